@@ -1,0 +1,43 @@
+"""micrograd_edu: automatic differentiation you can read, run and watch.
+
+Start with `Value`, the scalar node in `engine.py`:
+
+>>> from micrograd_edu import Value
+>>> x = Value(3.0, label="x")
+>>> y = x * x + 2 * x
+>>> y.backward()
+>>> x.grad          # dy/dx = 2x + 2
+8.0
+"""
+
+from micrograd_edu.engine import (
+    Value,
+    exp,
+    grad,
+    is_grad_enabled,
+    log,
+    no_grad,
+    relu,
+    sigmoid,
+    tanh,
+    topological_order,
+    zero_grad,
+)
+from micrograd_edu.gradcheck import GradcheckError, gradcheck
+
+__all__ = [
+    "GradcheckError",
+    "Value",
+    "exp",
+    "grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "log",
+    "no_grad",
+    "relu",
+    "sigmoid",
+    "tanh",
+    "topological_order",
+    "zero_grad",
+]
+__version__ = "0.1.0"
