@@ -349,8 +349,8 @@ def grad(
             result.append(None)
         else:
             raise RuntimeError(
-                f"inputs[{i}] ({x!r}) was not used to compute the output, so it has no "
-                "gradient. Pass allow_unused=True to get None for it instead."
+                f"inputs[{i}] ({x!r}) was not used to compute the output (or the output was computed "
+                "under no_grad()), so it has no gradient. Pass allow_unused=True to get None for it."
             )
     return tuple(result)
 

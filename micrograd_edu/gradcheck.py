@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from micrograd_edu.engine import Scalar, Value, grad, no_grad
+from micrograd_edu.engine import Scalar, Value, grad
 
 
 class GradcheckError(RuntimeError):
@@ -35,16 +35,15 @@ def gradcheck(
         raise TypeError(f"gradcheck needs f to return a Value, got {type(out).__name__} {out!r}")
     analytic = [0.0 if g is None else g.data for g in grad(out, leaves, allow_unused=True)]
 
-    def f_at(i: int, shift: float) -> float:
-        with no_grad():
-            return f(*[Value(x + shift if j == i else x) for j, x in enumerate(xs)]).data
+    def f_at(i: int, shift: float) -> float:  # with the graph recorded: f may itself call grad()
+        return f(*[Value(x + shift if j == i else x) for j, x in enumerate(xs)]).data
 
     problems = []
     for i, a in enumerate(analytic):
         numeric = (f_at(i, eps) - f_at(i, -eps)) / (2 * eps)
         if not abs(a - numeric) <= atol + rtol * abs(numeric):
             problems.append(
-                f"  input {i} (= {xs[i]!r}): backward gives {a!r}, central differences {numeric!r}"
+                f"  input {i} (= {xs[i]!r}): backward gives {a:.8g}, central differences {numeric:.8g}"
             )
     if problems:
         raise GradcheckError("gradients disagree with central differences:\n" + "\n".join(problems))

@@ -1,0 +1,3 @@
+from micrograd_edu.cli import main
+
+main()
