@@ -116,6 +116,9 @@ class Value:
     def __neg__(self) -> Value:
         return Value(-self.data, (self,), "neg", _neg_backward)
 
+    def __abs__(self) -> Value:
+        return Value(abs(self.data), (self,), "abs", _abs_backward)
+
     def exp(self) -> Value:
         try:
             e = math.exp(self.data)
@@ -223,6 +226,10 @@ def _pow_backward(g, out, a, b):  # d(a**b)/da = b a**(b-1), d(a**b)/db = a**b l
 
 def _neg_backward(g, out, a):  # d(-a)/da = -1
     return (-g,)
+
+
+def _abs_backward(g, out, a):  # d|a|/da = sign(a), and 0 at a = 0 as in PyTorch
+    return (g if a > 0 else -g if a < 0 else 0.0,)
 
 
 def _exp_backward(g, out, a):  # d(e**a)/da = e**a = out

@@ -38,6 +38,7 @@ UNARY = {
     "tanh": (lambda a: a.tanh(), moderate),
     "sigmoid": (lambda a: a.sigmoid(), st.floats(-20.0, 20.0)),
     "relu": (lambda a: a.relu(), away_from_zero),
+    "abs": (lambda a: abs(a), away_from_zero),
 }
 
 
