@@ -24,10 +24,32 @@ from micrograd_edu.engine import (
     zero_grad,
 )
 from micrograd_edu.gradcheck import GradcheckError, gradcheck
+from micrograd_edu.tensor import (
+    Tensor,
+    arange,
+    get_backend,
+    manual_seed,
+    ones,
+    rand,
+    randn,
+    set_backend,
+    tensor,
+    zeros,
+)
 
 __all__ = [
     "GradcheckError",
+    "Tensor",
     "Value",
+    "arange",
+    "get_backend",
+    "manual_seed",
+    "ones",
+    "rand",
+    "randn",
+    "set_backend",
+    "tensor",
+    "zeros",
     "exp",
     "grad",
     "gradcheck",

@@ -390,27 +390,27 @@ def zero_grad(values: Iterable[Value]) -> None:
         v.grad = 0.0
 
 
-# ---- the ops as functions: on a Value they record, on a number they just compute ---------
+# ---- the ops as functions: on a Value (or a Tensor) they record, on a number they compute ----
 
 
-def exp(x: Scalar) -> Scalar:
-    return x.exp() if isinstance(x, Value) else Value(x).exp().data
+def exp(x):
+    return x.exp() if hasattr(x, "exp") else Value(x).exp().data
 
 
-def log(x: Scalar) -> Scalar:
-    return x.log() if isinstance(x, Value) else Value(x).log().data
+def log(x):
+    return x.log() if hasattr(x, "log") else Value(x).log().data
 
 
-def tanh(x: Scalar) -> Scalar:
-    return x.tanh() if isinstance(x, Value) else math.tanh(x)
+def tanh(x):
+    return x.tanh() if hasattr(x, "tanh") else Value(x).tanh().data
 
 
-def sigmoid(x: Scalar) -> Scalar:
-    return x.sigmoid() if isinstance(x, Value) else Value(x).sigmoid().data
+def sigmoid(x):
+    return x.sigmoid() if hasattr(x, "sigmoid") else Value(x).sigmoid().data
 
 
-def relu(x: Scalar) -> Scalar:
-    return x.relu() if isinstance(x, Value) else max(float(x), 0.0)
+def relu(x):
+    return x.relu() if hasattr(x, "relu") else Value(x).relu().data
 
 
 # ---- checking what comes in ---------------------------------------------------------------

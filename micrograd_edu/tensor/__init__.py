@@ -1,0 +1,20 @@
+"""Tensors on two paths: lists of Values (no numpy) or numpy arrays, with one API."""
+
+from micrograd_edu.tensor.creation import arange, manual_seed, ones, rand, randn, tensor, zeros
+from micrograd_edu.tensor.tensor import BACKENDS, GradFn, MaxResult, Tensor, get_backend, set_backend
+
+__all__ = [
+    "BACKENDS",
+    "GradFn",
+    "MaxResult",
+    "Tensor",
+    "arange",
+    "get_backend",
+    "manual_seed",
+    "ones",
+    "rand",
+    "randn",
+    "set_backend",
+    "tensor",
+    "zeros",
+]

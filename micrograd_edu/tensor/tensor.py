@@ -1,0 +1,498 @@
+"""Tensor: PyTorch's tensor API over two interchangeable paths.
+
+A Tensor is a shape, a flat row-major store of its elements and, when it was computed
+from tensors that require grad, the op that made it (`grad_fn`) and its parents.
+What the store is depends on the path:
+
+- the python path (`python_path.py`): a list of `Value`s. The scalar engine records
+  every element's graph, so backward() is the engine's own backward pass.
+- the numpy path (`numpy_path.py`): one float64 ndarray. Each op is one node with a
+  backward function over whole arrays, run here in reverse topological order.
+
+Both give the same numbers, shapes and errors. The shape bookkeeping is shared
+(`shape.py`); each path only does arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+from numbers import Real
+from types import ModuleType
+
+from micrograd_edu import engine
+from micrograd_edu.engine import _as_float, no_grad, topological_order
+from micrograd_edu.tensor import python_path
+from micrograd_edu.tensor.shape import (
+    Shape,
+    broadcast_shapes,
+    flatten_nested,
+    nest,
+    normalize_dim,
+    numel,
+    reduced_shape,
+    reshaped,
+    selected_index,
+)
+
+BACKENDS = ("python", "numpy")
+_default_backend = "python"
+
+MaxResult = namedtuple("MaxResult", ["values", "indices"])
+
+
+def set_backend(name: str) -> None:
+    """Where new tensors (and new parameters) live unless a call says otherwise."""
+    global _default_backend
+    path_for(name)
+    _default_backend = name
+
+
+def get_backend() -> str:
+    return _default_backend
+
+
+def path_for(backend: str | None) -> ModuleType:
+    """The module that does a path's arithmetic: numpy is imported only when asked for."""
+    backend = _default_backend if backend is None else backend
+    if backend == "python":
+        return python_path
+    if backend == "numpy":
+        try:
+            from micrograd_edu.tensor import numpy_path
+        except ImportError as e:
+            raise ImportError(
+                "the numpy path needs numpy: pip install 'micrograd_edu[numpy]' (or use backend='python')"
+            ) from e
+        return numpy_path
+    raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+
+
+class GradFn:
+    """The name of the op that made a tensor, printed as PyTorch prints it: <MulBackward0>."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def name(self) -> str:
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"<{self._name}>"
+
+
+class Tensor:
+    """An n-dimensional array of float64 numbers that can record how it was computed.
+
+    Create one with `micrograd_edu.tensor(...)`, `zeros`, `ones`, `rand` or `randn`.
+    """
+
+    __slots__ = (
+        "_data",
+        "shape",
+        "_path",
+        "requires_grad",
+        "grad",
+        "_prev",
+        "_op",
+        "_backward",
+        "_retains",
+        "_bool",
+    )
+
+    def __init__(
+        self, data, shape: Shape, path: ModuleType, requires_grad: bool = False, *, is_bool: bool = False
+    ):
+        self._data, self.shape, self._path = data, shape, path
+        self.requires_grad = requires_grad
+        self.grad: Tensor | None = None
+        self._prev: tuple[Tensor, ...] = ()
+        self._op = ""
+        self._backward = None
+        self._retains = False
+        self._bool = is_bool
+
+    # ---- what it is ---------------------------------------------------------------------
+
+    @property
+    def backend(self) -> str:
+        return self._path.name
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self._prev
+
+    @property
+    def grad_fn(self) -> GradFn | None:
+        return GradFn(self._op) if self._prev else None
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def dim(self) -> int:
+        return len(self.shape)
+
+    def size(self, dim: int | None = None) -> Shape | int:
+        return self.shape if dim is None else self.shape[normalize_dim(dim, self.dim(), "size")]
+
+    def numel(self) -> int:
+        return numel(self.shape)
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of a 0-d tensor: it has no first dimension (use .item())")
+        return self.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def _floats(self) -> list[float]:
+        return self._path.to_floats(self._data)
+
+    def item(self) -> float | bool:
+        if self.numel() != 1:
+            raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
+        x = self._floats()[0]
+        return bool(x) if self._bool else x
+
+    def tolist(self) -> object:
+        values = self._floats()
+        return nest([bool(x) for x in values] if self._bool else values, self.shape)
+
+    def numpy(self):
+        if self.requires_grad:
+            raise RuntimeError("numpy() on a tensor that requires grad: call .detach().numpy() instead")
+        import numpy as np
+
+        return np.array(self._floats(), dtype=bool if self._bool else np.float64).reshape(self.shape)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous: use .any() or .all()"
+            )
+        return bool(self.item())
+
+    def __repr__(self) -> str:
+        text = _format(self._floats(), self.shape, self._bool)
+        if self._prev:
+            text += f", grad_fn={self.grad_fn!r}"
+        elif self.requires_grad:
+            text += ", requires_grad=True"
+        return f"tensor({text})"
+
+    # ---- elementwise arithmetic, with broadcasting ----------------------------------------
+
+    def __add__(self, other) -> Tensor:
+        return self._binary(other, "+", "AddBackward0")
+
+    def __radd__(self, other) -> Tensor:
+        return self._binary(other, "+", "AddBackward0", reflected=True)
+
+    def __sub__(self, other) -> Tensor:
+        return self._binary(other, "-", "SubBackward0")
+
+    def __rsub__(self, other) -> Tensor:
+        return self._binary(other, "-", "SubBackward0", reflected=True)
+
+    def __mul__(self, other) -> Tensor:
+        return self._binary(other, "*", "MulBackward0")
+
+    def __rmul__(self, other) -> Tensor:
+        return self._binary(other, "*", "MulBackward0", reflected=True)
+
+    def __truediv__(self, other) -> Tensor:
+        return self._binary(other, "/", "DivBackward0")
+
+    def __rtruediv__(self, other) -> Tensor:
+        return self._binary(other, "/", "DivBackward0", reflected=True)
+
+    def __pow__(self, exponent) -> Tensor:
+        if isinstance(exponent, Tensor):
+            return self._binary(exponent, "**", "PowBackward1")
+        n = _as_float(exponent, "**")
+        return _record("PowBackward0", (self,), self.shape, self._path.power, self._data, n)
+
+    def __rpow__(self, base) -> Tensor:
+        return self._binary(base, "**", "PowBackward2", reflected=True)
+
+    def __neg__(self) -> Tensor:
+        return self._unary("neg", "NegBackward0")
+
+    def exp(self) -> Tensor:
+        return self._unary("exp", "ExpBackward0")
+
+    def log(self) -> Tensor:
+        return self._unary("log", "LogBackward0")
+
+    def tanh(self) -> Tensor:
+        return self._unary("tanh", "TanhBackward0")
+
+    def sigmoid(self) -> Tensor:
+        return self._unary("sigmoid", "SigmoidBackward0")
+
+    def relu(self) -> Tensor:
+        return self._unary("relu", "ReluBackward0")
+
+    def abs(self) -> Tensor:
+        return self._unary("abs", "AbsBackward0")
+
+    __abs__ = abs
+
+    def _binary(self, other, op: str, name: str, reflected: bool = False) -> Tensor:
+        other = self._coerce(other, op)
+        a, b = (other, self) if reflected else (self, other)
+        shape = broadcast_shapes(a.shape, b.shape, f"'{op}'")
+        return _record(name, (a, b), shape, self._path.binary, op, a._data, b._data, a.shape, b.shape, shape)
+
+    def _unary(self, op: str, name: str) -> Tensor:
+        return _record(name, (self,), self.shape, self._path.unary, op, self._data)
+
+    def _coerce(self, other, op: str) -> Tensor:
+        """`other` as a tensor on this tensor's path: a number becomes a 0-d constant."""
+        if isinstance(other, Tensor):
+            if other._path is not self._path:
+                raise TypeError(
+                    f"'{op}' got a tensor on the {self.backend} path and one on the {other.backend} path: "
+                    "create both with the same backend= (or micrograd_edu.set_backend)"
+                )
+            return other
+        return Tensor(self._path.from_floats([_as_float(other, op)], ()), (), self._path)
+
+    # ---- comparisons: results hold True/False and build no graph ---------------------------
+
+    def __gt__(self, other) -> Tensor:
+        return self._compare(other, ">")
+
+    def __lt__(self, other) -> Tensor:
+        return self._compare(other, "<")
+
+    def __ge__(self, other) -> Tensor:
+        return self._compare(other, ">=")
+
+    def __le__(self, other) -> Tensor:
+        return self._compare(other, "<=")
+
+    def __eq__(self, other) -> Tensor:  # type: ignore[override]
+        if not isinstance(other, (Tensor, Real)):
+            return NotImplemented
+        return self._compare(other, "==")
+
+    __hash__ = object.__hash__  # tensors stay usable as dict keys, by identity
+
+    def _compare(self, other, op: str) -> Tensor:
+        other = self._coerce(other, op)
+        shape = broadcast_shapes(self.shape, other.shape, f"'{op}'")
+        data = self._path.compare(op, self._data, other._data, self.shape, other.shape, shape)
+        return Tensor(data, shape, self._path, is_bool=True)
+
+    def float(self) -> Tensor:
+        """True/False as 1.0/0.0 (a float tensor is returned as it is)."""
+        return Tensor(self._data, self.shape, self._path) if self._bool else self
+
+    def round(self) -> Tensor:
+        """Round half to even, as PyTorch does; the result builds no graph."""
+        return Tensor(self._path.round_half_even(self._data), self.shape, self._path)
+
+    # ---- matrix product and reductions ------------------------------------------------------
+
+    def matmul(self, other: Tensor) -> Tensor:
+        """1-d and 2-d @: (n, k) @ (k, m) -> (n, m); a 1-d side is a row or a column."""
+        if not isinstance(other, Tensor):
+            raise TypeError(f"matmul needs two tensors, got {type(other).__name__} {other!r}")
+        other = self._coerce(other, "@")
+        if not (1 <= self.dim() <= 2 and 1 <= other.dim() <= 2):
+            raise ValueError(f"matmul needs 1-d or 2-d tensors, got shapes {self.shape} and {other.shape}")
+        a = self.reshape(1, -1) if self.dim() == 1 else self
+        b = other.reshape(-1, 1) if other.dim() == 1 else other
+        (n, k), (k2, m) = a.shape, b.shape
+        if k != k2:
+            raise ValueError(
+                f"matmul: shapes {self.shape} and {other.shape} cannot be multiplied "
+                f"({k} columns on the left, {k2} rows on the right)"
+            )
+        out = _record("MmBackward0", (a, b), (n, m), self._path.matmul, a._data, b._data, n, k, m)
+        shape = (n,) * (self.dim() == 2) + (m,) * (other.dim() == 2)
+        return out if shape == out.shape else out.reshape(shape)
+
+    __matmul__ = matmul
+
+    def __rmatmul__(self, other) -> Tensor:
+        raise TypeError(f"matmul needs two tensors, got {type(other).__name__} {other!r}")
+
+    def sum(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return self._reduce("sum", "SumBackward", dim, keepdim)
+
+    def mean(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return self._reduce("mean", "MeanBackward", dim, keepdim)
+
+    def max(self, dim: int | None = None, keepdim: bool = False) -> Tensor | MaxResult:
+        """The largest element; with `dim`, (values, indices) along it, as in PyTorch."""
+        d = None if dim is None else normalize_dim(dim, self.dim(), "max")
+        if self.numel() == 0:
+            raise ValueError("max() of an empty tensor has no value")
+        shape = reduced_shape(self.shape, d, keepdim)
+        picked: list[int] = []
+
+        def compute():
+            data, index, backward = self._path.reduce_max(self._data, self.shape, d, keepdim)
+            picked.extend(index)
+            return data, backward
+
+        values = _record("MaxBackward1" if d is None else "MaxBackward0", (self,), shape, compute)
+        if d is None:
+            return values
+        return MaxResult(values, Tensor(self._path.from_floats(picked, shape), shape, self._path))
+
+    def _reduce(self, how: str, name: str, dim: int | None, keepdim: bool) -> Tensor:
+        d = None if dim is None else normalize_dim(dim, self.dim(), how)
+        fn = self._path.reduce_sum if how == "sum" else self._path.reduce_mean
+        shape = reduced_shape(self.shape, d, keepdim)
+        return _record(
+            name + ("0" if d is None else "1"), (self,), shape, fn, self._data, self.shape, d, keepdim
+        )
+
+    # ---- shapes: the same elements, rearranged ----------------------------------------------
+
+    def reshape(self, *shape) -> Tensor:
+        new = reshaped(self.shape, shape, "reshape")
+        return _record("ViewBackward0", (self,), new, self._path.reshape, self._data, self.shape, new)
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        if not self.shape:
+            return self.reshape(1)
+        s, e = normalize_dim(start_dim, self.dim(), "flatten"), normalize_dim(end_dim, self.dim(), "flatten")
+        return self.reshape(self.shape[:s] + (numel(self.shape[s : e + 1]),) + self.shape[e + 1 :])
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        d = normalize_dim(dim, self.dim() + 1, "unsqueeze")
+        return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
+
+    def squeeze(self, dim: int | None = None) -> Tensor:
+        if dim is None:
+            return self.reshape(tuple(s for s in self.shape if s != 1))
+        d = normalize_dim(dim, self.dim(), "squeeze")
+        return self.reshape(self.shape[:d] + self.shape[d + 1 :]) if self.shape[d] == 1 else self
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        d0, d1 = normalize_dim(dim0, self.dim(), "transpose"), normalize_dim(dim1, self.dim(), "transpose")
+        shape = list(self.shape)
+        shape[d0], shape[d1] = shape[d1], shape[d0]
+        name = "TBackward0" if self.dim() == 2 else "TransposeBackward0"
+        return _record(name, (self,), tuple(shape), self._path.transpose, self._data, self.shape, d0, d1)
+
+    @property
+    def T(self) -> Tensor:
+        if self.dim() > 2:
+            raise ValueError(
+                f".T is for 1-d and 2-d tensors, this one has shape {self.shape}: use .transpose()"
+            )
+        return self.transpose(0, 1) if self.dim() == 2 else self
+
+    def __getitem__(self, key) -> Tensor:
+        shape, index = selected_index(self.shape, key)
+        return _record("IndexBackward0", (self,), shape, self._path.gather, self._data, index, shape)
+
+    # ---- autograd -----------------------------------------------------------------------------
+
+    def detach(self) -> Tensor:
+        """The same numbers as a new leaf, cut off from the graph (on the python path, new Values)."""
+        return Tensor(self._path.copy(self._data), self.shape, self._path, is_bool=self._bool)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if self._prev:
+            raise RuntimeError(
+                "requires_grad can only be changed on a leaf tensor; this one was computed by "
+                f"{self._op}. Use .detach() to make a leaf from it."
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` on this non-leaf tensor after backward() (leaves always keep it)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+        self._retains = bool(self._prev)
+
+    def backward(self, gradient=None, retain_graph: bool | None = None) -> None:
+        """Fill `.grad` of every leaf this tensor was computed from (accumulating, as in PyTorch)."""
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: none of the tensors it was "
+                "computed from has requires_grad=True, or it was computed under no_grad()"
+            )
+        if gradient is None:
+            if self.numel() != 1:
+                raise RuntimeError(
+                    f"backward() on a tensor of shape {self.shape} needs gradient=, a tensor of the same "
+                    "shape: only a single-element output has an implied gradient of 1. For a loss, "
+                    "reduce first, e.g. y.sum().backward()"
+                )
+            seed = [1.0]
+        else:
+            seed = _gradient_floats(gradient, self.shape)
+        order = topological_order([self])
+        kept = [t for t in order if (t.requires_grad and not t._prev) or t._retains]
+        new = self._path.backprop(self, order, kept, seed, bool(retain_graph))
+        with no_grad():
+            for t in kept:
+                g = Tensor(new[id(t)], t.shape, t._path)
+                t.grad = g if t.grad is None or t._prev else t.grad + g
+
+
+def _record(op: str, parents: tuple[Tensor, ...], shape: Shape, compute, *args) -> Tensor:
+    """Run a path's op and, if any parent requires grad, remember how the result was made."""
+    path = parents[0]._path
+    requires = engine._grad_enabled and any(p.requires_grad for p in parents)
+    if requires or path is not python_path:
+        data, backward = compute(*args)
+    else:  # on the python path, Values computed without a graph
+        with no_grad():
+            data, backward = compute(*args)
+    out = Tensor(data, shape, path, requires)
+    if requires:
+        out._prev, out._op, out._backward = parents, op, backward
+    return out
+
+
+def _gradient_floats(gradient, shape: Shape) -> list[float]:
+    flat, gshape = (
+        (gradient._floats(), gradient.shape) if isinstance(gradient, Tensor) else flatten_nested(gradient)
+    )
+    if gshape != shape:
+        raise ValueError(f"backward(): gradient has shape {gshape} but the output has shape {shape}")
+    return flat
+
+
+def _format(values: list[float], shape: Shape, is_bool: bool) -> str:
+    """Numbers laid out as PyTorch prints them: 4 decimals, `1.` for whole numbers, aligned."""
+    if is_bool:
+        texts = ["True" if v else "False" for v in values]
+    else:
+        finite = [abs(v) for v in values if math.isfinite(v)]
+        nonzero = [v for v in finite if v]
+        if all(v.is_integer() for v in finite) and max(finite, default=0) < 1e8:
+            spec = ".0f"
+        elif nonzero and (max(nonzero) >= 1e8 or min(nonzero) < 1e-4):
+            spec = ".4e"
+        else:
+            spec = ".4f"
+        texts = [f"{v:{spec}}" + ("." if spec == ".0f" and math.isfinite(v) else "") for v in values]
+    width = max(map(len, texts), default=0)
+    items = [t.rjust(width) for t in texts]
+    if not shape:
+        return items[0]
+    for level, size in enumerate(reversed(shape)):
+        sep = ", " if level == 0 else "," + "\n" * level + " " * (len("tensor(") + len(shape) - level)
+        items = [
+            "[" + sep.join(items[i : i + size]) + "]" for i in range(0, max(len(items), 1), max(size, 1))
+        ]
+    return items[0]
