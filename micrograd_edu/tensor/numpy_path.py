@@ -164,8 +164,17 @@ def round_half_even(a: Data) -> Data:
     return np.round(a)
 
 
+def clamp(a: Data, low: float, high: float) -> tuple[Data, Backward]:
+    inside = (a >= low) & (a <= high)
+    return np.clip(a, low, high), lambda g: (g * inside,)
+
+
 def copy(a: Data) -> Data:
     return a.copy()
+
+
+def assign(a: Data, b: Data) -> None:
+    a[...] = np.reshape(b, a.shape)
 
 
 def backprop(root, order: list, kept: list, seed: list[float], retain_graph: bool) -> dict[int, Data]:

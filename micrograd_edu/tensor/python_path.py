@@ -103,8 +103,19 @@ def round_half_even(a: Data) -> Data:
     return [Value(float(round(v.data))) for v in a]
 
 
+def clamp(a: Data, low: float, high: float) -> tuple[Data, None]:
+    """Inside [low, high] an element is passed on as it is (gradient 1); outside, a constant."""
+    return [v if low <= v.data <= high else Value(low if v.data < low else high) for v in a], None
+
+
 def copy(a: Data) -> Data:
     return [Value(v.data) for v in a]
+
+
+def assign(a: Data, b: Data) -> None:
+    """Write b's numbers into a's Values, in place: the Values (and drawings of them) stay."""
+    for v, w in zip(a, b):
+        v.data = w.data
 
 
 def backprop(root, order: list, kept: list, seed: list[float], retain_graph: bool) -> dict[int, Data]:

@@ -245,6 +245,14 @@ class Tensor:
 
     __abs__ = abs
 
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Each element limited to [min, max]; the gradient is 1 inside, 0 where clamped."""
+        if min is None and max is None:
+            raise ValueError("clamp needs min=, max= or both")
+        low = -math.inf if min is None else _as_float(min, "clamp")
+        high = math.inf if max is None else _as_float(max, "clamp")
+        return _record("ClampBackward1", (self,), self.shape, self._path.clamp, self._data, low, high)
+
     def _binary(self, other, op: str, name: str, reflected: bool = False) -> Tensor:
         other = self._coerce(other, op)
         a, b = (other, self) if reflected else (self, other)
@@ -403,6 +411,31 @@ class Tensor:
 
     # ---- autograd -----------------------------------------------------------------------------
 
+    @property
+    def data(self) -> Tensor:
+        """The same numbers (the same storage) outside the graph, as PyTorch's `.data`.
+
+        Assigning to it writes in place, so `w.data -= lr * w.grad` updates a weight.
+        """
+        return Tensor(self._data, self.shape, self._path, is_bool=self._bool)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self.copy_(value)
+
+    def copy_(self, src) -> Tensor:
+        """Overwrite this tensor's numbers in place with src's (same shape), outside the graph."""
+        src = self._coerce(src, "copy_") if isinstance(src, Tensor) else _make_like(self, src)
+        if src.shape != self.shape:
+            raise ValueError(
+                f"copy_: cannot copy a tensor of shape {src.shape} into one of shape {self.shape}"
+            )
+        self._path.assign(self._data, src._data)
+        return self
+
+    def zero_(self) -> Tensor:
+        return self.copy_(nest([0.0] * self.numel(), self.shape))
+
     def detach(self) -> Tensor:
         """The same numbers as a new leaf, cut off from the graph (on the python path, new Values)."""
         return Tensor(self._path.copy(self._data), self.shape, self._path, is_bool=self._bool)
@@ -461,6 +494,12 @@ def _record(op: str, parents: tuple[Tensor, ...], shape: Shape, compute, *args) 
     if requires:
         out._prev, out._op, out._backward = parents, op, backward
     return out
+
+
+def _make_like(like: Tensor, data) -> Tensor:
+    """Nested lists or a number as a tensor on `like`'s path."""
+    flat, shape = flatten_nested(data)
+    return Tensor(like._path.from_floats(flat, shape), shape, like._path)
 
 
 def _gradient_floats(gradient, shape: Shape) -> list[float]:
