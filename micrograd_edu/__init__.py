@@ -10,6 +10,7 @@ Start with `Value`, the scalar node in `engine.py`:
 8.0
 """
 
+from micrograd_edu import data, nn, optim
 from micrograd_edu.engine import (
     Value,
     exp,
@@ -42,6 +43,9 @@ __all__ = [
     "Tensor",
     "Value",
     "arange",
+    "data",
+    "nn",
+    "optim",
     "get_backend",
     "manual_seed",
     "ones",

@@ -18,6 +18,7 @@ backward pass as a graph of its own, so a gradient can be differentiated again).
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
@@ -183,7 +184,8 @@ class Value:
         by an op holds the gradient of the latest pass through it. The graph's backward
         functions are released afterwards unless `retain_graph=True`.
         """
-        _backprop(topological_order([self]), [self], [gradient], retain_graph, create_graph)
+        with _collector_paused():
+            _backprop(topological_order([self]), [self], [gradient], retain_graph, create_graph)
 
     def detach(self) -> Value:
         """The same number as a new leaf, cut off from the graph that made it."""
@@ -337,12 +339,14 @@ def grad(
     >>> grad(dy, [x])[0].data                          # 6x  = 12
     12.0
     """
-    order = topological_order([output])
+    with _collector_paused():
+        order = topological_order([output])
     saved = [node.grad for node in order]
     for node in order:
         node.grad = 0.0
     try:
-        _backprop(order, [output], [1.0], retain_graph, create_graph)
+        with _collector_paused():
+            _backprop(order, [output], [1.0], retain_graph, create_graph)
         found = {id(node): node.grad for node in order}
     finally:
         for node, g in zip(order, saved):
@@ -360,6 +364,19 @@ def grad(
                 "under no_grad()), so it has no gradient. Pass allow_unused=True to get None for it."
             )
     return tuple(result)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause Python's cycle collector: backward allocates a lot but makes no cycles, so each
+    collection would only rescan the whole graph in vain (a third of the time, measured)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class no_grad(contextlib.ContextDecorator):
@@ -430,7 +447,9 @@ def _as_float(x: object, op: str = "") -> float:
 
 
 def _lift(x: Scalar, op: str) -> Value:
-    return x if isinstance(x, Value) else Value(_as_float(x, op))
+    if isinstance(x, Value):
+        return x
+    return Value(x if type(x) is float else _as_float(x, op))
 
 
 def _compared(x: Scalar) -> float:

@@ -425,13 +425,18 @@ class Tensor:
 
     def copy_(self, src) -> Tensor:
         """Overwrite this tensor's numbers in place with src's (same shape), outside the graph."""
-        src = self._coerce(src, "copy_") if isinstance(src, Tensor) else _make_like(self, src)
+        src = self._coerce(src, "copy_") if isinstance(src, Tensor) else self.new_tensor(src)
         if src.shape != self.shape:
             raise ValueError(
                 f"copy_: cannot copy a tensor of shape {src.shape} into one of shape {self.shape}"
             )
         self._path.assign(self._data, src._data)
         return self
+
+    def new_tensor(self, data) -> Tensor:
+        """A new tensor from a number or nested lists, on this tensor's path."""
+        flat, shape = flatten_nested(data)
+        return Tensor(self._path.from_floats(flat, shape), shape, self._path)
 
     def zero_(self) -> Tensor:
         return self.copy_(nest([0.0] * self.numel(), self.shape))
@@ -494,12 +499,6 @@ def _record(op: str, parents: tuple[Tensor, ...], shape: Shape, compute, *args) 
     if requires:
         out._prev, out._op, out._backward = parents, op, backward
     return out
-
-
-def _make_like(like: Tensor, data) -> Tensor:
-    """Nested lists or a number as a tensor on `like`'s path."""
-    flat, shape = flatten_nested(data)
-    return Tensor(like._path.from_floats(flat, shape), shape, like._path)
 
 
 def _gradient_floats(gradient, shape: Shape) -> list[float]:

@@ -1,0 +1,101 @@
+"""Layers and losses as plain functions, each composed from Tensor ops (so no backward
+of its own: autograd differentiates the composition)."""
+
+from __future__ import annotations
+
+import math
+
+from micrograd_edu.tensor import Tensor
+
+REDUCTIONS = ("mean", "sum", "none")
+_LOG_FLOOR = math.exp(-100)  # log(p) is clamped at -100, as in PyTorch's BCELoss
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return x.sigmoid()
+
+
+def relu(x: Tensor) -> Tensor:
+    return x.relu()
+
+
+def tanh(x: Tensor) -> Tensor:
+    return x.tanh()
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weightᵀ + bias, with weight of shape (out_features, in_features) as in PyTorch."""
+    if not x.shape or x.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"linear: input of shape {x.shape} does not fit a weight of shape {weight.shape}: "
+            f"the input's last dimension must be in_features = {weight.shape[1]}"
+        )
+    if x.dim() > 2:
+        out = (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(*x.shape[:-1], weight.shape[0])
+    else:
+        out = x @ weight.T
+    return out if bias is None else out + bias
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """-(y log p + (1 - y) log(1 - p)), each log clamped at -100 so that p = 0 or 1 stays finite."""
+    target = _checked(input, target, reduction, "binary_cross_entropy")
+    outside = [p for p in input.data.flatten().tolist() if not 0.0 <= p <= 1.0]
+    if outside:
+        raise ValueError(
+            f"binary_cross_entropy: every input must be a probability in [0, 1], got {outside[0]!r} "
+            "(apply sigmoid first, or use BCEWithLogitsLoss on the raw scores)"
+        )
+    log_p = input.clamp(min=_LOG_FLOOR).log()
+    log_not_p = (1 - input).clamp(min=_LOG_FLOOR).log()
+    return _reduce(-(target * log_p + (1 - target) * log_not_p), reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """BCE of sigmoid(input), computed stably as max(x, 0) - x y + log(1 + e^-|x|)."""
+    target = _checked(input, target, reduction, "binary_cross_entropy_with_logits")
+    return _reduce(input.relu() - input * target + (1 + (-input.abs()).exp()).log(), reduction)
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    target = _checked(input, target, reduction, "mse_loss")
+    return _reduce((input - target) ** 2, reduction)
+
+
+def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """-log softmax(input)[target] for scores of shape (N, C) and class indices of shape (N,)."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    if input.dim() != 2:
+        raise ValueError(f"cross_entropy: input must have shape (N, C), got {input.shape}")
+    n, c = input.shape
+    classes = target.tolist() if isinstance(target, Tensor) else target
+    if not isinstance(classes, list) or len(classes) != n:
+        raise ValueError(
+            f"cross_entropy: target must hold {n} class indices, one per input row, got {target!r}"
+        )
+    for k in classes:
+        if not (float(k).is_integer() and 0 <= k < c):
+            raise ValueError(f"cross_entropy: target {k!r} is not a class index in 0 .. {c - 1}")
+    one_hot = input.new_tensor([[1.0 if j == k else 0.0 for j in range(c)] for k in classes])
+    shifted = input - input.max(dim=1, keepdim=True).values.detach()  # the same softmax, no overflow
+    log_softmax = shifted - shifted.exp().sum(dim=1, keepdim=True).log()
+    return _reduce(-(log_softmax * one_hot).sum(dim=1), reduction)
+
+
+def _checked(input: Tensor, target, reduction: str, op: str) -> Tensor:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a tensor, got {type(input).__name__}")
+    target = target if isinstance(target, Tensor) else input.new_tensor(target)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"{op}: target shape {target.shape} differs from input shape {input.shape}; "
+            "make them equal (e.g. y.reshape(-1, 1) or outputs.squeeze(1))"
+        )
+    return target
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
