@@ -25,6 +25,7 @@ from micrograd_edu.engine import (
     zero_grad,
 )
 from micrograd_edu.gradcheck import GradcheckError, gradcheck
+from micrograd_edu.serialization import load, save
 from micrograd_edu.tensor import (
     Tensor,
     arange,
@@ -58,9 +59,11 @@ __all__ = [
     "grad",
     "gradcheck",
     "is_grad_enabled",
+    "load",
     "log",
     "no_grad",
     "relu",
+    "save",
     "sigmoid",
     "tanh",
     "topological_order",
