@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
+from micrograd_edu.files import write_atomically
 from micrograd_edu.nn.module import Module
 from micrograd_edu.tensor import Tensor, tensor
 from micrograd_edu.tensor.shape import flatten_nested
@@ -20,11 +20,7 @@ FORMAT = "micrograd_edu.state_dict"
 
 
 def save(obj: Module | dict[str, Tensor], path: str | os.PathLike) -> None:
-    """Write a model's (or a state_dict's) weights to `path`, all or nothing.
-
-    The file is written beside its destination and renamed into place, so a failure
-    halfway (a full disk, an interrupt) leaves the old file, or none, never half of one.
-    """
+    """Write a model's (or a state_dict's) weights to `path`, all or nothing."""
     state = obj.state_dict() if isinstance(obj, Module) else obj
     if not isinstance(state, dict) or not all(isinstance(t, Tensor) for t in state.values()):
         raise TypeError(
@@ -37,17 +33,7 @@ def save(obj: Module | dict[str, Tensor], path: str | os.PathLike) -> None:
     text = (
         f'{{"format": "{FORMAT}", "version": 1, "tensors": {{\n' + ",\n".join(entries) + "\n}}\n"
     )  # a line a tensor
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, text)
 
 
 def load(path: str | os.PathLike, backend: str | None = None) -> dict[str, Tensor]:
