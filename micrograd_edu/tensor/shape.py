@@ -168,6 +168,7 @@ def nest(flat: list, shape: Shape) -> object:
     """The inverse of flatten_nested: flat values in `shape` as nested lists."""
     if not shape:
         return flat[0]
-    for size in reversed(shape[1:]):
-        flat = [flat[i : i + size] for i in range(0, len(flat), size)]
+    for k in range(len(shape) - 1, 0, -1):  # group the innermost level first
+        size = shape[k]
+        flat = [flat[i * size : (i + 1) * size] for i in range(numel(shape[:k]))]
     return flat
