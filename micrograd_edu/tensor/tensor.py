@@ -342,7 +342,7 @@ class Tensor:
 
     def max(self, dim: int | None = None, keepdim: bool = False) -> Tensor | MaxResult:
         """The largest element; with `dim`, (values, indices) along it, as in PyTorch."""
-        d = None if dim is None else normalize_dim(dim, self.dim(), "max")
+        d = self._reduced_dim(dim, "max")
         if self.numel() == 0:
             raise ValueError("max() of an empty tensor has no value")
         shape = reduced_shape(self.shape, d, keepdim)
@@ -353,18 +353,23 @@ class Tensor:
             picked.extend(index)
             return data, backward
 
-        values = _record("MaxBackward1" if d is None else "MaxBackward0", (self,), shape, compute)
-        if d is None:
+        values = _record("MaxBackward1" if dim is None else "MaxBackward0", (self,), shape, compute)
+        if dim is None:
             return values
         return MaxResult(values, Tensor(self._path.from_floats(picked, shape), shape, self._path))
 
     def _reduce(self, how: str, name: str, dim: int | None, keepdim: bool) -> Tensor:
-        d = None if dim is None else normalize_dim(dim, self.dim(), how)
+        d = self._reduced_dim(dim, how)
         fn = self._path.reduce_sum if how == "sum" else self._path.reduce_mean
         shape = reduced_shape(self.shape, d, keepdim)
         return _record(
-            name + ("0" if d is None else "1"), (self,), shape, fn, self._data, self.shape, d, keepdim
+            name + ("0" if dim is None else "1"), (self,), shape, fn, self._data, self.shape, d, keepdim
         )
+
+    def _reduced_dim(self, dim: int | None, op: str) -> int | None:
+        """`dim` counted from 0; None for all elements, which is also what dim 0 of a 0-d tensor is."""
+        d = None if dim is None else normalize_dim(dim, self.dim(), op)
+        return d if self.shape else None
 
     # ---- shapes: the same elements, rearranged ----------------------------------------------
 
@@ -388,7 +393,9 @@ class Tensor:
         if dim is None:
             return self.reshape(tuple(s for s in self.shape if s != 1))
         d = normalize_dim(dim, self.dim(), "squeeze")
-        return self.reshape(self.shape[:d] + self.shape[d + 1 :]) if self.shape[d] == 1 else self
+        if not self.shape or self.shape[d] != 1:  # only a size-1 dim goes away, as in PyTorch
+            return self
+        return self.reshape(self.shape[:d] + self.shape[d + 1 :])
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         d0, d1 = normalize_dim(dim0, self.dim(), "transpose"), normalize_dim(dim1, self.dim(), "transpose")
