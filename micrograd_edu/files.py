@@ -21,6 +21,9 @@ def write_atomically(path: str | os.PathLike, data: str | bytes) -> Path:
             f.write(data.encode() if isinstance(data, str) else data)
             f.flush()
             os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a saved file is an ordinary one
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
