@@ -52,9 +52,12 @@ def binary_cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean")
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """BCE of sigmoid(input), computed stably as max(x, 0) - x y + log(1 + e^-|x|)."""
+    """BCE of sigmoid(input): softplus(x) - x y, with softplus(x) = log(1 + e^x) computed as
+    m + log(e^-m + e^(x - m)), m = max(x, 0) held constant: no overflow, and no kink at x = 0
+    (the gradient is sigmoid(x) - y everywhere)."""
     target = _checked(input, target, reduction, "binary_cross_entropy_with_logits")
-    return _reduce(input.relu() - input * target + (1 + (-input.abs()).exp()).log(), reduction)
+    m = input.relu().detach()
+    return _reduce(m + ((-m).exp() + (input - m).exp()).log() - input * target, reduction)
 
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
