@@ -129,7 +129,7 @@ def reduce_max(a: Data, shape: Shape, dim: int | None, keepdim: bool) -> tuple[D
         np.put_along_axis(grad, index, np.reshape(g, index.shape), axis=axis)
         return (grad.reshape(shape),)
 
-    return (out if keepdim else out.squeeze()), index.ravel().tolist(), backward
+    return (out if keepdim else out.squeeze(axis=dim)), index.ravel().tolist(), backward
 
 
 def _kept_shape(shape: Shape, dim: int | None) -> Shape:
