@@ -1,0 +1,189 @@
+"""Training against PyTorch: the tutorial's program, the optimizers and the losses, on both paths.
+
+The reference numbers were computed once by PyTorch in float64 and stored in
+fixtures/training_torch.json (see fixtures/make_training_fixtures.py), so these tests run
+without torch. Both sides run the same functions, from fixtures/training_cases.py, with
+`micrograd_edu` here where the generator had `torch`; each model starts from the weights
+torch drew for it, loaded with `load_state_dict`.
+
+Tolerances: a whole trajectory (every loss of 1000 epochs, and the final weights) must
+agree with torch to rel=1e-10. Each step agrees to an ulp or two, since the same formulas
+are rounded in a different order (BCELoss composed from clamp and log here, one fused
+kernel in torch); training carries those ulps along, and the worst gap measured on either
+path is 5e-14 in a loss and 1.3e-13 in a weight, so 1e-10 leaves room for another
+machine's summation order and still catches any wrong formula at the first step. A loss
+alone, with its gradient, agrees to rel=1e-12 (abs=1e-12 for numbers near 0, such as the
+1.9e-22 that BCEWithLogitsLoss has at a logit of 50, which rounds to 0 here).
+"""
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+import micrograd_edu
+from micrograd_edu.tensor import BACKENDS
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TRAINING_REL = 1e-10
+LOSS_TOL = 1e-12
+BCE_EPSILON = 1e-12  # torch's BCELoss backward divides by max(p (1 - p), this)
+
+
+def _load_cases():
+    """training_cases, loaded by path: tests/ is not a package on sys.path."""
+    spec = importlib.util.spec_from_file_location("training_cases", FIXTURES / "training_cases.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+cases = _load_cases()
+TORCH = json.loads((FIXTURES / "training_torch.json").read_text())
+
+
+def flat(nested: object) -> list[float]:
+    """The numbers of a nested list (or a lone number) in row-major order."""
+    if isinstance(nested, list):
+        return [x for item in nested for x in flat(item)]
+    return [nested]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    """Make each path the default in turn, so `nn.Linear` creates its parameters there."""
+    previous = micrograd_edu.get_backend()
+    micrograd_edu.set_backend(request.param)
+    yield request.param
+    micrograd_edu.set_backend(previous)
+
+
+def started_like_torch(make, initial_state: dict, backend: str):
+    """The model built by micrograd_edu, holding the weights torch started from."""
+    micrograd_edu.manual_seed(0)
+    model = make(micrograd_edu)
+    assert list(model.state_dict()) == list(initial_state), "parameter names and order, as in PyTorch"
+    model.load_state_dict(initial_state)
+    assert all(p.backend == backend for p in model.parameters())
+    return model
+
+
+def assert_same_weights(model, expected_state: dict, rel: float) -> None:
+    for name, weights in model.state_dict().items():
+        assert flat(weights.tolist()) == pytest.approx(flat(expected_state[name]), rel=rel), name
+
+
+def test_fixture_matches_the_cases():
+    """Every program has a fixture computed with its current settings: a stale file fails here."""
+    assert list(TORCH["tutorial"]) == list(cases.TUTORIAL)
+    for name, (_, settings, epochs) in cases.TUTORIAL.items():
+        expected = TORCH["tutorial"][name]
+        assert (expected["settings"], expected["epochs"]) == (settings, epochs), name
+        assert len(expected["losses"]) == epochs
+    assert list(TORCH["optimizers"]) == list(cases.OPTIMIZERS)
+    for name, (optimizer, settings) in cases.OPTIMIZERS.items():
+        expected = TORCH["optimizers"][name]
+        assert (expected["optimizer"], expected["settings"]) == (optimizer, settings), name
+        assert expected["steps"] == cases.OPTIMIZER_STEPS
+    assert list(TORCH["losses"]) == list(cases.LOSSES)
+    for name, (loss, reduction, input, target) in cases.LOSSES.items():
+        expected = TORCH["losses"][name]
+        assert [expected[k] for k in ("loss", "reduction", "input", "target")] == [
+            loss,
+            reduction,
+            input,
+            target,
+        ]
+
+
+@pytest.mark.parametrize("name", list(cases.TUTORIAL))
+def test_the_tutorial_trains_as_in_pytorch(name, backend, capsys):
+    """Every epoch's loss, the final weights, the predictions, the accuracy and the printout."""
+    make, settings, epochs = cases.TUTORIAL[name]
+    expected = TORCH["tutorial"][name]
+    model = started_like_torch(make, expected["initial_state"], backend)
+
+    result = cases.train_tutorial(micrograd_edu, model, settings, epochs)
+
+    assert result["losses"] == pytest.approx(expected["losses"], rel=TRAINING_REL)
+    assert_same_weights(model, expected["final_state"], rel=TRAINING_REL)
+    assert result["predicted"] == expected["predicted"]
+    assert result["accuracy"] == expected["accuracy"]
+    assert result["accuracy_by_count"] == result["accuracy"]
+    assert capsys.readouterr().out == expected["stdout"]
+
+    if name == "tutorial_lr0.1":  # the lesson's point: plain SGD at lr=0.1 stalls at log 2
+        assert all(abs(loss - math.log(2)) < 0.005 for loss in result["losses"])
+        assert result["accuracy"] < 1.0
+    else:
+        assert result["accuracy"] == 1.0
+        assert result["losses"][-1] < 0.05
+
+
+def test_print_loss_item(backend, capsys):
+    """`print(loss.item())` prints the number; `print(loss)` shows it as PyTorch rounds it."""
+    expected = TORCH["tutorial"]["tutorial_lr0.1"]
+    model = started_like_torch(cases.simple_nn, expected["initial_state"], backend)
+    loss = micrograd_edu.nn.BCELoss()(
+        model(micrograd_edu.tensor(cases.X_XOR)), micrograd_edu.tensor(cases.Y_XOR)
+    )
+    print(loss.item())
+    print(loss)
+    number, text = capsys.readouterr().out.splitlines()
+    assert float(number) == pytest.approx(expected["losses"][0], rel=1e-12)
+    assert text.startswith(f"tensor({expected['losses'][0]:.4f}, grad_fn=<")
+
+
+@pytest.mark.parametrize("name", list(cases.OPTIMIZERS))
+def test_optimizer_steps_as_in_pytorch(name, backend):
+    optimizer, settings = cases.OPTIMIZERS[name]
+    expected = TORCH["optimizers"][name]
+    model = started_like_torch(cases.regressor, expected["initial_state"], backend)
+
+    losses = cases.fit_regressor(micrograd_edu, model, optimizer, settings, expected["steps"])
+
+    assert losses == pytest.approx(expected["losses"], rel=TRAINING_REL)
+    assert_same_weights(model, expected["final_state"], rel=TRAINING_REL)
+
+
+def run_loss(name: str):
+    """The loss of the case computed by micrograd_edu, its gradient filled in, and torch's."""
+    loss, reduction, input, target = cases.LOSSES[name]
+    expected = TORCH["losses"][name]
+    x = micrograd_edu.tensor(input, requires_grad=True)
+    out = cases.loss_of(micrograd_edu, loss, reduction, x, target)
+    out.backward(gradient=expected["backward_gradient"])
+    return x, out, expected
+
+
+def at_bce_boundary(name: str) -> list[bool]:
+    """Where torch's BCELoss gradient is not the derivative of the loss: p (1 - p) < 1e-12."""
+    loss, _, input, _ = cases.LOSSES[name]
+    return [loss == "BCELoss" and p * (1 - p) < BCE_EPSILON for p in flat(input)]
+
+
+@pytest.mark.parametrize("name", list(cases.LOSSES))
+def test_loss_and_its_gradient_as_in_pytorch(name, backend):
+    x, out, expected = run_loss(name)
+    assert list(out.shape) == expected["shape"]
+    assert flat(out.tolist()) == pytest.approx(flat(expected["output"]), rel=LOSS_TOL, abs=LOSS_TOL)
+    boundary = at_bce_boundary(name)
+    ours = [g for g, b in zip(flat(x.grad.tolist()), boundary) if not b]
+    torch = [g for g, b in zip(flat(expected["grad"]), boundary) if not b]
+    assert ours == pytest.approx(torch, rel=LOSS_TOL, abs=LOSS_TOL)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known difference: at p = 0 or 1 torch's BCELoss backward is (p - y) / max(p (1 - p), 1e-12) "
+    "(±1e12, or 0 where p = y), while micrograd_edu differentiates its clamped logs (0, or ±1)",
+)
+@pytest.mark.parametrize("name", [name for name in cases.LOSSES if any(at_bce_boundary(name))])
+def test_bce_gradient_at_probabilities_0_and_1(name, backend):
+    x, _, expected = run_loss(name)
+    boundary = at_bce_boundary(name)
+    ours = [g for g, b in zip(flat(x.grad.tolist()), boundary) if b]
+    torch = [g for g, b in zip(flat(expected["grad"]), boundary) if b]
+    assert ours == pytest.approx(torch, rel=LOSS_TOL, abs=LOSS_TOL)
