@@ -78,6 +78,11 @@ def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Ten
             f"cross_entropy: target must hold {n} class indices, one per input row, got {target!r}"
         )
     for k in classes:
+        if isinstance(k, (list, tuple)):
+            raise ValueError(
+                f"cross_entropy: target must hold one class index per row, shape ({n},), got a row {k!r}: "
+                "flatten it, e.g. y.reshape(-1)"
+            )
         if not (float(k).is_integer() and 0 <= k < c):
             raise ValueError(f"cross_entropy: target {k!r} is not a class index in 0 .. {c - 1}")
     one_hot = input.new_tensor([[1.0 if j == k else 0.0 for j in range(c)] for k in classes])
