@@ -100,7 +100,7 @@ def compare(op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Sh
 
 
 def round_half_even(a: Data) -> Data:
-    return [Value(float(round(v.data))) for v in a]
+    return [Value(round(v.data, 0)) for v in a]  # round(x, 0) keeps a float: -0.0, inf and nan too
 
 
 def clamp(a: Data, low: float, high: float) -> tuple[Data, None]:
