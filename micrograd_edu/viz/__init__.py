@@ -5,5 +5,17 @@ micrograd_edu works where neither is installed.
 """
 
 from micrograd_edu.viz.graph import draw, save_graph, to_digraph, trace
+from micrograd_edu.viz.plots import decision_boundary, histograms, loss_axes, save_figure
+from micrograd_edu.viz.record import Recorder
 
-__all__ = ["draw", "save_graph", "to_digraph", "trace"]
+__all__ = [
+    "Recorder",
+    "decision_boundary",
+    "draw",
+    "histograms",
+    "loss_axes",
+    "save_figure",
+    "save_graph",
+    "to_digraph",
+    "trace",
+]
