@@ -462,7 +462,7 @@ class Tensor:
         return self
 
     def retain_grad(self) -> None:
-        """Keep `.grad` on this non-leaf tensor after backward() (leaves always keep it)."""
+        """Keep `.grad` on this non-leaf tensor after backward(), accumulating as a leaf's does."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad() on a tensor that does not require grad")
         self._retains = bool(self._prev)
@@ -490,7 +490,7 @@ class Tensor:
         with no_grad():
             for t in kept:
                 g = Tensor(new[id(t)], t.shape, t._path)
-                t.grad = g if t.grad is None or t._prev else t.grad + g
+                t.grad = g if t.grad is None else t.grad + g
 
 
 def _record(op: str, parents: tuple[Tensor, ...], shape: Shape, compute, *args) -> Tensor:
