@@ -52,6 +52,7 @@ def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int | 
 def spiral(n: int = 100, classes: int = 3, noise: float = 0.2, seed: int | None = None, backend=None):
     """`classes` arms winding out from the centre; y holds class indices, shape (n,)."""
     rng = _rng(n, noise, seed, "spiral")
+    _check_count(classes, "classes", "spiral")
     points, labels = [], []
     for i in range(n):
         label, r = i % classes, (i // classes + 1) / math.ceil(n / classes)
@@ -63,7 +64,8 @@ def spiral(n: int = 100, classes: int = 3, noise: float = 0.2, seed: int | None 
 
 def blobs(n: int = 100, centers: int = 3, spread: float = 0.5, seed: int | None = None, backend=None):
     """Gaussian clouds around `centers` points on a circle of radius 2; y holds class indices."""
-    rng = _rng(n, spread, seed, "blobs")
+    rng = _rng(n, spread, seed, "blobs", "spread")
+    _check_count(centers, "centers", "blobs")
     points, labels = [], []
     for i in range(n):
         label = i % centers
@@ -75,9 +77,13 @@ def blobs(n: int = 100, centers: int = 3, spread: float = 0.5, seed: int | None 
     return tensor(points, backend=backend), tensor(labels, backend=backend)
 
 
-def _rng(n: int, noise: float, seed: int | None, name: str) -> random.Random:
-    if not isinstance(n, int) or n <= 0:
-        raise ValueError(f"{name}: n must be a whole number > 0, got {n!r}")
+def _rng(n: int, noise: float, seed: int | None, name: str, noise_name: str = "noise") -> random.Random:
+    _check_count(n, "n", name)
     if noise < 0:
-        raise ValueError(f"{name}: the noise must be >= 0, got {noise!r}")
+        raise ValueError(f"{name}: the {noise_name} must be >= 0, got {noise!r}")
     return generator if seed is None else random.Random(seed)
+
+
+def _check_count(k: int, what: str, name: str) -> None:
+    if not isinstance(k, int) or isinstance(k, bool) or k <= 0:
+        raise ValueError(f"{name}: {what} must be a whole number > 0, got {k!r}")
