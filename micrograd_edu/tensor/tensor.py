@@ -521,17 +521,16 @@ def _format(values: list[float], shape: Shape, is_bool: bool) -> str:
     """Numbers laid out as PyTorch prints them: 4 decimals, `1.` for whole numbers, aligned."""
     if is_bool:
         texts = ["True" if v else "False" for v in values]
-    else:
-        finite = [abs(v) for v in values if math.isfinite(v)]
-        nonzero = [v for v in finite if v]
-        if all(v.is_integer() for v in finite) and max(finite, default=0) < 1e8:
-            spec = ".0f"
-        elif nonzero and (max(nonzero) >= 1e8 or min(nonzero) < 1e-4):
+        width = max(map(len, texts), default=0)
+    else:  # as PyTorch: the nonzero finite values alone pick the format and the column width
+        nonzero = [abs(v) for v in values if math.isfinite(v) and v]
+        big, small = max(nonzero, default=0.0), min(nonzero, default=0.0)
+        if nonzero and (big > 1e8 or big / small > 1000 or small < 1e-4):
             spec = ".4e"
         else:
-            spec = ".4f"
+            spec = ".0f" if all(v.is_integer() for v in nonzero) else ".4f"
         texts = [f"{v:{spec}}" + ("." if spec == ".0f" and math.isfinite(v) else "") for v in values]
-    width = max(map(len, texts), default=0)
+        width = max((len(t) for t, v in zip(texts, values) if math.isfinite(v) and v), default=1)
     items = [t.rjust(width) for t in texts]
     if not shape:
         return items[0]
