@@ -39,8 +39,8 @@ def save(obj: Module | dict[str, Tensor], path: str | os.PathLike) -> None:
 def load(path: str | os.PathLike, backend: str | None = None) -> dict[str, Tensor]:
     """Read weights saved by `save()` as a state_dict of tensors, checking every entry."""
     try:
-        doc = json.loads(Path(path).read_text())
-    except json.JSONDecodeError as e:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ValueError(f"{path} is not a micrograd_edu weights file: it is not valid JSON ({e})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("tensors"), dict):
         raise ValueError(
