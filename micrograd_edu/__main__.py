@@ -1,3 +1,5 @@
+import sys
+
 from micrograd_edu.cli import main
 
-main()
+sys.exit(main())

@@ -1,29 +1,91 @@
-"""The `micrograd-edu` command (also `python -m micrograd_edu`)."""
+"""The `micrograd-edu` command (also `python -m micrograd_edu`).
+
+micrograd-edu demo            train the tutorial's SimpleNN and draw its graph at every step
+micrograd-edu lessons         list the lessons
+micrograd-edu lesson 5        step through lesson 5 in this terminal
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
-from micrograd_edu.engine import Value
-
-
-def demo() -> None:
-    """One neuron, forward and backward, with every gradient printed."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    o = n.tanh()
-    o.backward()
-    print(f"o = tanh(x1*w1 + x2*w2 + b) = {o.data:.4f}")
-    for v in (x1, w1, x2, w2, b):
-        print(f"  d o / d {v.label:<2} = {v.grad:+.4f}")
+from micrograd_edu.lessons import OUT_ENV, find_lesson, list_lessons, parse_cells, step_through
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="micrograd-edu", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("demo", help="run the engine on one neuron and print its gradients")
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="micrograd-edu", description="Automatic differentiation you can read, run and watch."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+
+    demo = commands.add_parser("demo", help="train the tutorial's SimpleNN on XOR and draw its graph")
+    demo.add_argument("--epochs", type=_positive, default=1000, help="training steps (default 1000)")
+    demo.add_argument("--render-every", type=_positive, default=100, metavar="K", help="draw every K steps")
+    demo.add_argument("--backend", choices=["python", "numpy"], default="python", help="tensor path")
+    demo.add_argument(
+        "--level", choices=["scalar", "tensor"], default="scalar", help="draw Values or tensor ops"
+    )
+    demo.add_argument("--seed", type=int, default=0, help="random seed for the initial weights")
+    demo.add_argument("--lr", type=float, default=0.5, help="learning rate (default 0.5)")
+    demo.add_argument("--momentum", type=float, default=0.9, help="SGD momentum (default 0.9)")
+    demo.add_argument("--out", default="micrograd_edu_out/demo", help="output folder")
+
+    commands.add_parser("lessons", help="list the lessons")
+    lesson = commands.add_parser("lesson", help="step through a lesson in this terminal")
+    lesson.add_argument("number", type=int, help="the lesson's number, e.g. 5")
+    lesson.add_argument("--no-pause", action="store_true", help="run straight through, without waiting")
+    lesson.add_argument(
+        "--out", help=f"folder for the lesson's pictures (default ${OUT_ENV} or ./micrograd_edu_out)"
+    )
+
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        demo()
+    try:
+        if args.command == "demo":
+            return _demo(args)
+        if args.command == "lessons":
+            for path in list_lessons():
+                print(f"{int(path.name[:2]):>2}  {_title(path)}")
+            return 0
+        path = find_lesson(args.number)
+        if args.out:
+            os.environ[OUT_ENV] = args.out
+        return step_through(path, pause=not args.no_pause)
+    except (ValueError, RuntimeError, ImportError) as e:
+        print(f"micrograd-edu: error: {e}", file=sys.stderr)
+        return 2
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from micrograd_edu.demo import run_demo
+
+    if args.level == "scalar" and args.backend == "numpy":
+        raise ValueError("--level scalar draws Values, which only the python path has: use --level tensor")
+    result = run_demo(
+        args.out, args.epochs, args.render_every, args.backend, args.level, args.seed, args.lr, args.momentum
+    )
+    losses = result.losses
+    for step in sorted({1, *range(len(losses) // 4, len(losses) + 1, max(len(losses) // 4, 1))}):
+        print(f"step {step:>5}   loss {losses[step - 1]:.4f}")
+    print(f"predictions {result.predicted}   accuracy {result.accuracy:.0%}")
+    print(f"\nThe pictures are in {args.out}/:")
+    for name, path in result.files.items():
+        print(f"  {name:<11} {path}")
+    print(f"  {'frames':<11} {args.out}/frames/ (one per recorded step)")
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text}")
+    return value
+
+
+def _title(path) -> str:
+    """A lesson's first heading."""
+    for cell in parse_cells(path.read_text()):
+        if cell.kind == "markdown":
+            return cell.source.splitlines()[0].lstrip("# ").strip()
+    return path.stem
