@@ -93,6 +93,24 @@ def parse_cells(text: str) -> list[Cell]:
     return cells
 
 
+def to_notebook(path: str | os.PathLike):
+    """A lesson as a classroom notebook (nbformat), without outputs and without the
+    script-only cell; cell ids are numbered, so regenerating changes nothing."""
+    try:
+        import jupytext
+    except ImportError as e:
+        raise ImportError("making notebooks needs jupytext: pip install 'micrograd_edu[notebooks]'") from e
+    nb = jupytext.read(path)
+    nb.cells = [c for c in nb.cells if c.metadata.get("active") != "py"]
+    for i, cell in enumerate(nb.cells):
+        cell.id, cell.metadata = f"cell-{i:02d}", {}
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
+    return nb
+
+
 def step_through(path: str | os.PathLike, pause: bool | None = None) -> int:
     """Run a lesson cell by cell; returns an exit status (0, or 1 if a cell failed)."""
     path = Path(path)
