@@ -154,12 +154,16 @@ def flatten_nested(data: object) -> tuple[list[float], Shape]:
         size = sizes.pop()
         shape.append(size)
         children = [(f"{where}[{i}]", x) for where, item in level for i, x in enumerate(item)]
-        if all(isinstance(x, Real) and not isinstance(x, bool) for _, x in children):
+        numbers = [isinstance(x, Real) and not isinstance(x, bool) for _, x in children]
+        if all(numbers):
             flat = [float(x) for _, x in children]
             return flat, tuple(shape)
-        if any(not isinstance(x, (list, tuple)) for _, x in children):
-            where, bad = next((w, x) for w, x in children if not isinstance(x, (list, tuple)))
-            kind = "a number" if isinstance(bad, Real) else f"{type(bad).__name__} {bad!r}"
+        lists = [isinstance(x, (list, tuple)) for _, x in children]
+        if not all(lists):
+            odd = [i for i, (number, is_list) in enumerate(zip(numbers, lists)) if not number and not is_list]
+            at = odd[0] if odd else numbers.index(True)  # what is neither, else a number among lists
+            where, bad = children[at]
+            kind = "a number" if numbers[at] else f"{type(bad).__name__} {bad!r}"
             raise TypeError(f"expected numbers or lists of equal depth, got {kind} at data{where}")
         level = children
 
