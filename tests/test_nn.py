@@ -1,0 +1,570 @@
+"""nn: modules register what is assigned to them, print as PyTorch prints them, and the
+layers and losses give PyTorch's numbers, shapes, gradients and errors, on both paths.
+
+The repr strings below were printed by PyTorch 2.x for the same models.
+"""
+
+import math
+
+import pytest
+
+import micrograd_edu as torch
+from micrograd_edu import nn
+from micrograd_edu.nn import functional as F
+from micrograd_edu.tensor import BACKENDS
+from micrograd_edu.tensor.creation import generator
+
+
+@pytest.fixture(autouse=True)
+def _restore_backend_and_seed():
+    backend, state = torch.get_backend(), generator.getstate()
+    yield
+    torch.set_backend(backend)
+    generator.setstate(state)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    """Run the test with this path as the default, so layers and tensors are made on it."""
+    torch.set_backend(request.param)
+    return request.param
+
+
+class SimpleNN(nn.Module):
+    """The tutorial's model."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(2, 4)
+        self.fc2 = nn.Linear(4, 1)
+
+    def forward(self, x):
+        x = torch.sigmoid(self.fc1(x))
+        return torch.sigmoid(self.fc2(x))
+
+
+def flat(nested):
+    if isinstance(nested, list):
+        return [x for item in nested for x in flat(item)]
+    return [nested]
+
+
+def central_differences(f, xs, h=1e-6):
+    """d f / d xs[i] for each i, from (f(x + h) - f(x - h)) / 2h."""
+    grads = []
+    for i in range(len(xs)):
+        up, down = list(xs), list(xs)
+        up[i] += h
+        down[i] -= h
+        grads.append((f(up) - f(down)) / (2 * h))
+    return grads
+
+
+# ---- registration by assignment ------------------------------------------------------------
+
+
+def test_parameters_and_their_names_in_pytorch_order(backend):
+    model = SimpleNN()
+    names = [name for name, _ in model.named_parameters()]
+    assert names == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+    expected = [model.fc1.weight, model.fc1.bias, model.fc2.weight, model.fc2.bias]
+    assert [id(p) for p in model.parameters()] == [id(p) for p in expected]
+    assert [p.shape for p in model.parameters()] == [(4, 2), (4,), (1, 4), (1,)]
+    assert all(isinstance(p, nn.Parameter) and p.requires_grad and p.is_leaf for p in model.parameters())
+    assert all(p.backend == backend for p in model.parameters())
+
+
+def test_nested_sequential_names_and_a_module_own_parameters_first():
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Sequential(nn.Linear(3, 3)))
+            self.scale = nn.Parameter(torch.tensor([1.0]))
+            self.head = nn.Linear(3, 1)
+
+    names = [name for name, _ in Model().named_parameters()]
+    assert names == [
+        "scale",
+        "body.0.weight",
+        "body.0.bias",
+        "body.2.0.weight",
+        "body.2.0.bias",
+        "head.weight",
+        "head.bias",
+    ]
+    seq = nn.Sequential(nn.Linear(2, 4), nn.Sigmoid(), nn.Linear(4, 1))
+    assert [name for name, _ in seq.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+
+
+def test_a_shared_parameter_or_module_is_listed_once():
+    model = SimpleNN()
+    model.again = model.fc1  # the same layer under a second name
+    model.tied = model.fc2.weight  # the same parameter under a second name
+    names = [name for name, _ in model.named_parameters()]
+    assert names == ["tied", "fc1.weight", "fc1.bias", "fc2.bias"]
+    assert len(list(model.parameters())) == 4
+    assert [name for name, _ in model.named_modules()] == ["", "fc1", "fc2"]
+
+
+def test_children_and_modules():
+    model = SimpleNN()
+    assert list(model.children()) == [model.fc1, model.fc2]
+    assert list(model.named_children()) == [("fc1", model.fc1), ("fc2", model.fc2)]
+    assert list(model.modules()) == [model, model.fc1, model.fc2]
+    seq = nn.Sequential(nn.Sequential(nn.Linear(2, 3), nn.ReLU()), nn.Linear(3, 1))
+    assert [name for name, _ in seq.named_modules()] == ["", "0", "0.0", "0.1", "1"]
+    assert list(seq.children()) == [seq[0], seq[1]]
+
+
+def test_reassigning_an_attribute_to_a_non_module_unregisters_it():
+    model = SimpleNN()
+    model.fc2 = None
+    assert list(model.children()) == [model.fc1]
+    assert [name for name, _ in model.named_parameters()] == ["fc1.weight", "fc1.bias"]
+    model.fc1.bias = torch.tensor([0.0, 0.0, 0.0, 0.0])  # a plain tensor is no parameter
+    assert [name for name, _ in model.named_parameters()] == ["fc1.weight"]
+    del model.fc1
+    assert list(model.parameters()) == []
+    assert list(model.modules()) == [model]
+
+
+def test_assigning_a_layer_before_super_init_says_to_call_it():
+    class Early(nn.Module):
+        def __init__(self):
+            self.fc = nn.Linear(2, 1)
+            super().__init__()
+
+    with pytest.raises(AttributeError, match=r"super\(\).__init__\(\)") as e:
+        Early()
+    assert "'fc'" in str(e.value)
+
+    class EarlyParameter(nn.Module):
+        def __init__(self):
+            self.w = nn.Parameter(torch.tensor([1.0]))
+
+    with pytest.raises(AttributeError, match=r"call super\(\).__init__\(\) first"):
+        EarlyParameter()
+
+
+def test_a_module_without_forward_says_so_when_called():
+    class NoForward(nn.Module):
+        pass
+
+    with pytest.raises(TypeError, match=r"NoForward has no forward\(\)"):
+        NoForward()(torch.tensor([1.0]))
+
+
+# ---- gradients and modes ----------------------------------------------------------------------
+
+
+def _backprop_once(model):
+    X = torch.tensor([[0.0, 1.0], [1.0, 0.0]])
+    model(X).sum().backward()
+
+
+def test_zero_grad_sets_to_none_or_zeros(backend):
+    model = SimpleNN()
+    _backprop_once(model)
+    assert all(p.grad is not None and any(flat(p.grad.tolist())) for p in model.parameters())
+    model.zero_grad(set_to_none=False)
+    for p in model.parameters():
+        assert p.grad is not None and p.grad.shape == p.shape
+        assert flat(p.grad.tolist()) == [0.0] * p.numel()
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
+    model.zero_grad(set_to_none=False)  # nothing to zero: stays None
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_train_and_eval_set_the_flag_on_every_module():
+    model = nn.Sequential(SimpleNN(), nn.Sequential(nn.ReLU()))
+    assert all(m.training for m in model.modules())
+    assert model.eval() is model
+    assert len(list(model.modules())) == 6
+    assert not any(m.training for m in model.modules())
+    assert model.train() is model
+    assert all(m.training for m in model.modules())
+    model.train(False)
+    assert not any(m.training for m in model.modules())
+
+
+# ---- printing ---------------------------------------------------------------------------------
+
+
+def test_repr_of_the_tutorial_model_is_pytorchs():
+    assert repr(SimpleNN()) == (
+        "SimpleNN(\n"
+        "  (fc1): Linear(in_features=2, out_features=4, bias=True)\n"
+        "  (fc2): Linear(in_features=4, out_features=1, bias=True)\n"
+        ")"
+    )
+
+
+def test_repr_of_sequentials_is_pytorchs():
+    seq = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1, bias=False), nn.Sigmoid())
+    assert repr(seq) == (
+        "Sequential(\n"
+        "  (0): Linear(in_features=2, out_features=4, bias=True)\n"
+        "  (1): Tanh()\n"
+        "  (2): Linear(in_features=4, out_features=1, bias=False)\n"
+        "  (3): Sigmoid()\n"
+        ")"
+    )
+    nested = nn.Sequential(nn.Sequential(nn.Linear(2, 3), nn.ReLU()), nn.Linear(3, 1))
+    assert repr(nested) == (
+        "Sequential(\n"
+        "  (0): Sequential(\n"
+        "    (0): Linear(in_features=2, out_features=3, bias=True)\n"
+        "    (1): ReLU()\n"
+        "  )\n"
+        "  (1): Linear(in_features=3, out_features=1, bias=True)\n"
+        ")"
+    )
+    assert repr(nn.BCELoss()) == "BCELoss()"
+
+
+def test_parameter_repr(backend):
+    assert repr(nn.Parameter(torch.tensor([0.5, -0.5]))) == (
+        "Parameter containing:\ntensor([ 0.5000, -0.5000], requires_grad=True)"
+    )
+    assert repr(nn.Parameter(torch.tensor([[1.0, 2.0], [3.0, 4.0]]))) == (
+        "Parameter containing:\ntensor([[1., 2.],\n        [3., 4.]], requires_grad=True)"
+    )
+    with pytest.raises(TypeError, match="Parameter wraps a tensor, got list"):
+        nn.Parameter([1.0, 2.0])
+
+
+# ---- state_dict and load_state_dict ----------------------------------------------------------
+
+
+def test_state_dict_keys_and_it_is_a_copy(backend):
+    model = SimpleNN()
+    sd = model.state_dict()
+    assert list(sd) == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+    assert sd["fc1.weight"].tolist() == model.fc1.weight.tolist()
+    assert not sd["fc1.weight"].requires_grad
+    before = model.fc1.weight.tolist()
+    sd["fc1.weight"].copy_([[9.0, 9.0]] * 4)
+    assert model.fc1.weight.tolist() == before
+    model.fc2.bias.copy_([5.0])
+    assert sd["fc2.bias"].tolist() != [5.0]
+
+
+def test_load_state_dict_takes_tensors_or_nested_lists_in_place(backend):
+    torch.manual_seed(1)
+    source = SimpleNN()
+    torch.manual_seed(2)
+    model = SimpleNN()
+    params = list(model.parameters())
+    assert model.fc1.weight.tolist() != source.fc1.weight.tolist()
+    model.load_state_dict(source.state_dict())
+    assert [p.tolist() for p in model.parameters()] == [p.tolist() for p in source.parameters()]
+    assert [id(p) for p in model.parameters()] == [id(p) for p in params]
+
+    lists = {
+        "fc1.weight": [[1, 2], [3, 4], [5, 6], [7, 8]],
+        "fc1.bias": [0.5, 0.25, 0.0, -1],
+        "fc2.weight": [[1.0, -1.0, 2.0, -2.0]],
+        "fc2.bias": [3.0],
+    }
+    model.load_state_dict(lists)
+    assert {k: v.tolist() for k, v in model.state_dict().items()} == {
+        k: [[float(x) for x in row] if isinstance(row, list) else float(row) for row in v]
+        for k, v in lists.items()
+    }
+    assert all(p.requires_grad and p.backend == backend for p in model.parameters())
+
+
+def test_load_state_dict_across_paths():
+    source = SimpleNN()
+    model = nn.Sequential()
+    model.fc1, model.fc2 = nn.Linear(2, 4, backend="numpy"), nn.Linear(4, 1, backend="numpy")
+    model.load_state_dict(source.state_dict())
+    assert model.fc2.weight.backend == "numpy"
+    assert model.fc2.weight.tolist() == source.fc2.weight.tolist()
+
+
+def test_load_state_dict_names_missing_and_unexpected_keys_and_size_mismatches(backend):
+    model = SimpleNN()
+    before = [p.tolist() for p in model.parameters()]
+    sd = {k: v.tolist() for k, v in model.state_dict().items()}
+    del sd["fc2.bias"]
+    sd["fc3.weight"] = [[1.0]]
+    sd["fc1.weight"] = [[1.0, 2.0, 3.0]] * 4
+    with pytest.raises(ValueError) as e:
+        model.load_state_dict(sd)
+    message = str(e.value)
+    assert "SimpleNN" in message
+    assert "missing keys: fc2.bias" in message
+    assert "unexpected keys: fc3.weight" in message
+    assert "size mismatch for fc1.weight" in message and "(4, 3)" in message and "(4, 2)" in message
+    assert [p.tolist() for p in model.parameters()] == before  # nothing was loaded
+
+    with pytest.raises(ValueError, match="fc1.bias: ragged nested list"):
+        model.load_state_dict({**model.state_dict(), "fc1.bias": [[1.0], [2.0, 3.0]]})
+
+
+def test_load_state_dict_not_strict_allows_missing_and_extra_keys_but_not_wrong_sizes():
+    model = SimpleNN()
+    model.load_state_dict({"fc2.bias": [7.0], "other": [1.0]}, strict=False)
+    assert model.fc2.bias.tolist() == [7.0]
+    with pytest.raises(ValueError, match="size mismatch for fc2.bias"):
+        model.load_state_dict({"fc2.bias": [7.0, 8.0]}, strict=False)
+
+
+# ---- Linear --------------------------------------------------------------------------------
+
+
+def test_linear_layout_and_forward(backend):
+    layer = nn.Linear(3, 2)
+    assert layer.weight.shape == (2, 3) and layer.bias.shape == (2,)
+    layer.load_state_dict({"weight": [[1.0, 2.0, 3.0], [-1.0, 0.0, 0.5]], "bias": [0.5, -0.5]})
+    x = torch.tensor([[1.0, 1.0, 1.0], [2.0, 0.0, -2.0]])
+    out = layer(x)
+    assert out.shape == (2, 2)
+    assert out.tolist() == [[6.5, -1.0], [-3.5, -3.5]]
+    assert layer(torch.tensor([1.0, 1.0, 1.0])).tolist() == [6.5, -1.0]
+    assert layer(torch.ones(4, 5, 3)).shape == (4, 5, 2)
+    assert F.linear(x, layer.weight, layer.bias).tolist() == out.tolist()
+    assert F.linear(x, layer.weight).tolist() == [[6.0, -0.5], [-4.0, -3.0]]
+
+
+def test_linear_without_bias(backend):
+    layer = nn.Linear(3, 2, bias=False)
+    assert layer.bias is None
+    assert [name for name, _ in layer.named_parameters()] == ["weight"]
+    assert repr(layer) == "Linear(in_features=3, out_features=2, bias=False)"
+    layer.load_state_dict({"weight": [[1.0, 2.0, 3.0], [0.0, 0.0, 1.0]]})
+    assert layer(torch.tensor([1.0, 1.0, 1.0])).tolist() == [6.0, 1.0]
+
+
+def test_linear_initialisation_is_uniform_within_one_over_sqrt_in_features(backend):
+    torch.manual_seed(0)
+    in_features = 100
+    layer = nn.Linear(in_features, 200)
+    bound = 1 / math.sqrt(in_features)
+    weights, biases = flat(layer.weight.tolist()), layer.bias.tolist()
+    assert all(-bound <= w <= bound for w in weights + biases)
+    mean = sum(weights) / len(weights)
+    variance = sum((w - mean) ** 2 for w in weights) / len(weights)
+    assert abs(mean) < 0.02 * bound
+    assert variance == pytest.approx(bound**2 / 3, rel=0.03)  # the variance of U(-b, b)
+    counts = [0] * 10  # and flat: each tenth of [-b, b] holds about a tenth of the weights
+    for w in weights:
+        counts[min(int((w + bound) / (2 * bound) * 10), 9)] += 1
+    assert all(abs(c - len(weights) / 10) < 0.1 * len(weights) / 10 for c in counts)
+    assert max(weights) > 0.99 * bound and min(weights) < -0.99 * bound
+    assert all(-bound <= b <= bound for b in biases) and len(set(biases)) == 200
+
+
+def test_the_same_seed_gives_the_same_weights_on_both_paths():
+    torch.manual_seed(7)
+    a = nn.Linear(3, 4, backend="python")
+    torch.manual_seed(7)
+    b = nn.Linear(3, 4, backend="numpy")
+    c = nn.Linear(3, 4, backend="numpy")
+    assert (a.weight.backend, b.weight.backend) == ("python", "numpy")
+    assert a.weight.tolist() == b.weight.tolist() and a.bias.tolist() == b.bias.tolist()
+    assert c.weight.tolist() != b.weight.tolist()
+
+
+@pytest.mark.parametrize(
+    "sizes, name",
+    [
+        ((0, 2), "in_features"),
+        ((2, 0), "out_features"),
+        ((-1, 2), "in_features"),
+        ((2.0, 3), "in_features"),
+        ((True, 2), "in_features"),
+        (("2", 3), "in_features"),
+        ((3, 1.5), "out_features"),
+    ],
+)
+def test_linear_rejects_bad_sizes(sizes, name):
+    with pytest.raises(
+        ValueError, match=f"Linear: {name} must be a whole number > 0, got {sizes[name == 'out_features']!r}"
+    ):
+        nn.Linear(*sizes)
+
+
+def test_linear_names_the_shapes_when_the_input_does_not_fit(backend):
+    layer = nn.Linear(3, 2)
+    with pytest.raises(ValueError, match=r"input of shape \(4, 5\).*weight of shape \(2, 3\).*= 3"):
+        layer(torch.zeros(4, 5))
+    with pytest.raises(ValueError, match=r"input of shape \(\)"):
+        layer(torch.tensor(1.0))
+
+
+# ---- activations and Sequential ---------------------------------------------------------------
+
+
+def test_activation_modules_and_functions(backend):
+    x = torch.tensor([-2.0, 0.0, 0.5])
+    expected = {
+        nn.Sigmoid: [1 / (1 + math.exp(2.0)), 0.5, 1 / (1 + math.exp(-0.5))],
+        nn.ReLU: [0.0, 0.0, 0.5],
+        nn.Tanh: [math.tanh(-2.0), 0.0, math.tanh(0.5)],
+    }
+    functions = {nn.Sigmoid: F.sigmoid, nn.ReLU: F.relu, nn.Tanh: F.tanh}
+    for cls, values in expected.items():
+        assert cls()(x).tolist() == pytest.approx(values, rel=1e-15, abs=1e-15)
+        assert functions[cls](x).tolist() == pytest.approx(values, rel=1e-15, abs=1e-15)
+        assert repr(cls()) == f"{cls.__name__}()"
+        assert list(cls().parameters()) == []
+
+
+def test_sequential_indexing_len_iteration_and_forward(backend):
+    layers = [nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)]
+    seq = nn.Sequential(*layers)
+    assert len(seq) == 3 and len(nn.Sequential()) == 0
+    assert seq[0] is layers[0] and seq[-1] is layers[2]
+    assert list(seq) == layers
+    x = torch.tensor([[1.0, -1.0], [0.5, 2.0]])
+    assert seq(x).tolist() == layers[2](layers[1](layers[0](x))).tolist()
+    with pytest.raises(IndexError):
+        seq[3]
+    with pytest.raises(TypeError, match="Sequential takes modules, argument 1 is int 3"):
+        nn.Sequential(nn.ReLU(), 3)
+
+
+# ---- losses: values ----------------------------------------------------------------------------
+
+
+def test_bce_loss_values_and_reductions(backend):
+    p, y = torch.tensor([0.8, 0.3, 0.5]), torch.tensor([1.0, 0.0, 1.0])
+    each = [-math.log(0.8), -math.log(0.7), -math.log(0.5)]
+    assert nn.BCELoss(reduction="none")(p, y).tolist() == pytest.approx(each, rel=1e-14)
+    assert nn.BCELoss(reduction="sum")(p, y).item() == pytest.approx(sum(each), rel=1e-14)
+    assert nn.BCELoss()(p, y).item() == pytest.approx(sum(each) / 3, rel=1e-14)
+    assert F.binary_cross_entropy(p, y).item() == pytest.approx(sum(each) / 3, rel=1e-14)
+    assert nn.BCELoss()(p, [1.0, 0.0, 1.0]).item() == pytest.approx(sum(each) / 3, rel=1e-14)
+
+
+def test_bce_loss_at_exactly_zero_and_one_is_clamped_at_100(backend):
+    p = torch.tensor([0.0, 1.0, 0.0, 1.0], requires_grad=True)
+    y = torch.tensor([1.0, 0.0, 0.0, 1.0])
+    loss = nn.BCELoss(reduction="none")(p, y)
+    assert loss.tolist() == pytest.approx([100.0, 100.0, 0.0, 0.0], rel=1e-12)
+    total = nn.BCELoss()(p, y)
+    assert total.item() == pytest.approx(50.0, rel=1e-12)
+    total.backward()
+    assert all(math.isfinite(g) for g in p.grad.tolist())
+
+
+def test_bce_with_logits_values_and_stability(backend):
+    x, y = torch.tensor([0.0, 2.0, -1.0]), torch.tensor([1.0, 0.0, 1.0])
+    each = [math.log(2.0), math.log(1 + math.exp(2.0)), math.log(1 + math.e)]
+    assert nn.BCEWithLogitsLoss(reduction="none")(x, y).tolist() == pytest.approx(each, rel=1e-14)
+    assert nn.BCEWithLogitsLoss()(x, y).item() == pytest.approx(sum(each) / 3, rel=1e-14)
+    assert nn.BCEWithLogitsLoss(reduction="sum")(x, y).item() == pytest.approx(sum(each), rel=1e-14)
+    big = nn.BCEWithLogitsLoss(reduction="none")(torch.tensor([1000.0, -1000.0]), torch.tensor([0.0, 0.0]))
+    assert big.tolist() == [1000.0, 0.0]
+    logits = torch.tensor([0.3, -1.2])
+    assert F.binary_cross_entropy_with_logits(logits, [1.0, 0.0]).item() == pytest.approx(
+        F.binary_cross_entropy(logits.sigmoid(), [1.0, 0.0]).item(), rel=1e-14
+    )
+
+
+def test_bce_with_logits_gradient_is_sigmoid_minus_target_even_at_zero(backend):
+    x = torch.tensor([0.0, 0.0, 1.5, -2.0], requires_grad=True)
+    y = torch.tensor([0.0, 1.0, 1.0, 0.0])
+    nn.BCEWithLogitsLoss(reduction="sum")(x, y).backward()
+    expected = [0.5, -0.5, 1 / (1 + math.exp(-1.5)) - 1, 1 / (1 + math.exp(2.0))]
+    assert x.grad.tolist() == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_mse_loss_values_and_reductions(backend):
+    a, b = torch.tensor([[1.0, 2.0, 3.0]]), torch.tensor([[1.0, 0.0, 5.0]])
+    assert nn.MSELoss(reduction="none")(a, b).tolist() == [[0.0, 4.0, 4.0]]
+    assert nn.MSELoss(reduction="sum")(a, b).item() == 8.0
+    assert nn.MSELoss()(a, b).item() == pytest.approx(8 / 3, rel=1e-15)
+    assert F.mse_loss(a, b).item() == pytest.approx(8 / 3, rel=1e-15)
+
+
+def test_cross_entropy_values_and_reductions(backend):
+    scores = [[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]]
+    target = [0, 2]
+    each = [-row[k] + math.log(sum(math.exp(s) for s in row)) for row, k in zip(scores, target, strict=True)]
+    x = torch.tensor(scores)
+    assert nn.CrossEntropyLoss(reduction="none")(x, target).tolist() == pytest.approx(each, rel=1e-14)
+    assert nn.CrossEntropyLoss(reduction="sum")(x, target).item() == pytest.approx(sum(each), rel=1e-14)
+    mean = nn.CrossEntropyLoss()(x, torch.tensor([0.0, 2.0])).item()
+    assert mean == pytest.approx(0.7869851243147051, rel=1e-14)  # PyTorch's number
+    assert F.cross_entropy(x, target).item() == pytest.approx(sum(each) / 2, rel=1e-14)
+    huge = F.cross_entropy(torch.tensor([[1000.0, 0.0]]), [1]).item()
+    assert huge == pytest.approx(1000.0, rel=1e-14)
+
+
+# ---- losses: errors -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("loss", [nn.BCELoss, nn.BCEWithLogitsLoss, nn.MSELoss, nn.CrossEntropyLoss])
+def test_a_bad_reduction_is_refused_when_the_loss_is_made(loss):
+    with pytest.raises(ValueError, match=f"{loss.__name__}: reduction must be one of .*'avg'"):
+        loss(reduction="avg")
+
+
+@pytest.mark.parametrize(
+    "f", [F.binary_cross_entropy, F.binary_cross_entropy_with_logits, F.mse_loss, F.cross_entropy]
+)
+def test_a_bad_reduction_is_refused_by_the_functions(f):
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        f(torch.tensor([[0.5, 0.5]]), torch.tensor([[0.0, 1.0]]) if f is not F.cross_entropy else [0], "avg")
+
+
+@pytest.mark.parametrize("loss", [nn.BCELoss, nn.BCEWithLogitsLoss, nn.MSELoss])
+def test_a_target_of_another_shape_names_both_shapes(loss, backend):
+    with pytest.raises(ValueError, match=r"target shape \(4, 1\) differs from input shape \(4,\)"):
+        loss()(torch.tensor([0.5, 0.5, 0.5, 0.5]), torch.tensor([[1.0], [0.0], [1.0], [0.0]]))
+
+
+def test_bce_loss_refuses_a_number_outside_zero_to_one(backend):
+    for bad in (1.5, -0.25):
+        with pytest.raises(ValueError, match="sigmoid.*BCEWithLogitsLoss") as e:
+            nn.BCELoss()(torch.tensor([0.5, bad]), torch.tensor([1.0, 0.0]))
+        assert repr(bad) in str(e.value)
+    with pytest.raises(ValueError, match="probability in"):
+        nn.BCELoss()(torch.tensor([float("nan")]), torch.tensor([1.0]))
+
+
+def test_cross_entropy_refuses_a_bad_class_index(backend):
+    x = torch.tensor([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]])
+    for bad in (3, -1, 1.5):
+        with pytest.raises(ValueError, match=f"target {bad!r} is not a class index in 0 .. 2"):
+            F.cross_entropy(x, [0, bad])
+    with pytest.raises(ValueError, match="must hold 2 class indices"):
+        F.cross_entropy(x, [0, 1, 2])
+    with pytest.raises(ValueError, match=r"must have shape \(N, C\)"):
+        F.cross_entropy(torch.tensor([1.0, 2.0]), [0])
+
+
+def test_cross_entropy_refuses_a_column_of_class_indices(backend):
+    x = torch.tensor([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]])
+    with pytest.raises(ValueError, match=r"one class index per row.*reshape\(-1\)"):
+        F.cross_entropy(x, torch.tensor([[0.0], [2.0]]))
+
+
+# ---- losses: gradients against central differences ---------------------------------------------
+
+GRADIENT_CASES = {
+    "BCELoss": (nn.BCELoss, (3, 2), [0.2, 0.7, 0.9, 0.4, 0.55, 0.05], [1, 0, 1, 1, 0, 0]),
+    "BCEWithLogitsLoss": (nn.BCEWithLogitsLoss, (2, 3), [0.3, -1.2, 2.5, -0.4, 0.0, 1.1], [1, 0, 1, 1, 0, 0]),
+    "MSELoss": (nn.MSELoss, (6,), [0.3, -1.2, 2.5, -0.4, 0.0, 1.1], [1, 0, 2, -1, 0.5, 0]),
+    "CrossEntropyLoss": (nn.CrossEntropyLoss, (2, 3), [0.3, -1.2, 2.5, -0.4, 0.0, 1.1], [2, 0]),
+}
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("case", sorted(GRADIENT_CASES))
+def test_loss_gradients_match_central_differences(case, reduction, backend):
+    cls, shape, xs, ys = GRADIENT_CASES[case]
+    criterion = cls(reduction=reduction)
+    target = ys if cls is nn.CrossEntropyLoss else torch.tensor([float(v) for v in ys]).reshape(shape)
+
+    def loss_of(values):
+        return criterion(torch.tensor(values).reshape(shape), target)
+
+    x = torch.tensor(xs, requires_grad=True)
+    criterion(x.reshape(shape), target).backward()
+    expected = central_differences(lambda v: loss_of(v).item(), xs)
+    assert x.grad.tolist() == pytest.approx(expected, rel=1e-6, abs=1e-8)
