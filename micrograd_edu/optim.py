@@ -21,9 +21,9 @@ class Optimizer:
         if not params:
             raise ValueError(f"{type(self).__name__} got an empty parameter list: pass model.parameters()")
         for i, p in enumerate(params):
-            if not isinstance(p, Tensor) or not p.requires_grad or not p.is_leaf:
+            if not isinstance(p, Tensor) or not p.is_leaf:  # a frozen one (no grad) is skipped
                 raise TypeError(
-                    f"{type(self).__name__} optimizes leaf tensors that require grad; item {i} is {p!r}"
+                    f"{type(self).__name__} optimizes leaf tensors (parameters); item {i} is {p!r}"
                 )
         if defaults["lr"] < 0:
             raise ValueError(f"learning rate must be >= 0, got lr={defaults['lr']}")

@@ -568,3 +568,25 @@ def test_loss_gradients_match_central_differences(case, reduction, backend):
     criterion(x.reshape(shape), target).backward()
     expected = central_differences(lambda v: loss_of(v).item(), xs)
     assert x.grad.tolist() == pytest.approx(expected, rel=1e-6, abs=1e-8)
+
+
+def test_a_slice_of_a_sequential_is_a_sequential_and_a_bad_index_says_how_many():
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    head = model[:2]
+    assert isinstance(head, nn.Sequential) and len(head) == 2 and head[0] is model[0]
+    with pytest.raises(IndexError, match="index 3 is out of range for a Sequential of 3 modules"):
+        model[3]
+
+
+def test_a_module_assigned_twice_is_one_child():
+    class Twice(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(1, 1)
+            self.b = self.a
+
+    assert len(list(Twice().children())) == 1
+
+
+def test_losses_print_as_pytorch_prints_them():
+    assert repr(nn.MSELoss(reduction="sum")) == "MSELoss()"

@@ -239,3 +239,16 @@ def test_a_non_leaf_parameter_is_refused(cls, backend):
     leaf = torch.tensor([1.0], requires_grad=True)
     with pytest.raises(TypeError, match=r"leaf tensors.*item 1 is tensor\(\[2\.\], grad_fn=<MulBackward0>\)"):
         cls([leaf, leaf * 2], lr=0.1)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_frozen_parameter_is_accepted_and_left_alone(backend):
+    torch.set_backend(backend)
+    model = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
+    model[0].weight.requires_grad_(False)
+    frozen = model[0].weight.tolist()
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    model(torch.ones(4, 2)).sum().backward()
+    optimizer.step()
+    assert model[0].weight.tolist() == frozen
+    assert model[1].weight.grad is not None

@@ -13,10 +13,7 @@ class _Loss(Module):
         if reduction not in F.REDUCTIONS:
             name = type(self).__name__
             raise ValueError(f"{name}: reduction must be one of {F.REDUCTIONS}, got {reduction!r}")
-        self.reduction = reduction
-
-    def extra_repr(self) -> str:
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+        self.reduction = reduction  # not in the repr: PyTorch prints MSELoss() whatever it is
 
 
 class BCELoss(_Loss):
