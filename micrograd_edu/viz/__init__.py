@@ -4,16 +4,22 @@ graphviz and matplotlib are imported only when a picture is made, so the rest of
 micrograd_edu works where neither is installed.
 """
 
+from micrograd_edu.viz.backward import Step, backward_steps, backward_text, print_backward, record_backward
 from micrograd_edu.viz.graph import draw, save_graph, to_digraph, trace
 from micrograd_edu.viz.plots import decision_boundary, histograms, loss_axes, save_figure
 from micrograd_edu.viz.record import Recorder
 
 __all__ = [
     "Recorder",
+    "Step",
+    "backward_steps",
+    "backward_text",
     "decision_boundary",
     "draw",
     "histograms",
     "loss_axes",
+    "print_backward",
+    "record_backward",
     "save_figure",
     "save_graph",
     "to_digraph",

@@ -30,6 +30,10 @@ KINDS = {  # kind: (fill colour, border colour, what the legend says)
     "intermediate": ("#ffffff", "#374151", "computed"),
     "output": ("#fecaca", "#b91c1c", "output / loss"),
 }
+HIGHLIGHTS = {  # highlight: (fill colour or "", border colour or "", border width, what the legend says)
+    "active": ("", "#111827", 4, "its _backward runs"),
+    "receiving": ("#86efac", "#15803d", 2, "receives gradient"),
+}
 
 
 @dataclass
@@ -43,6 +47,7 @@ class Node:
     grad: str
     grad_size: float  # |grad| (largest element for a tensor), for shading
     shape: str = ""
+    highlight: str = ""  # "", or a key of HIGHLIGHTS: what this box is doing in a backward walkthrough
 
 
 @dataclass
@@ -206,19 +211,25 @@ def to_digraph(graph: Graph, title: str = "", legend: bool = True, rankdir: str 
     dot = graphviz.Digraph(graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.15"})
     dot.attr("node", shape="plaintext", fontname="Helvetica", fontsize="11")
     dot.attr("edge", color="#6b7280", arrowsize="0.6")
-    if title:
-        dot.attr(label=html.escape(title), labelloc="t", fontsize="16")
+    if title:  # a title of several lines reads left-aligned
+        lines = [html.escape(line) for line in title.split("\n")]
+        text = lines[0] if len(lines) == 1 else "".join(line + '<br align="left"/>' for line in lines)
+        dot.attr(label="<" + text + ">", labelloc="t", fontsize="16")
     for node in graph.nodes:
         dot.node(node.id, "<" + _label(node) + ">")
     for a, b in graph.edges:
         dot.edge(a, b)
     if legend:
-        dot.node("legend", "<" + _legend() + ">")
+        dot.node("legend", "<" + _legend(any(node.highlight for node in graph.nodes)) + ">")
     return dot
 
 
 def _label(node: Node) -> str:
     fill, border, _ = KINDS[node.kind]
+    width = 1
+    if node.highlight:
+        fill_, border_, width, _ = HIGHLIGHTS[node.highlight]
+        fill, border = fill_ or fill, border_ or border
     rows = [f'<tr><td colspan="2"><b>{html.escape(node.title)}</b></td></tr>'] if node.title else []
     if node.shape:
         rows.append(f'<tr><td colspan="2"><font point-size="9">{html.escape(node.shape)}</font></td></tr>')
@@ -228,14 +239,19 @@ def _label(node: Node) -> str:
             f'<td align="right" bgcolor="{_shade(node.grad, node.grad_size)}">{html.escape(node.grad)}</td>'
         )
         rows.append(f'<tr><td align="left">grad</td>{cell}</tr>')
-    return _table(rows, fill, border)
+    return _table(rows, fill, border, width)
 
 
-def _legend() -> str:
+def _legend(highlights: bool = False) -> str:
     cells = [
         f'<td bgcolor="{fill}" border="1" color="{border}">{words}</td>'
         for fill, border, words in KINDS.values()
     ]
+    if highlights:
+        cells += [
+            f'<td bgcolor="{fill or "#ffffff"}" border="{width}" color="{border}">{html.escape(words)}</td>'
+            for fill, border, width, words in HIGHLIGHTS.values()
+        ]
     cells += [
         f'<td bgcolor="{_shade("+", 1.0)}">grad &gt; 0</td>',
         f'<td bgcolor="{_shade("-", 1.0)}">grad &lt; 0</td>',
@@ -243,9 +259,10 @@ def _legend() -> str:
     return '<table border="0" cellspacing="4"><tr>' + "".join(cells) + "</tr></table>"
 
 
-def _table(rows: list[str], fill: str, border: str) -> str:
+def _table(rows: list[str], fill: str, border: str, width: int = 1) -> str:
     head = (
-        f'<table border="1" cellborder="0" cellspacing="0" cellpadding="3" color="{border}" bgcolor="{fill}">'
+        f'<table border="{width}" cellborder="0" cellspacing="0" cellpadding="3" '
+        f'color="{border}" bgcolor="{fill}">'
     )
     return head + "".join(rows) + "</table>"
 

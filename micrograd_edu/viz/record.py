@@ -82,7 +82,7 @@ class Recorder:
         written["loss"] = write_atomically(self.out_dir / "loss.png", _loss_png(self.losses))
         if self.png:
             pngs = [svg.with_suffix(".png") for _, svg in self.frames]
-            written["gif"] = write_atomically(self.out_dir / "animation.gif", _gif(pngs, fps))
+            written["gif"] = write_atomically(self.out_dir / "animation.gif", gif_bytes(pngs, fps))
         return written
 
     def _replay_page(self, fps: float) -> str:
@@ -110,7 +110,7 @@ def _inline_svg(svg: str) -> str:
     return head + ' style="width:100%;height:100%">' + rest
 
 
-def _gif(pngs: list[Path], fps: float) -> bytes:
+def gif_bytes(pngs: list[Path], fps: float) -> bytes:
     """One animated GIF from PNG frames, each centred on one canvas so frames do not jump."""
     try:
         from PIL import Image

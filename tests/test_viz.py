@@ -1,0 +1,263 @@
+"""viz: the traced graph (counts, names, kinds, stable ids), rendering, Recorder and plots."""
+
+import json
+import re
+import shutil
+
+import pytest
+
+import micrograd_edu as mg
+from micrograd_edu import Value, nn, optim
+from micrograd_edu.viz import Recorder, draw, save_graph, to_digraph, trace
+from micrograd_edu.viz import graph as graph_module
+
+PIL = pytest.importorskip("PIL.Image")
+pytest.importorskip("graphviz")
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz's dot is not installed")
+BACKENDS = ["python", "numpy"]
+PATHS_AND_LEVELS = [("python", "scalar"), ("python", "tensor"), ("numpy", "tensor")]  # no Values on numpy
+
+
+def neuron():
+    """tanh(x1*w1 + x2*w2 + b), the classic one-neuron example (o = 0.7071)."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    o = (x1 * w1 + x2 * w2 + b).tanh()
+    o.label = "o"
+    return o
+
+
+class Tiny(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(2, 1)
+
+    def forward(self, x):
+        return self.fc1(x).sigmoid()
+
+
+@pytest.fixture(autouse=True)
+def restore_backend():
+    before = mg.get_backend()
+    yield
+    mg.set_backend(before)
+
+
+def make_tiny(backend):
+    """A one-layer model on one sample (and its label), on the given path."""
+    mg.set_backend(backend)
+    mg.manual_seed(0)
+    model = Tiny()
+    X = mg.tensor([[1.0, -2.0]])
+    y = mg.tensor([[1.0]])
+    return model, X, y
+
+
+def tiny_loss(model, X, y):
+    """Mean squared error of the model on X."""
+    return ((model(X) - y) ** 2).mean()
+
+
+# ---- trace: counts, titles, names, kinds --------------------------------------------------------
+
+
+def test_neuron_at_scalar_level():
+    g = trace(neuron())
+    assert (len(g.nodes), len(g.edges)) == (10, 9)
+    assert [n.title for n in g.nodes] == ["x1", "w1", "*", "x2", "w2", "*", "+", "b", "+", "tanh  o"]
+    assert [n.id for n in g.nodes] == [f"v{i}" for i in range(10)]
+    assert ("v0", "v2") in g.edges and ("v8", "v9") in g.edges
+    assert [n.kind for n in g.nodes].count("input") == 5
+    assert g.nodes[-1].kind == "output"
+
+
+TENSOR_TITLES = ["X", "fc1.weight", "T", "Mm", "fc1.bias", "Add", "Sigmoid", "y", "Sub", "Pow", "Mean"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_tiny_model_at_tensor_level(backend):
+    model, X, y = make_tiny(backend)
+    loss = tiny_loss(model, X, y)
+    g = trace(loss, "tensor", model=model, names={"X": X, "y": y})
+    assert (len(g.nodes), len(g.edges)) == (11, 10)
+    assert [n.title for n in g.nodes] == TENSOR_TITLES
+    kinds = {n.title: n.kind for n in g.nodes}
+    assert kinds["fc1.weight"] == kinds["fc1.bias"] == "parameter"
+    assert kinds["X"] == kinds["y"] == "input"
+    assert kinds["Mm"] == "intermediate" and kinds["Mean"] == "output"
+    assert [n.shape for n in g.nodes][:4] == ["1×2", "1×2", "2×1", "1×1"]
+
+
+def test_tiny_model_at_scalar_level_on_the_python_path():
+    model, X, y = make_tiny("python")
+    g = trace(tiny_loss(model, X, y), "scalar", model=model, names={"X": X, "y": y})
+    assert (len(g.nodes), len(g.edges)) == (15, 14)
+    titles = [n.title for n in g.nodes]
+    assert titles == [
+        "X[0, 0]", "fc1.weight[0, 0]", "*", "X[0, 1]", "fc1.weight[0, 1]", "*", "+", "fc1.bias[0]", "+",
+        "sigmoid", "y[0, 0]", "-", "**2", "const", "*",
+    ]  # fmt: skip
+    kinds = {n.title: n.kind for n in g.nodes}
+    assert kinds["fc1.weight[0, 1]"] == "parameter"
+    assert kinds["X[0, 1]"] == "input"
+    assert kinds["const"] == "constant"
+    assert kinds["sigmoid"] == "intermediate"
+    assert g.nodes[-1].kind == "output"
+    assert set(kinds.values()) == set(graph_module.KINDS)
+
+
+def test_scalar_level_of_a_numpy_tensor_says_what_to_do():
+    model, X, y = make_tiny("numpy")
+    with pytest.raises(ValueError, match="level='tensor'.*backend='python'"):
+        trace(tiny_loss(model, X, y), "scalar")
+
+
+def test_bad_level_and_root():
+    with pytest.raises(ValueError, match="level must be"):
+        trace(neuron(), "vector")
+    with pytest.raises(TypeError, match="Value or a Tensor"):
+        trace(3.0)
+    with pytest.raises(ValueError, match="needs a Tensor"):
+        trace(neuron(), "tensor")
+
+
+@pytest.mark.parametrize(("backend", "level"), PATHS_AND_LEVELS)
+def test_same_ids_and_edges_at_two_training_steps(backend, level):
+    model, X, y = make_tiny(backend)
+    optimizer = optim.SGD(model.parameters(), lr=0.5)
+    traced = []
+    for _ in range(2):
+        loss = tiny_loss(model, X, y)
+        optimizer.zero_grad()
+        loss.backward()
+        traced.append(trace(loss, level, model=model, names={"X": X, "y": y}))
+        optimizer.step()
+    first, second = traced
+    assert [(n.id, n.title, n.kind) for n in first.nodes] == [(n.id, n.title, n.kind) for n in second.nodes]
+    assert first.edges == second.edges
+    assert [n.data for n in first.nodes] != [n.data for n in second.nodes]  # it did train
+
+
+# ---- rendering ------------------------------------------------------------------------------------
+
+
+@needs_dot
+def test_labels_are_escaped(tmp_path):
+    nasty = 'a{b}|<c>&"d"'
+    x = Value(1.0, label=nasty)
+    dot = draw(x * 2, title=f"title {nasty}")
+    source = dot.source
+    assert "&lt;c&gt;&amp;&quot;d&quot;" in source
+    assert "<c>" not in source
+    svg = save_graph(dot, tmp_path / "nasty.svg").read_text()
+    assert "&lt;c&gt;" in svg
+
+
+def test_too_large_a_graph_says_how_to_draw_it():
+    x = Value(1.0)
+    for _ in range(graph_module.MAX_NODES // 2 + 1):
+        x = x + 1.0
+    with pytest.raises(ValueError, match="MAX_NODES") as error:
+        trace(x)
+    assert "level='tensor'" in str(error.value)
+
+
+@needs_dot
+def test_save_graph_writes_svg_and_png_and_no_temp_files(tmp_path):
+    dot = draw(neuron())
+    svg = save_graph(dot, tmp_path / "g.svg")
+    png = save_graph(dot, tmp_path / "g.png")
+    assert svg.read_text().lstrip().startswith("<?xml")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.png", "g.svg"]
+
+
+def test_without_dot_the_error_says_how_to_install_it(tmp_path, monkeypatch):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    dot = draw(neuron())
+    with pytest.raises(RuntimeError) as error:
+        save_graph(dot, tmp_path / "g.svg")
+    message = str(error.value)
+    assert "apt-get install graphviz" in message and "brew" in message and "conda" in message
+    assert "digraph" in dot.source and "tanh" in dot.source
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_highlight_is_drawn():
+    g = trace(neuron())
+    g.nodes[2].highlight, g.nodes[0].highlight = "active", "receiving"
+    source = to_digraph(g).source
+    assert source.count('border="4"') == 2  # the node and its legend entry
+    assert graph_module.HIGHLIGHTS["receiving"][0] in source
+
+
+# ---- Recorder ---------------------------------------------------------------------------------------
+
+
+def train_and_record(tmp_path, backend, level, steps=6, every=2):
+    model, X, y = make_tiny(backend)
+    optimizer = optim.SGD(model.parameters(), lr=0.5)
+    recorder = Recorder(tmp_path / "run", level=level, every=every, model=model, names={"X": X, "y": y})
+    for _ in range(steps):
+        loss = tiny_loss(model, X, y)
+        optimizer.zero_grad()
+        loss.backward()
+        recorder.step(loss)
+        optimizer.step()
+    return recorder, recorder.finish()
+
+
+@needs_dot
+@pytest.mark.parametrize(("backend", "level"), PATHS_AND_LEVELS)
+def test_recorder_on_a_short_run(tmp_path, backend, level):
+    recorder, written = train_and_record(tmp_path, backend, level)
+    run = tmp_path / "run"
+    assert [step for step, _ in recorder.frames] == [1, 3, 5]
+    assert sorted(p.name for p in (run / "frames").iterdir()) == [
+        f"step_{s:04d}.{ext}" for s in (1, 3, 5) for ext in ("png", "svg")
+    ]
+    with PIL.open(written["gif"]) as gif:
+        assert gif.n_frames == 3
+        sizes = set()
+        for i in range(gif.n_frames):
+            gif.seek(i)
+            sizes.add(gif.size)
+        assert len(sizes) == 1
+    page = written["replay"].read_text()
+    frames = json.loads(re.search(r"const frames = (.*);\n", page).group(1))
+    assert len(frames) == 3 and all(f.startswith("<svg") for f in frames)
+    assert "src=" not in page and "href=" not in page
+    assert all(url.startswith("http://www.w3.org/") for url in re.findall(r"https?://[^\"'\s]*", page))
+    assert (run / "loss.png").exists() and written["loss"] == run / "loss.png"
+    assert len(recorder.losses) == 6
+
+
+def test_recorder_errors(tmp_path):
+    with pytest.raises(ValueError, match="level"):
+        Recorder(tmp_path, level="vector")
+    for every in (0, -1, 1.5):
+        with pytest.raises(ValueError, match="every"):
+            Recorder(tmp_path, every=every)
+    with pytest.raises(RuntimeError, match="nothing was recorded"):
+        Recorder(tmp_path).finish()
+
+
+# ---- plots --------------------------------------------------------------------------------------
+
+
+def test_plots_return_figures_and_save(tmp_path):
+    from matplotlib.figure import Figure
+
+    from micrograd_edu.viz import decision_boundary, histograms, loss_axes, save_figure
+
+    model, X, y = make_tiny("python")
+    tiny_loss(model, X, y).backward()
+    fig, _ = loss_axes([1.0, 0.5, 0.25], accuracies=[0.0, 0.5, 1.0])
+    figures = [fig, decision_boundary(model, X, y, resolution=8), histograms(model)]
+    assert all(isinstance(f, Figure) for f in figures)
+    for name, f in zip(["loss.png", "boundary.svg", "hist.png"], figures):
+        assert save_figure(f, tmp_path / name).stat().st_size > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["boundary.svg", "hist.png", "loss.png"]
