@@ -89,6 +89,17 @@ def test_tiny_model_at_tensor_level(backend):
     assert [n.shape for n in g.nodes][:4] == ["1×2", "1×2", "2×1", "1×1"]
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_after_backward_every_tensor_shows_the_gradient_that_reached_it(backend):
+    model, X, y = make_tiny(backend)
+    loss = tiny_loss(model, X, y)
+    loss.backward()
+    g = trace(loss, "tensor", model=model, names={"X": X, "y": y})
+    shown = {n.title: n.grad for n in g.nodes}
+    assert all(shown[t] for t in ("Mm", "Add", "Sigmoid", "Sub", "Pow", "Mean", "fc1.weight"))
+    assert not shown["X"] and not shown["y"]  # data has no gradient
+
+
 def test_tiny_model_at_scalar_level_on_the_python_path():
     model, X, y = make_tiny("python")
     g = trace(tiny_loss(model, X, y), "scalar", model=model, names={"X": X, "y": y})

@@ -184,6 +184,7 @@ def backprop(root, order: list, kept: list, seed: list[float], retain_graph: boo
         g = grads.get(id(t))
         if g is None or not t._prev:
             continue
+        t._last_grad = g  # kept for pictures: PyTorch keeps it only if asked (retain_grad)
         for parent, gp in zip(t._prev, t._backward(g)):
             if parent.requires_grad:
                 grads[id(parent)] = grads[id(parent)] + gp if id(parent) in grads else gp

@@ -100,6 +100,7 @@ class Tensor:
         "_backward",
         "_retains",
         "_bool",
+        "_last_grad",
     )
 
     def __init__(
@@ -113,6 +114,7 @@ class Tensor:
         self._backward = None
         self._retains = False
         self._bool = is_bool
+        self._last_grad = None  # numpy path: the gradient that reached it in the latest backward, for drawing
 
     # ---- what it is ---------------------------------------------------------------------
 

@@ -183,11 +183,14 @@ def _number(g) -> float:
 
 
 def _tensor_grad(t: Tensor) -> list[float] | None:
-    """A tensor's gradient: its .grad, or on the python path the gradients its Values hold."""
+    """A tensor's gradient: its .grad, or else the gradient that reached it in the latest
+    backward pass (its Values' grads on the python path, kept by the numpy path)."""
     if t.grad is not None:
         return t.grad.data.flatten().tolist()
     if t.backend == "python" and t.requires_grad:
         return [_number(v.grad) for v in t._data]
+    if t._last_grad is not None:
+        return t._path.to_floats(t._last_grad)
     return None
 
 
