@@ -99,15 +99,8 @@ class Recorder:
 
 
 def _inline_svg(svg: str) -> str:
-    """An SVG file's <svg> element alone, sized to fit the page (no XML prologue or doctype)."""
-    svg = svg[svg.index("<svg") :]
-    head, rest = svg.split(">", 1)
-    for attr in ("width", "height"):
-        start = head.find(f' {attr}="')
-        if start >= 0:
-            end = head.index('"', start + len(attr) + 3)
-            head = head[:start] + head[end + 1 :]
-    return head + ' style="width:100%;height:100%">' + rest
+    """An SVG file's <svg> element alone (no XML prologue or doctype), to put in a page."""
+    return svg[svg.index("<svg") :]
 
 
 def gif_bytes(pngs: list[Path], fps: float) -> bytes:
@@ -147,14 +140,16 @@ _REPLAY = """<!DOCTYPE html>
  header h1 {{ font-size: 16px; margin: 0 12px 0 0; }}
  #slider {{ flex: 1; }}
  main {{ flex: 1; display: flex; min-height: 0; }}
- #graph {{ flex: 3; padding: 8px; min-width: 0; }}
+ #graph {{ flex: 3; padding: 8px; min-width: 0; overflow: auto; }}
+ #graph.fit svg {{ max-width: 100%; max-height: calc(100vh - 70px); width: auto; height: auto; }}
  aside {{ flex: 1; padding: 8px 16px; border-left: 1px solid #ddd; min-width: 220px; }}
- button {{ font-size: 14px; width: 70px; }}
+ button {{ font-size: 14px; min-width: 70px; }}
 </style></head>
 <body>
 <header><h1>{title}</h1><button id="play">play</button>
+ <button id="zoom" title="fit the graph to the window, or show it at its actual size">actual size</button>
  <input id="slider" type="range" min="0" max="{last}" value="0"><span id="label"></span></header>
-<main><div id="graph"></div>
+<main><div id="graph" class="fit"></div>
 <aside><h2 style="font-size:14px">loss <span id="range" style="font-weight:normal"></span></h2>
 <svg id="curve" viewBox="0 0 220 140" width="100%"></svg>
 <p id="now"></p></aside></main>
@@ -192,6 +187,12 @@ play.onclick = () => {{
   timer = setInterval(() => show((+slider.value + 1) % frames.length), {interval});
 }};
 slider.oninput = () => show(+slider.value);
+const zoom = document.getElementById("zoom");
+zoom.onclick = () => {{
+  const fit = graph.classList.toggle("fit");
+  zoom.textContent = fit ? "actual size" : "fit";
+}};
+if (location.hash === "#actual") zoom.onclick();
 show(0);
 </script></body></html>
 """
