@@ -590,3 +590,15 @@ def test_a_module_assigned_twice_is_one_child():
 
 def test_losses_print_as_pytorch_prints_them():
     assert repr(nn.MSELoss(reduction="sum")) == "MSELoss()"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_bce_at_probabilities_of_exactly_0_and_1_differentiates_its_clamped_logs(backend):
+    """A difference from PyTorch, on purpose: there PyTorch's gradient is (p - y) / max(p (1 - p), 1e-12),
+    about ±1e12; ours is the derivative of the loss it computes, each log clamped at -100."""
+    p = torch.tensor([0.0, 1.0, 0.0, 1.0], requires_grad=True, backend=backend)
+    y = torch.tensor([1.0, 0.0, 0.0, 1.0], backend=backend)
+    loss = nn.BCELoss(reduction="sum")(p, y)
+    loss.backward()
+    assert loss.item() == 200.0  # two logs of 0, each clamped at -100
+    assert p.grad.tolist() == [0.0, 0.0, 1.0, -1.0]

@@ -100,6 +100,16 @@ def test_after_backward_every_tensor_shows_the_gradient_that_reached_it(backend)
     assert not shown["X"] and not shown["y"]  # data has no gradient
 
 
+def test_data_values_show_this_steps_gradient_not_a_sum_over_steps():
+    model, X, y = make_tiny("python")
+    for _ in range(3):
+        model.zero_grad()
+        tiny_loss(model, X, y).backward()
+    once = [v.grad for v in X._data]
+    tiny_loss(model, X, y).backward()
+    assert [v.grad for v in X._data] == once
+
+
 def test_tiny_model_at_scalar_level_on_the_python_path():
     model, X, y = make_tiny("python")
     g = trace(tiny_loss(model, X, y), "scalar", model=model, names={"X": X, "y": y})

@@ -121,10 +121,10 @@ def assign(a: Data, b: Data) -> None:
 def backprop(root, order: list, kept: list, seed: list[float], retain_graph: bool) -> dict[int, Data]:
     """The engine's own backward pass over the root's Values; the `kept` tensors' gradients.
 
-    Leaf Values start from 0, so they hold this pass's gradient; the tensor's `.grad`
-    does the accumulating.
+    Every leaf tensor's Values start from 0, so each Value shows this pass's gradient (data
+    tensors' too, which pictures show); a tensor's `.grad` does the accumulating.
     """
-    for t in kept:
+    for t in order:
         if not t._prev:
             engine.zero_grad(t._data)
     values = root._data

@@ -149,7 +149,7 @@ def record_backward(
             box = boxes[ids[id(v)]]
             g = known.get(id(v))
             box.grad = NOT_YET if g is None else _fmt(g)
-            box.grad_size = 0.0 if g is None or not largest else abs(g) / largest
+            box.shade = 0.0 if g is None or not largest else g / largest
             box.highlight = "receiving" if box.id in receiving else ""
         boxes[ids[id(group[0].out)]].highlight = "active"
         lines = [f"{n} of {len(groups)}:  {_heading(group)}"] + [step.text for step in group]

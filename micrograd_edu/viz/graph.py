@@ -45,7 +45,7 @@ class Node:
     title: str
     data: str
     grad: str
-    grad_size: float  # |grad| (largest element for a tensor), for shading
+    shade: float  # the gradient over the graph's largest, in [-1, 1] (a tensor's largest element)
     shape: str = ""
     highlight: str = ""  # "", or a key of HIGHLIGHTS: what this box is doing in a backward walkthrough
 
@@ -116,7 +116,7 @@ def _trace_values(root: Value | Tensor, named: dict) -> Graph:
         )
         grad = _number(v.grad)
         graph.nodes.append(
-            Node(ids[id(v)], kind, title, _fmt(v.data), _fmt(grad), abs(grad) / largest if largest else 0.0)
+            Node(ids[id(v)], kind, title, _fmt(v.data), _fmt(grad), grad / largest if largest else 0.0)
         )
         graph.edges += [(ids[id(k)], ids[id(v)]) for k in v._prev]
     return graph
@@ -127,8 +127,8 @@ def _trace_tensors(root: Tensor, named: dict) -> Graph:
     _check_size(len(order), "tensors", "a smaller model")
     ids = {id(t): f"t{i}" for i, t in enumerate(order)}
     grads = {id(t): _tensor_grad(t) for t in order}
-    sizes = {k: max(map(abs, g), default=0.0) if g is not None else 0.0 for k, g in grads.items()}
-    largest = max(sizes.values(), default=0.0)
+    peaks = {k: max(g, key=abs, default=0.0) if g is not None else 0.0 for k, g in grads.items()}
+    largest = max(map(abs, peaks.values()), default=0.0)
     graph = Graph("tensor")
     for t in order:
         name, kind = named.get(id(t), ("", ""))
@@ -142,10 +142,11 @@ def _trace_tensors(root: Tensor, named: dict) -> Graph:
         title = " ".join(x for x in (op, name) if x) or ("tensor" if t.shape else _fmt(t.item()))
         values = t.data.flatten().tolist()
         data = " ".join(_fmt(x) for x in values[:2]) + (" …" if len(values) > 2 else "")
-        grad = "" if grads[id(t)] is None else f"max|g| {_fmt(sizes[id(t)])}"
+        g = grads[id(t)]
+        grad = "" if g is None else " ".join(_fmt(x) for x in g[:2]) + (" …" if len(g) > 2 else "")
         shape = "×".join(map(str, t.shape)) or "scalar"
         graph.nodes.append(
-            Node(ids[id(t)], kind, title, data, grad, sizes[id(t)] / largest if largest else 0, shape)
+            Node(ids[id(t)], kind, title, data, grad, peaks[id(t)] / largest if largest else 0, shape)
         )
         graph.edges += [(ids[id(p)], ids[id(t)]) for p in t._prev]
     return graph
@@ -238,9 +239,7 @@ def _label(node: Node) -> str:
         rows.append(f'<tr><td colspan="2"><font point-size="9">{html.escape(node.shape)}</font></td></tr>')
     rows.append(f'<tr><td align="left">data</td><td align="right">{html.escape(node.data)}</td></tr>')
     if node.grad:
-        cell = (
-            f'<td align="right" bgcolor="{_shade(node.grad, node.grad_size)}">{html.escape(node.grad)}</td>'
-        )
+        cell = f'<td align="right" bgcolor="{_shade(node.shade)}">{html.escape(node.grad)}</td>'
         rows.append(f'<tr><td align="left">grad</td>{cell}</tr>')
     return _table(rows, fill, border, width)
 
@@ -256,8 +255,8 @@ def _legend(highlights: bool = False) -> str:
             for fill, border, width, words in HIGHLIGHTS.values()
         ]
     cells += [
-        f'<td bgcolor="{_shade("+", 1.0)}">grad &gt; 0</td>',
-        f'<td bgcolor="{_shade("-", 1.0)}">grad &lt; 0</td>',
+        f'<td bgcolor="{_shade(1.0)}">grad &gt; 0</td>',
+        f'<td bgcolor="{_shade(-1.0)}">grad &lt; 0</td>',
     ]
     return '<table border="0" cellspacing="4"><tr>' + "".join(cells) + "</tr></table>"
 
@@ -270,10 +269,10 @@ def _table(rows: list[str], fill: str, border: str, width: int = 1) -> str:
     return head + "".join(rows) + "</table>"
 
 
-def _shade(grad: str, size: float) -> str:
+def _shade(shade: float) -> str:
     """White for no gradient, towards red (positive) or blue (negative) the larger it is."""
-    t = 0.15 + 0.85 * min(max(size, 0.0), 1.0) if size > 0 else 0.0
-    target = (96, 165, 250) if grad.startswith("-") else (248, 113, 113)
+    t = 0.15 + 0.85 * min(abs(shade), 1.0) if shade else 0.0
+    target = (96, 165, 250) if shade < 0 else (248, 113, 113)
     return "#" + "".join(f"{round(255 + (c - 255) * t):02x}" for c in target)
 
 
