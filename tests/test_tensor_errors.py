@@ -1,0 +1,278 @@
+"""Bad input to tensors: the same error type and the same message on both paths, naming what was wrong."""
+
+import functools
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import micrograd_edu as me
+from micrograd_edu import tensor
+
+BACKENDS = ["python", "numpy"]
+X23 = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+
+
+def bad(make, error, message, id):
+    return pytest.param(make, error, message, id=id)
+
+
+BAD_INPUT = [
+    # data that is not a (rectangular) nested list of numbers
+    bad(
+        lambda t: t([[1.0, 2.0], [3.0]]), ValueError, r"ragged.*'data\[0\]': 2, 'data\[1\]': 1", "ragged rows"
+    ),
+    bad(lambda t: t([[[1.0], [2.0]], [[3.0]]]), ValueError, r"ragged.*'data\[1\]': 1", "ragged at depth 2"),
+    bad(
+        lambda t: t([[1.0], 2.0]),
+        TypeError,
+        r"lists of equal depth, got a number at data\[1\]",
+        "mixed depth",
+    ),
+    bad(lambda t: t([1.0, "a"]), TypeError, r"got str 'a' at data\[1\]", "a string element"),
+    bad(lambda t: t([[1.0], [None]]), TypeError, r"got NoneType None at data\[1\]\[0\]", "a None element"),
+    bad(lambda t: t([True, 1.0]), TypeError, r"got bool True at data\[0\]", "a bool element"),
+    bad(lambda t: t(None), TypeError, r"got NoneType None", "None as data"),
+    bad(lambda t: t("12"), TypeError, r"got str '12'", "a string as data"),
+    bad(
+        lambda t: t([1.0], requires_grad=1),
+        TypeError,
+        r"requires_grad must be True or False, got 1",
+        "requires_grad=1",
+    ),
+    # shapes that do not broadcast, and matrix products that do not fit
+    bad(
+        lambda t: t([[1.0, 2.0]]) + t([1.0, 2.0, 3.0]),
+        ValueError,
+        r"'\+': shapes \(1, 2\) and \(3,\) do not",
+        "+",
+    ),
+    bad(
+        lambda t: t(X23) * t([[1.0], [2.0], [3.0]]),
+        ValueError,
+        r"'\*': shapes \(2, 3\) and \(3, 1\) do not",
+        "*",
+    ),
+    bad(
+        lambda t: 2 ** t([1.0, 2.0]) / t([[1.0, 2.0, 3.0]]),
+        ValueError,
+        r"'/': shapes \(2,\) and \(1, 3\)",
+        "/",
+    ),
+    bad(
+        lambda t: t([1.0, 2.0]) > t([1.0, 2.0, 3.0]), ValueError, r"'>': shapes \(2,\) and \(3,\) do not", ">"
+    ),
+    bad(
+        lambda t: t([[1.0, 2.0]]) @ t([[1.0, 2.0, 3.0]]),
+        ValueError,
+        r"shapes \(1, 2\) and \(1, 3\) cannot",
+        "@ 2-d",
+    ),
+    bad(
+        lambda t: t([1.0, 2.0]) @ t([1.0, 2.0, 3.0]),
+        ValueError,
+        r"shapes \(2,\) and \(3,\) cannot be",
+        "@ 1-d",
+    ),
+    bad(
+        lambda t: t(X23) @ t([1.0, 2.0]),
+        ValueError,
+        r"shapes \(2, 3\) and \(2,\) cannot be multiplied",
+        "@ 2-d 1-d",
+    ),
+    bad(
+        lambda t: t([[[1.0]]]) @ t([1.0]), ValueError, r"1-d or 2-d tensors, got shapes \(1, 1, 1\)", "@ 3-d"
+    ),
+    bad(lambda t: t([1.0, 2.0]) @ 3, TypeError, r"matmul needs two tensors, got int 3", "@ a number"),
+    bad(lambda t: 3 @ t([1.0, 2.0]), TypeError, r"matmul needs two tensors, got int 3", "a number @"),
+    # dims, shapes and indices out of range
+    bad(
+        lambda t: t(X23).sum(dim=2),
+        IndexError,
+        r"sum: dim 2 is out of range for a 2-d tensor \(use -2 to 1\)",
+        "sum",
+    ),
+    bad(lambda t: t(X23).mean(dim=-3), IndexError, r"mean: dim -3 is out of range for a 2-d", "mean"),
+    bad(lambda t: t(X23).max(dim=2), IndexError, r"max: dim 2 is out of range for a 2-d", "max"),
+    bad(lambda t: t(X23).transpose(0, 2), IndexError, r"transpose: dim 2 is out of range", "transpose"),
+    bad(lambda t: t(X23).size(-3), IndexError, r"size: dim -3 is out of range", "size"),
+    bad(lambda t: t([1.0]).unsqueeze(2), IndexError, r"unsqueeze: dim 2 is out of range", "unsqueeze"),
+    bad(
+        lambda t: t([1.0]).squeeze(1),
+        IndexError,
+        r"squeeze: dim 1 is out of range for a 1-d tensor",
+        "squeeze",
+    ),
+    bad(
+        lambda t: t(1.0).sum(dim=1),
+        IndexError,
+        r"dim 1 is out of range for a 0-d tensor \(use -1 to 0\)",
+        "0-d",
+    ),
+    bad(
+        lambda t: t(X23).reshape(4, 2),
+        ValueError,
+        r"shape \(4, 2\) is invalid for a tensor of shape \(2, 3\)",
+        "4x2",
+    ),
+    bad(
+        lambda t: t(X23).view(-1, -1), ValueError, r"shape \(-1, -1\) is invalid .* \(6 elements\)", "two -1s"
+    ),
+    bad(
+        lambda t: t(X23).reshape(4, -1), ValueError, r"shape \(4, -1\) is invalid", "-1 that does not divide"
+    ),
+    bad(lambda t: t(X23).reshape(3, -2), ValueError, r"shape \(3, -2\) is invalid", "a negative size"),
+    bad(
+        lambda t: t(X23)[0, 3], IndexError, r"index 3 is out of bounds for dimension 1 with size 3", "index 3"
+    ),
+    bad(
+        lambda t: t(X23)[-3], IndexError, r"index -3 is out of bounds for dimension 0 with size 2", "index -3"
+    ),
+    bad(
+        lambda t: t(X23)[0, 0, 0],
+        IndexError,
+        r"too many indices for a tensor of shape \(2, 3\): 3 given",
+        "3 ints",
+    ),
+    bad(lambda t: t(X23)[..., 0, ...], IndexError, r"a single ellipsis", "two ellipses"),
+    bad(lambda t: t(X23)[0.5], IndexError, r"got float 0.5", "a float index"),
+    bad(lambda t: t(X23)["a"], IndexError, r"got str 'a'", "a string index"),
+    bad(
+        lambda t: t([[[1.0]]]).T,
+        ValueError,
+        r"\.T is for 1-d and 2-d tensors.*\(1, 1, 1\).*transpose",
+        ".T of 3-d",
+    ),
+    # values outside an op's domain: the first offending element is named
+    bad(lambda t: t([1.0, 0.0]).log(), ValueError, r"positive numbers only, got log\(0.0\)", "log(0)"),
+    bad(lambda t: t([[1.0, -2.0], [-3.0, 1.0]]).log(), ValueError, r"got log\(-2.0\)", "log of a negative"),
+    bad(lambda t: t(-0.5).log(), ValueError, r"got log\(-0.5\)", "log of a 0-d negative"),
+    bad(
+        lambda t: t([1.0, 2.0]) / t([3.0, 0.0]), ZeroDivisionError, r"division by zero in 2.0 / 0.0", "x / 0"
+    ),
+    bad(lambda t: t([0.0, 2.0]) / t([0.0, 1.0]), ZeroDivisionError, r"in 0.0 / 0.0", "0 / 0"),
+    bad(lambda t: t([[4.0], [2.0]]) / t([1.0, 0.0]), ZeroDivisionError, r"in 4.0 / 0.0", "x / 0, broadcast"),
+    bad(lambda t: 1 / t([3.0, 0.0]), ZeroDivisionError, r"in 1.0 / 0.0", "1 / x"),
+    bad(lambda t: t([1.0, 2.0]) / 0, ZeroDivisionError, r"in 1.0 / 0.0", "x / the number 0"),
+    bad(lambda t: t([4.0, -1.0]) ** 0.5, ValueError, r"\(-1.0\) \*\* 0.5 is not a real number", "sqrt(-1)"),
+    bad(lambda t: t([2.0, 0.0]) ** -1, ZeroDivisionError, r"0 \*\* -1.0 divides by zero", "0 ** -1"),
+    bad(lambda t: t([1.0, 1000.0]).exp(), OverflowError, r"exp\(1000.0\) is too large", "exp(1000)"),
+    bad(lambda t: t([1.0]) + "2", TypeError, r"got str '2' in \+", "tensor + string"),
+    bad(lambda t: t([1.0]) * None, TypeError, r"got NoneType None in \*", "tensor * None"),
+    # asking for what a tensor cannot give
+    bad(lambda t: t([1.0, 2.0]).item(), ValueError, r"one element, this one has shape \(2,\)", "item()"),
+    bad(lambda t: len(t(1.0)), TypeError, r"len\(\) of a 0-d tensor", "len() of 0-d"),
+    bad(
+        lambda t: bool(t([1.0, 2.0])),
+        RuntimeError,
+        r"truth value of a tensor of shape \(2,\) is ambiguous",
+        "bool()",
+    ),
+    bad(lambda t: t([]).max(), ValueError, r"max\(\) of an empty tensor", "max of empty"),
+    bad(lambda t: t([1.0]).sum().backward(), RuntimeError, r"does not require grad", "backward without grad"),
+    bad(
+        lambda t: t([1.0]).retain_grad(),
+        RuntimeError,
+        r"retain_grad\(\) on a tensor that does not",
+        "retain_grad",
+    ),
+    bad(
+        lambda t: (t([1.0, 2.0], requires_grad=True) * 2).backward(gradient=t([1.0, 2.0, 3.0])),
+        ValueError,
+        r"gradient has shape \(3,\) but the output has shape \(2,\)",
+        "gradient of the wrong shape",
+    ),
+]
+
+
+@pytest.mark.parametrize(("make", "error", "message"), BAD_INPUT)
+def test_bad_input_gets_the_same_clear_error_on_both_paths(make, error, message):
+    said = []
+    for backend in BACKENDS:
+        with pytest.raises(error, match=message) as caught:
+            make(functools.partial(tensor, backend=backend))
+        assert caught.type is error
+        said.append(str(caught.value))
+    assert said[0] == said[1]
+
+
+shapes = st.lists(st.integers(1, 3), max_size=3).map(tuple)
+
+
+@settings(max_examples=50, deadline=None)
+@given(a=shapes, b=shapes)
+def test_shapes_broadcast_exactly_when_numpy_says_so_and_errors_name_both(a, b):
+    try:
+        expected = np.broadcast_shapes(a, b)
+    except ValueError:
+        expected = None
+    for backend in BACKENDS:
+        x, y = me.ones(a, backend=backend), me.ones(b, backend=backend)
+        if expected is None:
+            with pytest.raises(ValueError, match=re.escape(f"'-': shapes {a} and {b} do not broadcast")):
+                x - y
+        else:
+            assert (x - y).shape == expected
+
+
+@settings(max_examples=50, deadline=None)
+@given(a=shapes.filter(lambda s: 1 <= len(s) <= 2), b=shapes.filter(lambda s: 1 <= len(s) <= 2))
+def test_matmul_works_exactly_when_numpy_says_so_and_errors_name_both_shapes(a, b):
+    try:
+        expected = (np.ones(a) @ np.ones(b)).shape
+    except ValueError:
+        expected = None
+    for backend in BACKENDS:
+        x, y = me.ones(a, backend=backend), me.ones(b, backend=backend)
+        if expected is None:
+            with pytest.raises(ValueError, match=re.escape(f"shapes {a} and {b} cannot be multiplied")):
+                x @ y
+        else:
+            assert (x @ y).shape == expected
+
+
+@pytest.mark.parametrize(
+    "combine",
+    [
+        lambda a, b: a + b,
+        lambda a, b: a * b,
+        lambda a, b: a**b,
+        lambda a, b: a @ b,
+        lambda a, b: a < b,
+    ],
+    ids=["+", "*", "**", "@", "<"],
+)
+@pytest.mark.parametrize("first", BACKENDS)
+def test_mixing_a_python_path_and_a_numpy_path_tensor_says_to_pick_one(combine, first):
+    second = "numpy" if first == "python" else "python"
+    a, b = tensor([1.0, 2.0], backend=first), tensor([3.0, 4.0], backend=second)
+    with pytest.raises(
+        TypeError, match=rf"a tensor on the {first} path and one on the {second} path.*same backend="
+    ):
+        combine(a, b)
+
+
+@pytest.fixture
+def restore_backend():
+    saved = me.get_backend()
+    yield
+    me.set_backend(saved)
+
+
+@pytest.mark.parametrize(
+    "choose",
+    [
+        me.set_backend,
+        lambda name: tensor([1.0], backend=name),
+        lambda name: me.zeros(2, backend=name),
+        lambda name: me.randn(2, backend=name),
+    ],
+    ids=["set_backend", "tensor", "zeros", "randn"],
+)
+def test_an_unknown_backend_is_refused_with_the_known_ones(choose, restore_backend):
+    before = me.get_backend()
+    with pytest.raises(ValueError, match=r"backend must be one of \('python', 'numpy'\), got 'torch'"):
+        choose("torch")
+    assert me.get_backend() == before
