@@ -16,7 +16,7 @@ if __name__ == "__main__":  # run as a script: step through the cells below, pau
 import inspect
 import math
 
-from micrograd_edu import GradcheckError, Value, engine, gradcheck, topological_order
+from micrograd_edu import GradcheckError, Value, gradcheck, topological_order
 from micrograd_edu.lessons import check, output_dir
 from micrograd_edu.viz import draw, print_backward, save_graph
 
@@ -44,7 +44,7 @@ print("a:", a._prev, repr(a._op), a._backward)
 
 # %%
 print(inspect.getsource(Value.__mul__))
-print(inspect.getsource(engine._mul_backward))
+print(inspect.getsource(Value._mul_backward))
 
 # %% [markdown]
 # ## What `_backward(g, out, a, b)` returns

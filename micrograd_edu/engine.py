@@ -65,30 +65,49 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
-    # ---- binary ops: the forward line, then the local derivatives -------------------
+    # ---- the ops: each computes its result, and beside it stands its `_backward` ------
+    # `_backward(g, out, *inputs)` gets the result's gradient g, the result and the inputs
+    # (floats, or Values when the backward pass is itself recorded) and returns one
+    # gradient per input: g times the local derivative, written in the comment.
 
     def __add__(self, other: Scalar) -> Value:
         other = _lift(other, "+")
-        return Value(self.data + other.data, (self, other), "+", _add_backward)
+        return Value(self.data + other.data, (self, other), "+", Value._add_backward)
+
+    @staticmethod
+    def _add_backward(g, out, a, b):  # d(a+b)/da = 1, d(a+b)/db = 1
+        return g, g
 
     def __sub__(self, other: Scalar) -> Value:
         other = _lift(other, "-")
-        return Value(self.data - other.data, (self, other), "-", _sub_backward)
+        return Value(self.data - other.data, (self, other), "-", Value._sub_backward)
+
+    @staticmethod
+    def _sub_backward(g, out, a, b):  # d(a-b)/da = 1, d(a-b)/db = -1
+        return g, -g
 
     def __mul__(self, other: Scalar) -> Value:
         other = _lift(other, "*")
-        return Value(self.data * other.data, (self, other), "*", _mul_backward)
+        return Value(self.data * other.data, (self, other), "*", Value._mul_backward)
+
+    @staticmethod
+    def _mul_backward(g, out, a, b):  # d(ab)/da = b, d(ab)/db = a
+        return g * b, g * a
 
     def __truediv__(self, other: Scalar) -> Value:
         other = _lift(other, "/")
         if other.data == 0.0:
             raise ZeroDivisionError(f"division by zero in {self.data!r} / {other.data!r}")
-        return Value(self.data / other.data, (self, other), "/", _div_backward)
+        return Value(self.data / other.data, (self, other), "/", Value._div_backward)
+
+    @staticmethod
+    def _div_backward(g, out, a, b):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
+        return g / b, -g * out / b
 
     def __pow__(self, exponent: Scalar) -> Value:
         if isinstance(exponent, Value):
             out = _power(self.data, exponent.data)
-            return Value(out, (self, exponent), "**", _pow_backward)
+            return Value(out, (self, exponent), "**", Value._pow_backward)
         n = _as_float(exponent, "**")
         out = _power(self.data, n)
 
@@ -96,6 +115,13 @@ class Value:
             return (g * n * a ** (n - 1),)
 
         return Value(out, (self,), f"**{n:g}", _backward)
+
+    @staticmethod
+    def _pow_backward(g, out, a, b):  # d(a**b)/da = b a**(b-1), d(a**b)/db = a**b ln a
+        if a > 0:
+            return g * b * a ** (b - 1), g * out * log(a)
+        # ln a is undefined here; PyTorch's convention: 0 for a = 0 and b >= 0, else nan
+        return g * b * a ** (b - 1), 0.0 if a == 0 and b >= 0 else math.nan
 
     def __radd__(self, other: Number) -> Value:
         return _lift(other, "+") + self
@@ -115,10 +141,18 @@ class Value:
     # ---- unary ops ------------------------------------------------------------------
 
     def __neg__(self) -> Value:
-        return Value(-self.data, (self,), "neg", _neg_backward)
+        return Value(-self.data, (self,), "neg", Value._neg_backward)
+
+    @staticmethod
+    def _neg_backward(g, out, a):  # d(-a)/da = -1
+        return (-g,)
 
     def __abs__(self) -> Value:
-        return Value(abs(self.data), (self,), "abs", _abs_backward)
+        return Value(abs(self.data), (self,), "abs", Value._abs_backward)
+
+    @staticmethod
+    def _abs_backward(g, out, a):  # d|a|/da = sign(a), and 0 at a = 0 as in PyTorch
+        return (g if a > 0 else -g if a < 0 else 0.0,)
 
     def exp(self) -> Value:
         try:
@@ -127,15 +161,27 @@ class Value:
             raise OverflowError(
                 f"exp({self.data!r}) is too large for a float (exp overflows past 709.78)"
             ) from None
-        return Value(e, (self,), "exp", _exp_backward)
+        return Value(e, (self,), "exp", Value._exp_backward)
+
+    @staticmethod
+    def _exp_backward(g, out, a):  # d(e**a)/da = e**a = out
+        return (g * out,)
 
     def log(self) -> Value:
         if self.data <= 0.0:
             raise ValueError(f"log is defined for positive numbers only, got log({self.data!r})")
-        return Value(math.log(self.data), (self,), "log", _log_backward)
+        return Value(math.log(self.data), (self,), "log", Value._log_backward)
+
+    @staticmethod
+    def _log_backward(g, out, a):  # d(ln a)/da = 1/a
+        return (g / a,)
 
     def tanh(self) -> Value:
-        return Value(math.tanh(self.data), (self,), "tanh", _tanh_backward)
+        return Value(math.tanh(self.data), (self,), "tanh", Value._tanh_backward)
+
+    @staticmethod
+    def _tanh_backward(g, out, a):  # d(tanh a)/da = 1 - tanh²a = 1 - out²
+        return (g * (1 - out * out),)
 
     def sigmoid(self) -> Value:
         x = self.data
@@ -144,10 +190,18 @@ class Value:
         else:
             e = math.exp(x)
             s = e / (1.0 + e)
-        return Value(s, (self,), "sigmoid", _sigmoid_backward)
+        return Value(s, (self,), "sigmoid", Value._sigmoid_backward)
+
+    @staticmethod
+    def _sigmoid_backward(g, out, a):  # d(σ(a))/da = σ(a)(1 - σ(a)) = out(1 - out)
+        return (g * out * (1 - out),)
 
     def relu(self) -> Value:
-        return Value(self.data if self.data > 0.0 else 0.0, (self,), "relu", _relu_backward)
+        return Value(self.data if self.data > 0.0 else 0.0, (self,), "relu", Value._relu_backward)
+
+    @staticmethod
+    def _relu_backward(g, out, a):  # d(max(a, 0))/da = 1 if a > 0 else 0
+        return (g if a > 0 else 0.0,)
 
     # ---- comparisons: plain bools, no graph -----------------------------------------
 
@@ -196,62 +250,6 @@ class Value:
 
 
 Scalar = Value | int | float
-
-
-# ---- the local derivatives, one function per op -----------------------------------------
-# Each takes the result's gradient g, the result out and the inputs (floats, or Values
-# when the backward pass is itself recorded), and returns the inputs' gradients.
-
-
-def _add_backward(g, out, a, b):  # d(a+b)/da = 1, d(a+b)/db = 1
-    return g, g
-
-
-def _sub_backward(g, out, a, b):  # d(a-b)/da = 1, d(a-b)/db = -1
-    return g, -g
-
-
-def _mul_backward(g, out, a, b):  # d(ab)/da = b, d(ab)/db = a
-    return g * b, g * a
-
-
-def _div_backward(g, out, a, b):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
-    return g / b, -g * out / b
-
-
-def _pow_backward(g, out, a, b):  # d(a**b)/da = b a**(b-1), d(a**b)/db = a**b ln a
-    if a > 0:
-        return g * b * a ** (b - 1), g * out * log(a)
-    # ln a is undefined here; PyTorch's convention: 0 for a = 0 and b >= 0, else nan
-    return g * b * a ** (b - 1), 0.0 if a == 0 and b >= 0 else math.nan
-
-
-def _neg_backward(g, out, a):  # d(-a)/da = -1
-    return (-g,)
-
-
-def _abs_backward(g, out, a):  # d|a|/da = sign(a), and 0 at a = 0 as in PyTorch
-    return (g if a > 0 else -g if a < 0 else 0.0,)
-
-
-def _exp_backward(g, out, a):  # d(e**a)/da = e**a = out
-    return (g * out,)
-
-
-def _log_backward(g, out, a):  # d(ln a)/da = 1/a
-    return (g / a,)
-
-
-def _tanh_backward(g, out, a):  # d(tanh a)/da = 1 - tanh²a = 1 - out²
-    return (g * (1 - out * out),)
-
-
-def _sigmoid_backward(g, out, a):  # d(σ(a))/da = σ(a)(1 - σ(a)) = out(1 - out)
-    return (g * out * (1 - out),)
-
-
-def _relu_backward(g, out, a):  # d(max(a, 0))/da = 1 if a > 0 else 0
-    return (g if a > 0 else 0.0,)
 
 
 def _released(*_):

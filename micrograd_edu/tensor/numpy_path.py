@@ -2,7 +2,7 @@
 
 Every op returns its result and a backward function `g -> input gradients` that works on
 whole arrays at once. The elementwise ones are the very formulas of the scalar engine
-(`engine._mul_backward` and friends): `g * b` means the same for floats and for arrays.
+(`Value._mul_backward` and friends): `g * b` means the same for floats and for arrays.
 Broadcasting's backward, summing a gradient back to its input's shape, is `unbroadcast`,
 written once.
 
@@ -54,20 +54,20 @@ def _abs_backward(g, out, a):  # sign(a)
 
 
 _BINARY = {
-    "+": (np.add, engine._add_backward),
-    "-": (np.subtract, engine._sub_backward),
-    "*": (np.multiply, engine._mul_backward),
-    "/": (np.divide, engine._div_backward),
+    "+": (np.add, Value._add_backward),
+    "-": (np.subtract, Value._sub_backward),
+    "*": (np.multiply, Value._mul_backward),
+    "/": (np.divide, Value._div_backward),
     "**": (np.power, _pow_backward),
 }
 _UNARY = {
-    "neg": (np.negative, engine._neg_backward),
-    "exp": (np.exp, engine._exp_backward),
-    "log": (np.log, engine._log_backward),
-    "tanh": (np.tanh, engine._tanh_backward),
+    "neg": (np.negative, Value._neg_backward),
+    "exp": (np.exp, Value._exp_backward),
+    "log": (np.log, Value._log_backward),
+    "tanh": (np.tanh, Value._tanh_backward),
     "sigmoid": (
         lambda a: np.where(a >= 0, 1 / (1 + np.exp(-a)), np.exp(a) / (1 + np.exp(a))),
-        engine._sigmoid_backward,
+        Value._sigmoid_backward,
     ),
     "relu": (lambda a: np.maximum(a, 0.0), _relu_backward),
     "abs": (np.abs, _abs_backward),
