@@ -173,4 +173,3 @@ def test_loss_and_its_gradient_as_in_pytorch(name, backend):
     ours = [g for g, b in zip(flat(x.grad.tolist()), boundary) if not b]
     torch = [g for g, b in zip(flat(expected["grad"]), boundary) if not b]
     assert ours == pytest.approx(torch, rel=LOSS_TOL, abs=LOSS_TOL)
-
