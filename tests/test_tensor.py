@@ -654,6 +654,7 @@ def test_comparisons_give_bool_tensors_without_grad(backend):
         ">=": x >= 2,
         "<=": x <= column,
         "==": x == 2,
+        "!=": x != 2,
     }
     assert {op: t.tolist() for op, t in results.items()} == {
         ">": [[False, False, True]],
@@ -661,6 +662,7 @@ def test_comparisons_give_bool_tensors_without_grad(backend):
         ">=": [[False, True, True]],
         "<=": [[True, True, False], [False, False, False]],
         "==": [[False, True, False]],
+        "!=": [[True, False, True]],
     }
     for t in results.values():
         assert (t.requires_grad, t.grad_fn) == (False, None)

@@ -72,7 +72,14 @@ _UNARY = {
     "relu": (lambda a: np.maximum(a, 0.0), _relu_backward),
     "abs": (np.abs, _abs_backward),
 }
-_COMPARE = {">": np.greater, "<": np.less, ">=": np.greater_equal, "<=": np.less_equal, "==": np.equal}
+_COMPARE = {
+    ">": np.greater,
+    "<": np.less,
+    ">=": np.greater_equal,
+    "<=": np.less_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
 
 
 def binary(op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Shape) -> tuple[Data, Backward]:

@@ -32,7 +32,14 @@ _UNARY = {
     "relu": Value.relu,
     "abs": Value.__abs__,
 }
-_COMPARE = {">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le, "==": operator.eq}
+_COMPARE = {
+    ">": operator.gt,
+    "<": operator.lt,
+    ">=": operator.ge,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 
 
 def from_floats(flat: list[float], shape: Shape) -> Data:

@@ -294,6 +294,11 @@ class Tensor:
             return NotImplemented
         return self._compare(other, "==")
 
+    def __ne__(self, other) -> Tensor:  # type: ignore[override]
+        if not isinstance(other, (Tensor, Real)):
+            return NotImplemented
+        return self._compare(other, "!=")
+
     __hash__ = object.__hash__  # tensors stay usable as dict keys, by identity
 
     def _compare(self, other, op: str) -> Tensor:
