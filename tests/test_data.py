@@ -11,23 +11,6 @@ import pytest
 
 import micrograd_edu as torch
 from micrograd_edu import data
-from micrograd_edu.tensor import BACKENDS
-from micrograd_edu.tensor.creation import generator
-
-
-@pytest.fixture(autouse=True)
-def _restore_backend_and_seed():
-    backend, state = torch.get_backend(), generator.getstate()
-    yield
-    torch.set_backend(backend)
-    generator.setstate(state)
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request):
-    torch.set_backend(request.param)
-    return request.param
-
 
 SEEDED = {
     "moons": lambda **kw: data.moons(n=30, **kw),

@@ -12,22 +12,6 @@ import micrograd_edu as torch
 from micrograd_edu import nn
 from micrograd_edu.nn import functional as F
 from micrograd_edu.tensor import BACKENDS
-from micrograd_edu.tensor.creation import generator
-
-
-@pytest.fixture(autouse=True)
-def _restore_backend_and_seed():
-    backend, state = torch.get_backend(), generator.getstate()
-    yield
-    torch.set_backend(backend)
-    generator.setstate(state)
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request):
-    """Run the test with this path as the default, so layers and tensors are made on it."""
-    torch.set_backend(request.param)
-    return request.param
 
 
 class SimpleNN(nn.Module):

@@ -8,22 +8,7 @@ import pytest
 
 import micrograd_edu as torch
 from micrograd_edu import nn
-from micrograd_edu.tensor import BACKENDS, Tensor
-from micrograd_edu.tensor.creation import generator
-
-
-@pytest.fixture(autouse=True)
-def _restore_backend_and_seed():
-    backend, state = torch.get_backend(), generator.getstate()
-    yield
-    torch.set_backend(backend)
-    generator.setstate(state)
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request):
-    torch.set_backend(request.param)
-    return request.param
+from micrograd_edu.tensor import Tensor
 
 
 class SimpleNN(nn.Module):

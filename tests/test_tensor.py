@@ -769,13 +769,6 @@ def test_repr_is_what_pytorch_prints(make, expected, backend):
 # ---- choosing the path -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def restore_backend():
-    saved = me.get_backend()
-    yield
-    me.set_backend(saved)
-
-
 def test_the_default_path_is_python():
     program = "import micrograd_edu as me; print(me.get_backend(), me.tensor([1.0]).backend)"
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
@@ -797,7 +790,7 @@ def test_backend_can_be_chosen_per_call(backend):
 
 
 @on_both_paths
-def test_set_backend_sets_where_new_tensors_go(backend, restore_backend):
+def test_set_backend_sets_where_new_tensors_go(backend):
     other = "numpy" if backend == "python" else "python"
     old = tensor([1.0], backend=other)
     me.set_backend(backend)

@@ -254,13 +254,6 @@ def test_mixing_a_python_path_and_a_numpy_path_tensor_says_to_pick_one(combine, 
         combine(a, b)
 
 
-@pytest.fixture
-def restore_backend():
-    saved = me.get_backend()
-    yield
-    me.set_backend(saved)
-
-
 @pytest.mark.parametrize(
     "choose",
     [
@@ -271,7 +264,7 @@ def restore_backend():
     ],
     ids=["set_backend", "tensor", "zeros", "randn"],
 )
-def test_an_unknown_backend_is_refused_with_the_known_ones(choose, restore_backend):
+def test_an_unknown_backend_is_refused_with_the_known_ones(choose):
     before = me.get_backend()
     with pytest.raises(ValueError, match=r"backend must be one of \('python', 'numpy'\), got 'torch'"):
         choose("torch")

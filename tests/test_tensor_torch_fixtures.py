@@ -69,16 +69,7 @@ def test_output_and_gradients(name, backend):
         assert flat(x.grad.tolist()) == close(grad), f"gradient of input {i}"
 
 
-@pytest.fixture(params=BACKENDS)
-def default_backend(request):
-    """Make each path the default in turn, as `micrograd_edu.set_backend` does for a lesson."""
-    previous = micrograd_edu.get_backend()
-    micrograd_edu.set_backend(request.param)
-    yield request.param
-    micrograd_edu.set_backend(previous)
-
-
-def test_the_tutorials_tensor_code_runs_unchanged_on_both_paths(default_backend):
+def test_the_tutorials_tensor_code_runs_unchanged_on_both_paths(backend):
     """The tutorial's network, loss and backward, with only its import line changed."""
     import micrograd_edu as torch
 
@@ -96,7 +87,7 @@ def test_the_tutorials_tensor_code_runs_unchanged_on_both_paths(default_backend)
 
     expected = TORCH["tutorial_network_bce"]
     assert [t.tolist() for t in (X, y, W1, b1, W2, b2)] == expected["inputs"]
-    assert all(t.backend == default_backend for t in (X, W1, loss))
+    assert all(t.backend == backend for t in (X, W1, loss))
     assert X.grad is None and y.grad is None
     assert loss.shape == () and [loss.item()] == close(expected["output"])
     for name, param, grad in zip(("W1", "b1", "W2", "b2"), (W1, b1, W2, b2), expected["grads"][2:]):

@@ -24,7 +24,6 @@ from pathlib import Path
 import pytest
 
 import micrograd_edu
-from micrograd_edu.tensor import BACKENDS
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TRAINING_REL = 1e-10
@@ -49,15 +48,6 @@ def flat(nested: object) -> list[float]:
     if isinstance(nested, list):
         return [x for item in nested for x in flat(item)]
     return [nested]
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request):
-    """Make each path the default in turn, so `nn.Linear` creates its parameters there."""
-    previous = micrograd_edu.get_backend()
-    micrograd_edu.set_backend(request.param)
-    yield request.param
-    micrograd_edu.set_backend(previous)
 
 
 def started_like_torch(make, initial_state: dict, backend: str):

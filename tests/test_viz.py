@@ -37,13 +37,6 @@ class Tiny(nn.Module):
         return self.fc1(x).sigmoid()
 
 
-@pytest.fixture(autouse=True)
-def restore_backend():
-    before = mg.get_backend()
-    yield
-    mg.set_backend(before)
-
-
 def make_tiny(backend):
     """A one-layer model on one sample (and its label), on the given path."""
     mg.set_backend(backend)

@@ -1,0 +1,22 @@
+"""Shared by every test: each starts from the same default backend and random state."""
+
+import pytest
+
+import micrograd_edu
+from micrograd_edu.tensor import BACKENDS
+from micrograd_edu.tensor.creation import generator
+
+
+@pytest.fixture(autouse=True)
+def _restore_backend_and_seed():
+    backend, state = micrograd_edu.get_backend(), generator.getstate()
+    yield
+    micrograd_edu.set_backend(backend)
+    generator.setstate(state)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    """Run the test on each tensor path in turn, as the default (layers and tensors are made on it)."""
+    micrograd_edu.set_backend(request.param)
+    return request.param
