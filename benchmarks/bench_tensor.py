@@ -1,0 +1,470 @@
+"""The tensor benchmark: one training step on micrograd_edu's Tensor, against PyTorch and numpy.
+
+    python benchmarks/bench_tensor.py                 # full run, under 3 minutes
+    python benchmarks/bench_tensor.py --quick         # smoke run, under 30 seconds
+    python benchmarks/bench_tensor.py --json out.json # also write the results as JSON
+
+1. Small MLP, numpy path: 2 -> 16 -> 16 -> 1 on 100 two-moons points, MSE loss, SGD. The
+   same step in micrograd_edu (numpy path), in PyTorch (CPU, float64) and by hand in numpy
+   (manual backprop), from the same weights; their losses must agree to 1e-10.
+2. Larger MLP, numpy path: 784 -> 256 -> 10 on a batch of 128 random inputs, cross entropy,
+   SGD: micrograd_edu against PyTorch.
+3. Small MLP, python path: the same step as in 1 on the python path (lists of Values),
+   against the same model written directly with `micrograd_edu.Value`: what the Tensor
+   layer adds on top of the scalar engine.
+
+A shared 2-core machine is noisy, so the contenders take turns (interleaved blocks, the
+order rotated every repeat) and every figure is a median of repeats; a ratio is the median
+of the per-repeat ratios. The garbage collector keeps Python's default settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench_engine import MLP, machine, two_moons
+
+TARGET_VS_TORCH_SMALL = 1.0  # the small step: faster than PyTorch (time ratio below 1)
+TARGET_VS_NUMPY_SMALL = 3.0  # the small step: at most 3x the time of hand-written numpy
+TARGET_VS_TORCH_LARGE = 1.5  # the 784-256-10 step: at most 1.5x PyTorch's time
+LOSS_TOLERANCE = 1e-10
+
+SMALL_SIZES = [2, 16, 16, 1]
+SMALL_LR = 0.05
+LARGE_SIZES = [784, 256, 10]
+LARGE_BATCH = 128
+LARGE_LR = 0.01
+
+
+@dataclass(frozen=True)
+class Config:
+    repeats: int  # timed blocks per contender, the contenders taking turns
+    small_steps: int  # timed steps per block in part 1, after one untimed warm-up step
+    large_steps: int  # the same for part 2
+    python_steps: int  # the same for part 3
+    python_repeats: int
+
+
+FULL = Config(repeats=11, small_steps=50, large_steps=10, python_steps=3, python_repeats=7)
+QUICK = Config(repeats=3, small_steps=10, large_steps=3, python_steps=1, python_repeats=3)
+
+Step = Callable[[], float]  # one training step; returns the loss before the update
+Maker = Callable[[], Step]  # builds a fresh model from the shared weights, returns its step
+
+
+def load_libraries() -> tuple:
+    """micrograd_edu from this checkout (not an installed copy), numpy and PyTorch."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import numpy
+    import torch
+
+    import micrograd_edu
+
+    return micrograd_edu, numpy, torch
+
+
+# ---- the weights and data every contender starts from --------------------------------------
+
+
+def small_problem() -> tuple[list, list, list]:
+    """bench_engine's two moons (labels ±1) and its seeded MLP weights, as nested lists.
+
+    Each layer is (weight, bias) in PyTorch's layout: weight[out][in], bias[out].
+    """
+    data = two_moons(100)
+    X = [[x, y] for x, y, _ in data]
+    Y = [[label] for _, _, label in data]
+    model = MLP(float, SMALL_SIZES)  # bench_engine's Neuron draws its weights as value(uniform)
+    layers = [([n.w for n in layer.neurons], [n.b for n in layer.neurons]) for layer in model.layers]
+    return X, Y, layers
+
+
+def large_problem(np) -> tuple:
+    """Random inputs in [0, 1), random class labels, and PyTorch's default initialisation."""
+    rng = np.random.default_rng(0)
+    X = rng.random((LARGE_BATCH, LARGE_SIZES[0]))
+    labels = rng.integers(0, LARGE_SIZES[-1], LARGE_BATCH)
+    layers = []
+    for n_in, n_out in zip(LARGE_SIZES, LARGE_SIZES[1:]):
+        bound = 1 / n_in**0.5
+        layers.append((rng.uniform(-bound, bound, (n_out, n_in)), rng.uniform(-bound, bound, n_out)))
+    return X, labels, layers
+
+
+# ---- the contenders: each makes a fresh model and returns its training step -------------------
+
+
+def edu_maker(mg, layers, X, Y, lr: float, loss_kind: str, backend: str) -> Maker:
+    """micrograd_edu as a student writes it: nn.Sequential of Linear and ReLU, a loss, optim.SGD."""
+    nn = mg.nn
+    X = mg.tensor(X, backend=backend)  # converted once, outside the timed steps
+    Y = mg.tensor(Y, backend=backend)
+
+    def make() -> Step:
+        modules = []
+        for i, (w, b) in enumerate(layers):
+            linear = nn.Linear(len(w[0]), len(w), backend=backend)
+            linear.weight.copy_(mg.tensor(w, backend=backend))
+            linear.bias.copy_(mg.tensor(b, backend=backend))
+            modules += [linear, nn.ReLU()] if i < len(layers) - 1 else [linear]
+        model = nn.Sequential(*modules)
+        criterion = nn.MSELoss() if loss_kind == "mse" else nn.CrossEntropyLoss()
+        optimizer = mg.optim.SGD(model.parameters(), lr=lr)
+
+        def step() -> float:
+            loss = criterion(model(X), Y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+
+        return step
+
+    return make
+
+
+def torch_maker(torch, layers, X, Y, lr: float, loss_kind: str, threads: int) -> Maker:
+    """The same step in PyTorch, float64 throughout, on `threads` intra-op threads."""
+    nn, f64 = torch.nn, torch.float64
+    X = torch.tensor(X, dtype=f64)
+    Y = torch.tensor(Y, dtype=f64) if loss_kind == "mse" else torch.tensor(Y, dtype=torch.long)
+
+    def make() -> Step:
+        torch.set_num_threads(threads)  # process-wide: set again at the start of every block
+        modules = []
+        for i, (w, b) in enumerate(layers):
+            linear = nn.Linear(len(w[0]), len(w), dtype=f64)
+            with torch.no_grad():
+                linear.weight.copy_(torch.tensor(w, dtype=f64))
+                linear.bias.copy_(torch.tensor(b, dtype=f64))
+            modules += [linear, nn.ReLU()] if i < len(layers) - 1 else [linear]
+        model = nn.Sequential(*modules)
+        criterion = nn.MSELoss() if loss_kind == "mse" else nn.CrossEntropyLoss()
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+
+        def step() -> float:
+            loss = criterion(model(X), Y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+
+        return step
+
+    return make
+
+
+def numpy_maker(np, layers, X, Y, lr: float) -> Maker:
+    """The small MLP's step by hand: forward, the chain rule written out, the update in place.
+
+    There are no gradient buffers to zero: each step's gradients are fresh arrays.
+    """
+    X, Y = np.array(X), np.array(Y)
+
+    def make() -> Step:
+        (W1, b1), (W2, b2), (W3, b3) = [(np.array(w), np.array(b)) for w, b in layers]
+        params = (W1, b1, W2, b2, W3, b3)
+
+        def step() -> float:
+            z1 = X @ W1.T + b1
+            h1 = np.maximum(z1, 0.0)
+            z2 = h1 @ W2.T + b2
+            h2 = np.maximum(z2, 0.0)
+            diff = h2 @ W3.T + b3 - Y
+            loss = np.mean(diff * diff)
+            g3 = diff * (2.0 / diff.size)  # d loss / d output
+            g2 = (g3 @ W3) * (z2 > 0)  # d loss / d z2: back through layer 3 and the ReLU
+            g1 = (g2 @ W2) * (z1 > 0)
+            grads = (g1.T @ X, g1.sum(0), g2.T @ h1, g2.sum(0), g3.T @ h2, g3.sum(0))
+            for p, g in zip(params, grads):
+                p -= lr * g
+            return float(loss)
+
+        return step
+
+    return make
+
+
+def value_maker(mg, layers, X, Y, lr: float) -> Maker:
+    """The small MLP written directly with Values: bench_engine's Neuron/Layer/MLP, MSE loss."""
+    Value = mg.Value
+    inputs = [[Value(a) for a in x] for x in X]  # made once, as the Tensor contender's inputs are
+    targets = [y for (y,) in Y]
+
+    def make() -> Step:
+        model = MLP(Value, SMALL_SIZES)
+        for layer, (w, b) in zip(model.layers, layers):
+            for neuron, row, bias in zip(layer.neurons, w, b):
+                for wi, x in zip(neuron.w, row):
+                    wi.data = x
+                neuron.b.data = bias
+        params = model.parameters()
+
+        def step() -> float:
+            errors = [(model(x) - y) ** 2 for x, y in zip(inputs, targets)]
+            loss = sum(errors) * (1.0 / len(errors))
+            for p in params:
+                p.grad = 0.0
+            loss.backward()
+            for p in params:
+                p.data -= lr * p.grad
+            return loss.data
+
+        return step
+
+    return make
+
+
+# ---- timing: interleaved blocks ------------------------------------------------------------------
+
+
+def timed_block(make: Maker, steps: int) -> tuple[float, list[float]]:
+    """Seconds per step over `steps` steps of a fresh model (after one untimed warm-up step),
+    and the losses of every step."""
+    step = make()
+    gc.collect()  # whatever the previous contender left behind is not charged to this one
+    losses = [step()]
+    start = time.perf_counter()
+    for _ in range(steps):
+        losses.append(step())
+    return (time.perf_counter() - start) / steps, losses
+
+
+def race(contenders: dict[str, Maker], repeats: int, steps: int) -> dict:
+    """Every contender runs `repeats` blocks; in repeat r the order is rotated by r."""
+    names = list(contenders)
+    seconds: dict[str, list[float]] = {name: [] for name in names}
+    losses: dict[str, list[list[float]]] = {name: [] for name in names}
+    for r in range(repeats):
+        k = r % len(names)
+        for name in names[k:] + names[:k]:
+            s, block_losses = timed_block(contenders[name], steps)
+            seconds[name].append(s)
+            losses[name].append(block_losses)
+        times = ", ".join(f"{name} {seconds[name][-1] * 1e3:8.3f}" for name in names)
+        print(f"  repeat {r + 1:2}/{repeats}: {times} ms/step")
+    reference = losses[names[0]][0]
+    return {
+        "seconds_per_step": seconds,
+        "median_ms_per_step": {name: statistics.median(s) * 1e3 for name, s in seconds.items()},
+        "loss_trajectory": {name: runs[0] for name, runs in losses.items()},
+        "max_loss_difference": max(
+            abs(a - b) for runs in losses.values() for run in runs for a, b in zip(run, reference)
+        ),
+    }
+
+
+def add_torch_best(result: dict) -> None:
+    """PyTorch at the faster of its two thread settings in each repeat, as a contender of its own."""
+    pairs = zip(result["seconds_per_step"]["torch"], result["seconds_per_step"]["torch_1thread"])
+    best = [min(pair) for pair in pairs]
+    result["seconds_per_step"]["torch_best"] = best
+    result["median_ms_per_step"]["torch_best"] = statistics.median(best) * 1e3
+
+
+def ratio(result: dict, a: str, b: str) -> dict:
+    """a's time over b's: the median of the per-repeat ratios, and their range."""
+    per_repeat = [x / y for x, y in zip(result["seconds_per_step"][a], result["seconds_per_step"][b])]
+    return {"median": statistics.median(per_repeat), "min": min(per_repeat), "max": max(per_repeat)}
+
+
+# ---- the report ----------------------------------------------------------------------------------
+
+
+def print_loss_check(title: str, result: dict, steps_shown: int) -> None:
+    trajectories = result["loss_trajectory"]
+    names = list(trajectories)
+    print(f"{title} (every contender starts from the same weights):")
+    for k in range(min(steps_shown, len(trajectories[names[0]]))):
+        print(f"  step {k}: " + "  ".join(f"{name} {trajectories[name][k]:.15f}" for name in names))
+    diff = result["max_loss_difference"]
+    verdict = "agree" if diff <= LOSS_TOLERANCE else "DISAGREE"
+    print(
+        f"  the losses {verdict}: largest |diff| from {names[0]}'s first block, over every step of "
+        f"every block, {diff:.1e} (tolerance {LOSS_TOLERANCE:g})"
+    )
+
+
+# (part, ours, reference, reference's label, target time ratio or None, whether the ratio must be below it).
+# The targets are judged against PyTorch at its faster setting in each repeat: on a shared machine its
+# default threads wait for a core that another process holds, and its step time swings tenfold.
+COMPARISONS = [
+    ("small_numpy", "micrograd_edu", "torch", "PyTorch, default threads", None, False),
+    ("small_numpy", "micrograd_edu", "torch_1thread", "PyTorch, 1 thread", None, False),
+    ("small_numpy", "micrograd_edu", "torch_best", "PyTorch, the faster", TARGET_VS_TORCH_SMALL, True),
+    ("small_numpy", "micrograd_edu", "numpy", "hand numpy", TARGET_VS_NUMPY_SMALL, False),
+    ("large_numpy", "micrograd_edu", "torch", "PyTorch, default threads", None, False),
+    ("large_numpy", "micrograd_edu", "torch_1thread", "PyTorch, 1 thread", None, False),
+    ("large_numpy", "micrograd_edu", "torch_best", "PyTorch, the faster", TARGET_VS_TORCH_LARGE, False),
+    ("small_python", "tensor", "value", "Value", None, False),
+]
+PART_LABELS = {
+    "small_numpy": "2-16-16-1, numpy path",
+    "large_numpy": "784-256-10, numpy path",
+    "small_python": "2-16-16-1, python path",
+}
+
+
+def summary_rows(results: dict) -> list[list[str]]:
+    rows = []
+    for part, ours, ref, label, target, strict in COMPARISONS:
+        result = results[part]
+        r = result["ratios"][f"{ours}/{ref}"]["median"]
+        if target is None:
+            target_text, met = "", ""
+        else:
+            target_text = f"< {target:g}x" if strict else f"<= {target:g}x"
+            met = _met(r < target if strict else r <= target)
+        rows.append(
+            [
+                f"{PART_LABELS[part]} vs {label}",
+                f"{result['median_ms_per_step'][ours]:.3f}",
+                f"{result['median_ms_per_step'][ref]:.3f}",
+                f"{r:.2f}x",
+                target_text,
+                met,
+            ]
+        )
+    return rows
+
+
+def _met(ok: bool) -> str:
+    return "yes" if ok else "NO"
+
+
+def print_table(rows: list[list[str]]) -> None:
+    header = ["step", "ours (ms)", "reference (ms)", "time ratio", "target", "met"]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for i, row in enumerate([header, *rows]):
+        cells = (cell.ljust(w) if j == 0 else cell.rjust(w) for j, (cell, w) in enumerate(zip(row, widths)))
+        print("  ".join(cells).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def threads(np, torch) -> dict:
+    """What each library may use: PyTorch's intra-op threads, numpy's BLAS, the thread variables."""
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    return {
+        "torch_default_threads": torch.get_num_threads(),
+        "numpy_blas": f"{blas.get('name')} {blas.get('version')}",
+        "thread_variables": {k: os.environ[k] for k in names if k in os.environ},
+    }
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a fast smoke run (fewer repeats and steps)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results to PATH as JSON")
+    args = parser.parse_args(argv)
+    cfg = QUICK if args.quick else FULL
+    mg, np, torch = load_libraries()
+    th = threads(np, torch)
+    results = {
+        "machine": machine(),
+        "mode": "quick" if args.quick else "full",
+        "versions": {"torch": torch.__version__, "numpy": np.__version__},
+        "threads": th,
+        "config": asdict(cfg),
+        "load_average_before": os.getloadavg(),
+    }
+    info = results["machine"]
+    print(
+        f"micrograd_edu Tensor vs PyTorch {torch.__version__} and numpy {np.__version__}, Python "
+        f"{info['python']}, {info['cpus']} cores, {results['mode']} run, {info['date']}\n"
+        f"PyTorch: {th['torch_default_threads']} intra-op threads by default (also timed on 1); "
+        f"numpy: {th['numpy_blas']} with its default threads; thread variables set: "
+        f"{th['thread_variables'] or 'none'}; load average {os.getloadavg()[0]:.2f}"
+    )
+    default_threads = th["torch_default_threads"]
+    started = time.perf_counter()
+
+    X, Y, layers = small_problem()
+    print(
+        f"[1/3] MLP 2-16-16-1, {len(X)} points, MSE, SGD lr={SMALL_LR}: numpy path vs PyTorch vs hand "
+        f"numpy, {cfg.repeats} interleaved blocks of 1 warm-up + {cfg.small_steps} timed steps"
+    )
+    small = race(
+        {
+            "micrograd_edu": edu_maker(mg, layers, X, Y, SMALL_LR, "mse", "numpy"),
+            "torch": torch_maker(torch, layers, X, Y, SMALL_LR, "mse", default_threads),
+            "torch_1thread": torch_maker(torch, layers, X, Y, SMALL_LR, "mse", 1),
+            "numpy": numpy_maker(np, layers, X, Y, SMALL_LR),
+        },
+        cfg.repeats,
+        cfg.small_steps,
+    )
+    results["small_numpy"] = small
+
+    LX, labels, large_layers = large_problem(np)
+    large_layers = [(w.tolist(), b.tolist()) for w, b in large_layers]
+    print(
+        f"[2/3] MLP 784-256-10, batch {LARGE_BATCH}, cross entropy, SGD lr={LARGE_LR}: numpy path vs "
+        f"PyTorch, {cfg.repeats} interleaved blocks of 1 warm-up + {cfg.large_steps} timed steps"
+    )
+    large = race(
+        {
+            "micrograd_edu": edu_maker(mg, large_layers, LX, labels.astype(float), LARGE_LR, "ce", "numpy"),
+            "torch": torch_maker(torch, large_layers, LX, labels, LARGE_LR, "ce", default_threads),
+            "torch_1thread": torch_maker(torch, large_layers, LX, labels, LARGE_LR, "ce", 1),
+        },
+        cfg.repeats,
+        cfg.large_steps,
+    )
+    results["large_numpy"] = large
+    torch.set_num_threads(default_threads)
+
+    print(
+        f"[3/3] MLP 2-16-16-1, {len(X)} points, MSE: python-path Tensor vs the same model in Values, "
+        f"{cfg.python_repeats} interleaved blocks of 1 warm-up + {cfg.python_steps} timed steps"
+    )
+    results["small_python"] = race(
+        {
+            "tensor": edu_maker(mg, layers, X, Y, SMALL_LR, "mse", "python"),
+            "value": value_maker(mg, layers, X, Y, SMALL_LR),
+        },
+        cfg.python_repeats,
+        cfg.python_steps,
+    )
+    add_torch_best(small)
+    add_torch_best(large)
+    for part, ours, ref, *_ in COMPARISONS:
+        results[part].setdefault("ratios", {})[f"{ours}/{ref}"] = ratio(results[part], ours, ref)
+    results["total_seconds"] = time.perf_counter() - started
+    results["load_average_after"] = os.getloadavg()
+
+    print()
+    print_loss_check("[1] losses, numpy path vs PyTorch vs hand numpy", small, steps_shown=5)
+    print_loss_check("[2] losses, numpy path vs PyTorch", large, steps_shown=3)
+    print_loss_check("[3] losses, python-path Tensor vs Value", results["small_python"], steps_shown=3)
+    print()
+    print_table(summary_rows(results))
+    ranges = "; ".join(
+        f"{PART_LABELS[part].split(',')[0]} vs {label}: {r['min']:.2f}x to {r['max']:.2f}x"
+        for part, ours, ref, label, *_ in COMPARISONS
+        for r in [results[part]["ratios"][f"{ours}/{ref}"]]
+    )
+    print(
+        "\nTimes are medians of the interleaved blocks (ms per step). A time ratio is ours over the "
+        "reference's,\nthe median of the per-repeat ratios; their ranges: "
+        f"{ranges}.\nLoad average (1 min) {results['load_average_before'][0]:.2f} before, "
+        f"{results['load_average_after'][0]:.2f} after. Total time {results['total_seconds']:.0f} s."
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+        print(f"Results written to {args.json}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
