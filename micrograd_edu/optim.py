@@ -40,12 +40,13 @@ class Optimizer:
 
     @no_grad()
     def step(self) -> None:
+        """Move every parameter that has a gradient, in place (the same tensors, the same Values)."""
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
-                    p.copy_(self._updated(p, p.grad, self.state.setdefault(p, {}), group))
+                    self._update(p, p.grad, self.state.setdefault(p, {}), group)
 
-    def _updated(self, p: Tensor, g: Tensor, state: dict, group: dict) -> Tensor:
+    def _update(self, p: Tensor, g: Tensor, state: dict, group: dict) -> None:
         raise TypeError(f"{type(self).__name__} does not say how to update a parameter")
 
 
@@ -72,16 +73,18 @@ class SGD(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def _updated(self, p: Tensor, g: Tensor, state: dict, group: dict) -> Tensor:
+    def _update(self, p: Tensor, g: Tensor, state: dict, group: dict) -> None:
         if group["weight_decay"]:
             g = g + group["weight_decay"] * p
         momentum = group["momentum"]
         if momentum:
             buf = state.get("momentum_buffer")
-            buf = g.detach() if buf is None else momentum * buf + (1 - group["dampening"]) * g
-            state["momentum_buffer"] = buf
+            if buf is None:
+                buf = state["momentum_buffer"] = g.detach()
+            else:
+                buf.mul_(momentum).add_(g, alpha=1 - group["dampening"])
             g = g + momentum * buf if group["nesterov"] else buf
-        return p - group["lr"] * g
+        p.add_(g, alpha=-group["lr"])
 
 
 class Adam(Optimizer):
@@ -103,13 +106,15 @@ class Adam(Optimizer):
             raise ValueError(f"Adam's betas must each be in [0, 1), got {betas}")
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
 
-    def _updated(self, p: Tensor, g: Tensor, state: dict, group: dict) -> Tensor:
+    def _update(self, p: Tensor, g: Tensor, state: dict, group: dict) -> None:
         if group["weight_decay"]:
             g = g + group["weight_decay"] * p
         (beta1, beta2), t = group["betas"], state.get("step", 0) + 1
-        m, v = state.get("exp_avg", 0.0 * g), state.get("exp_avg_sq", 0.0 * g)
-        m = m + (1 - beta1) * (g - m)
-        v = beta2 * v + (1 - beta2) * g * g
-        state.update(step=t, exp_avg=m, exp_avg_sq=v)
+        if t == 1:
+            state.update(exp_avg=g.detach().zero_(), exp_avg_sq=g.detach().zero_())
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m.add_(g - m, alpha=1 - beta1)
+        v.mul_(beta2).add_(g * g, alpha=1 - beta2)
+        state["step"] = t
         denom = v**0.5 / math.sqrt(1 - beta2**t) + group["eps"]
-        return p - group["lr"] / (1 - beta1**t) * m / denom
+        p.add_(m / denom, alpha=-group["lr"] / (1 - beta1**t))

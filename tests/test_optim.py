@@ -236,3 +236,14 @@ def test_a_frozen_parameter_is_accepted_and_left_alone(backend):
     optimizer.step()
     assert model[0].weight.tolist() == frozen
     assert model[1].weight.grad is not None
+
+
+def test_a_weight_is_changed_in_place_only_outside_the_graph(backend):
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"add_\(\) would change a tensor that requires grad.*no_grad"):
+        w.add_(torch.tensor([1.0, 1.0]), alpha=-0.1)
+    with torch.no_grad():
+        w.add_(torch.tensor([1.0, 1.0]), alpha=-0.5).mul_(2.0)
+    assert w.tolist() == [1.0, 3.0]
+    w.data -= 1.0  # .data is outside the graph, as in PyTorch
+    assert w.tolist() == [0.0, 2.0]

@@ -36,7 +36,7 @@ def awkward_weights(model):
     specials = [0.1 + 0.2, -0.0, 5e-324, 1 / 3, 1e300, -2.5e-10, 123456789.12345678, 2.0**-1074 * 3]
     for i, p in enumerate(model.parameters()):
         flat = [specials[(i + j) % len(specials)] for j in range(p.numel())]
-        p.copy_(p.new_tensor(flat).reshape(p.shape).tolist())
+        p.data = p.new_tensor(flat).reshape(p.shape)
     return model
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from micrograd_edu.engine import no_grad
 from micrograd_edu.tensor import Tensor
 
 
@@ -154,8 +155,9 @@ class Module:
             raise ValueError(
                 f"cannot load this state_dict into {type(self).__name__}:\n  " + "\n  ".join(problems)
             )
-        for name, value in values.items():
-            own[name].copy_(value.tolist())
+        with no_grad():
+            for name, value in values.items():
+                own[name].copy_(value.tolist())
 
     # ---- printing --------------------------------------------------------------------------
 

@@ -84,9 +84,14 @@ _COMPARE = {
 
 def binary(op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Shape) -> tuple[Data, Backward]:
     forward, local = _BINARY[op]
-    with np.errstate(all="ignore"):
+    if op in _CAN_FAIL:
+        with np.errstate(all="ignore"):
+            out = forward(a, b)
+        _check_finite(
+            out, lambda i: _BINARY_VALUE[op](Value(_at(a, shape, i)), Value(_at(b, shape, i))), a, b
+        )
+    else:
         out = forward(a, b)
-    _check_finite(out, lambda i: _BINARY_VALUE[op](Value(_at(a, shape, i)), Value(_at(b, shape, i))), a, b)
 
     def backward(g):
         ga, gb = local(g, out, a, b)
@@ -97,9 +102,13 @@ def binary(op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Sha
 
 def unary(op: str, a: Data) -> tuple[Data, Backward]:
     forward, local = _UNARY[op]
-    with np.errstate(all="ignore"):
-        out = forward(a)
-    _check_finite(out, lambda i: getattr(Value(float(a.flat[i])), _VALUE_METHOD[op])(), a)
+    if op in _CAN_FAIL:
+        with np.errstate(all="ignore"):
+            out = forward(a)
+        _check_finite(out, lambda i: getattr(Value(float(a.flat[i])), op)(), a)
+    else:
+        with np.errstate(over="ignore"):  # sigmoid's unused branch may overflow
+            out = forward(a)
     return out, lambda g: local(g, out, a)
 
 
@@ -110,8 +119,13 @@ def power(a: Data, n: float) -> tuple[Data, Backward]:
     return out, lambda g: (g * n * a ** (n - 1),)
 
 
-def matmul(a: Data, b: Data, n: int, k: int, m: int) -> tuple[Data, Backward]:
-    return a @ b, lambda g: (g @ b.T, a.T @ g)  # d(AB)/dA: G Bᵀ, d(AB)/dB: Aᵀ G
+def matmul(a: Data, b: Data, n: int, k: int, m: int, needs: tuple[bool, bool]) -> tuple[Data, Backward]:
+    """(n, k) @ (k, m); backward skips the product for a side that needs no gradient (data)."""
+
+    def backward(g):  # d(AB)/dA: G Bᵀ, d(AB)/dB: Aᵀ G
+        return (g @ b.T if needs[0] else None), (a.T @ g if needs[1] else None)
+
+    return a @ b, backward
 
 
 def reduce_sum(a: Data, shape: Shape, dim: int | None, keepdim: bool) -> tuple[Data, Backward]:
@@ -184,6 +198,14 @@ def assign(a: Data, b: Data) -> None:
     a[...] = np.reshape(b, a.shape)
 
 
+def add_scaled(a: Data, b: Data, alpha: float) -> None:
+    a += alpha * b
+
+
+def scale(a: Data, factor: float) -> None:
+    a *= factor
+
+
 def backprop(root, order: list, kept: list, seed: list[float], retain_graph: bool) -> dict[int, Data]:
     """Run each tensor's backward function, outputs first; the gradients of the `kept` tensors."""
     grads = {id(root): from_floats(seed, root.shape)}
@@ -193,7 +215,7 @@ def backprop(root, order: list, kept: list, seed: list[float], retain_graph: boo
             continue
         t._last_grad = g  # kept for pictures: PyTorch keeps it only if asked (retain_grad)
         for parent, gp in zip(t._prev, t._backward(g)):
-            if parent.requires_grad:
+            if gp is not None and parent.requires_grad:
                 grads[id(parent)] = grads[id(parent)] + gp if id(parent) in grads else gp
         if not retain_graph:
             t._backward = engine._released
@@ -212,15 +234,7 @@ _BINARY_VALUE = {
     "/": Value.__truediv__,
     "**": Value.__pow__,
 }
-_VALUE_METHOD = {
-    "neg": "__neg__",
-    "exp": "exp",
-    "log": "log",
-    "tanh": "tanh",
-    "sigmoid": "sigmoid",
-    "relu": "relu",
-    "abs": "__abs__",
-}
+_CAN_FAIL = {"/", "**", "exp", "log"}  # the ops the scalar engine can refuse; the rest just compute
 
 
 def _check_finite(out: np.ndarray, replay: Callable[[int], object], *inputs: np.ndarray) -> None:

@@ -67,7 +67,7 @@ def power(a: Data, n: float) -> tuple[Data, None]:
     return [v**n for v in a], None
 
 
-def matmul(a: Data, b: Data, n: int, k: int, m: int) -> tuple[Data, None]:
+def matmul(a: Data, b: Data, n: int, k: int, m: int, needs: tuple[bool, bool]) -> tuple[Data, None]:
     """(n, k) @ (k, m): each output is a row of a times a column of b, summed."""
     rows = [a[i * k : (i + 1) * k] for i in range(n)]
     cols = [b[j::m] for j in range(m)]
@@ -123,6 +123,16 @@ def assign(a: Data, b: Data) -> None:
     """Write b's numbers into a's Values, in place: the Values (and drawings of them) stay."""
     for v, w in zip(a, b):
         v.data = w.data
+
+
+def add_scaled(a: Data, b: Data, alpha: float) -> None:
+    for v, w in zip(a, b):
+        v.data += alpha * w.data
+
+
+def scale(a: Data, factor: float) -> None:
+    for v in a:
+        v.data *= factor
 
 
 def backprop(root, order: list, kept: list, seed: list[float], retain_graph: bool) -> dict[int, Data]:

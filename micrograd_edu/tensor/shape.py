@@ -29,6 +29,8 @@ def strides(shape: Shape) -> Shape:
 
 def broadcast_shapes(a: Shape, b: Shape, op: str) -> Shape:
     """PyTorch's rule: align shapes on the right; each pair of sizes must match or be 1."""
+    if a == b:
+        return a
     out = []
     for i in range(1, max(len(a), len(b)) + 1):
         x = a[-i] if i <= len(a) else 1

@@ -332,7 +332,8 @@ class Tensor:
                 f"matmul: shapes {self.shape} and {other.shape} cannot be multiplied "
                 f"({k} columns on the left, {k2} rows on the right)"
             )
-        out = _record("MmBackward0", (a, b), (n, m), self._path.matmul, a._data, b._data, n, k, m)
+        needs = (a.requires_grad, b.requires_grad)
+        out = _record("MmBackward0", (a, b), (n, m), self._path.matmul, a._data, b._data, n, k, m, needs)
         shape = (n,) * (self.dim() == 2) + (m,) * (other.dim() == 2)
         return out if shape == out.shape else out.reshape(shape)
 
@@ -434,26 +435,51 @@ class Tensor:
         return Tensor(self._data, self.shape, self._path, is_bool=self._bool)
 
     @data.setter
-    def data(self, value: Tensor) -> None:
-        self.copy_(value)
+    def data(self, value) -> None:
+        self.data.copy_(value)
 
     def copy_(self, src) -> Tensor:
         """Overwrite this tensor's numbers in place with src's (same shape), outside the graph."""
-        src = self._coerce(src, "copy_") if isinstance(src, Tensor) else self.new_tensor(src)
-        if src.shape != self.shape:
-            raise ValueError(
-                f"copy_: cannot copy a tensor of shape {src.shape} into one of shape {self.shape}"
-            )
-        self._path.assign(self._data, src._data)
+        self._path.assign(self._data, self._in_place_operand(src, "copy_")._data)
         return self
+
+    def add_(self, other, alpha: float = 1.0) -> Tensor:
+        """self += alpha * other, in place and outside the graph: how an optimizer moves a weight."""
+        other = self._in_place_operand(other, "add_")
+        self._path.add_scaled(self._data, other._data, _as_float(alpha, "add_"))
+        return self
+
+    def mul_(self, factor: float) -> Tensor:
+        """self *= factor, in place and outside the graph."""
+        self._check_in_place("mul_")
+        self._path.scale(self._data, _as_float(factor, "mul_"))
+        return self
+
+    def zero_(self) -> Tensor:
+        return self.copy_(
+            Tensor(self._path.from_floats([0.0] * self.numel(), self.shape), self.shape, self._path)
+        )
 
     def new_tensor(self, data) -> Tensor:
         """A new tensor from a number or nested lists, on this tensor's path."""
         flat, shape = flatten_nested(data)
         return Tensor(self._path.from_floats(flat, shape), shape, self._path)
 
-    def zero_(self) -> Tensor:
-        return self.copy_(nest([0.0] * self.numel(), self.shape))
+    def _in_place_operand(self, src, op: str) -> Tensor:
+        """What an in-place op reads: a tensor (or numbers) of this tensor's shape."""
+        self._check_in_place(op)
+        src = self._coerce(src, op) if isinstance(src, Tensor) else self.new_tensor(src)
+        if src.shape != self.shape:
+            raise ValueError(f"{op}: cannot use a tensor of shape {src.shape} on one of shape {self.shape}")
+        return src
+
+    def _check_in_place(self, op: str) -> None:
+        if self.requires_grad and engine._grad_enabled:
+            raise RuntimeError(
+                f"{op}() would change a tensor that requires grad while the graph is being recorded, "
+                "which would corrupt its gradients. Do it inside `with torch.no_grad():`, as an "
+                "optimizer does, or through `.data`."
+            )
 
     def detach(self) -> Tensor:
         """The same numbers as a new leaf, cut off from the graph (on the python path, new Values)."""
