@@ -113,8 +113,9 @@ def edu_maker(mg, layers, X, Y, lr: float, loss_kind: str, backend: str) -> Make
         modules = []
         for i, (w, b) in enumerate(layers):
             linear = nn.Linear(len(w[0]), len(w), backend=backend)
-            linear.weight.copy_(mg.tensor(w, backend=backend))
-            linear.bias.copy_(mg.tensor(b, backend=backend))
+            with mg.no_grad():  # as in PyTorch: a weight changes in place only outside the graph
+                linear.weight.copy_(mg.tensor(w, backend=backend))
+                linear.bias.copy_(mg.tensor(b, backend=backend))
             modules += [linear, nn.ReLU()] if i < len(layers) - 1 else [linear]
         model = nn.Sequential(*modules)
         criterion = nn.MSELoss() if loss_kind == "mse" else nn.CrossEntropyLoss()

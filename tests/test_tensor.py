@@ -865,3 +865,23 @@ def test_the_python_path_trains_a_model_with_numpy_blocked():
     first, last = report["losses"][0], report["losses"][-1]
     assert all(math.isfinite(x) for x in report["losses"]) and last < 0.5 * first
     assert "pip install" in report["numpy error"] and "numpy" in report["numpy error"]
+
+
+@on_both_paths
+def test_leaves_handed_the_same_gradient_get_their_own_copies(backend):
+    a = tensor([1.0, 2.0], requires_grad=True, backend=backend)
+    b = tensor([3.0, 4.0], requires_grad=True, backend=backend)
+    (a + b).sum().backward()  # `+` passes one gradient to both
+    a.grad.zero_()
+    assert b.grad.tolist() == [1.0, 1.0]
+
+
+@on_both_paths
+def test_take_picks_flat_positions_and_sends_their_gradient_back(backend):
+    x = tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True, backend=backend)
+    picked = x.take([5, 0, -1])
+    assert (picked.tolist(), picked.grad_fn.name()) == ([6.0, 1.0, 6.0], "TakeBackward0")
+    picked.sum().backward()
+    assert x.grad.tolist() == [[1.0, 0.0, 0.0], [0.0, 0.0, 2.0]]
+    with pytest.raises(IndexError, match="take: index 6 is out of range for a tensor of 6 elements"):
+        x.take([6])

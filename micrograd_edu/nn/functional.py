@@ -85,10 +85,9 @@ def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Ten
             )
         if not (float(k).is_integer() and 0 <= k < c):
             raise ValueError(f"cross_entropy: target {k!r} is not a class index in 0 .. {c - 1}")
-    one_hot = input.new_tensor([[1.0 if j == k else 0.0 for j in range(c)] for k in classes])
     shifted = input - input.max(dim=1, keepdim=True).values.detach()  # the same softmax, no overflow
     log_softmax = shifted - shifted.exp().sum(dim=1, keepdim=True).log()
-    return _reduce(-(log_softmax * one_hot).sum(dim=1), reduction)
+    return _reduce(-log_softmax.take([i * c + int(k) for i, k in enumerate(classes)]), reduction)
 
 
 def _checked(input: Tensor, target, reduction: str, op: str) -> Tensor:

@@ -209,17 +209,28 @@ def scale(a: Data, factor: float) -> None:
 def backprop(root, order: list, kept: list, seed: list[float], retain_graph: bool) -> dict[int, Data]:
     """Run each tensor's backward function, outputs first; the gradients of the `kept` tensors."""
     grads = {id(root): from_floats(seed, root.shape)}
+    handed_out: set[int] = set()  # arrays something already holds: a kept gradient must not share them
     for t in reversed(order):
         g = grads.get(id(t))
         if g is None or not t._prev:
             continue
         t._last_grad = g  # kept for pictures: PyTorch keeps it only if asked (retain_grad)
+        handed_out.add(id(g))
         for parent, gp in zip(t._prev, t._backward(g)):
             if gp is not None and parent.requires_grad:
                 grads[id(parent)] = grads[id(parent)] + gp if id(parent) in grads else gp
         if not retain_graph:
             t._backward = engine._released
-    return {id(t): np.array(grads[id(t)], dtype=np.float64) for t in kept}
+    return {id(t): _own(grads[id(t)], handed_out) for t in kept}
+
+
+def _own(g: np.ndarray, handed_out: set[int]) -> np.ndarray:
+    """g as an array its new owner may change in place: a copy if it is a view or already held
+    elsewhere (`a + b` hands the same gradient to both), else g itself (a copy costs like an op)."""
+    if id(g) in handed_out or not (g.flags.owndata and g.flags.writeable):
+        g = np.array(g, dtype=np.float64)
+    handed_out.add(id(g))
+    return g
 
 
 # ---- the same errors as the python path ---------------------------------------------------

@@ -424,6 +424,16 @@ class Tensor:
         shape, index = selected_index(self.shape, key)
         return _record("IndexBackward0", (self,), shape, self._path.gather, self._data, index, shape)
 
+    def take(self, index: list[int]) -> Tensor:
+        """The elements at these positions of the flattened tensor, as a 1-d tensor (torch.take)."""
+        size = self.numel()
+        bad = [i for i in index if not isinstance(i, int) or not -size <= i < size]
+        if bad:
+            raise IndexError(f"take: index {bad[0]!r} is out of range for a tensor of {size} elements")
+        flat = [i % size for i in index]
+        shape = (len(flat),)
+        return _record("TakeBackward0", (self,), shape, self._path.gather, self._data, flat, shape)
+
     # ---- autograd -----------------------------------------------------------------------------
 
     @property
