@@ -195,6 +195,37 @@ def numpy_maker(np, layers, X, Y, lr: float) -> Maker:
     return make
 
 
+def numpy_ce_maker(np, layers, X, labels, lr: float) -> Maker:
+    """The large MLP's step by hand (784-256-10, ReLU, softmax cross entropy): the floor that
+    numpy's own matrix products set for any numpy-based library."""
+    X, labels = np.array(X), np.array(labels, dtype=int)
+    rows = np.arange(len(labels))
+
+    def make() -> Step:
+        (W1, b1), (W2, b2) = [(np.array(w), np.array(b)) for w, b in layers]
+        params = (W1, b1, W2, b2)
+
+        def step() -> float:
+            z1 = X @ W1.T + b1
+            h1 = np.maximum(z1, 0.0)
+            z2 = h1 @ W2.T + b2
+            shifted = z2 - z2.max(axis=1, keepdims=True)
+            log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            loss = -log_p[rows, labels].mean()
+            g2 = np.exp(log_p)  # d loss / d z2: softmax minus the one-hot, over the batch
+            g2[rows, labels] -= 1.0
+            g2 /= len(labels)
+            g1 = (g2 @ W2) * (z1 > 0)
+            grads = (g1.T @ X, g1.sum(0), g2.T @ h1, g2.sum(0))
+            for p, g in zip(params, grads):
+                p -= lr * g
+            return float(loss)
+
+        return step
+
+    return make
+
+
 def value_maker(mg, layers, X, Y, lr: float) -> Maker:
     """The small MLP written directly with Values: bench_engine's Neuron/Layer/MLP, MSE loss."""
     Value = mg.Value
@@ -306,6 +337,8 @@ COMPARISONS = [
     ("large_numpy", "micrograd_edu", "torch", "PyTorch, default threads", None, False),
     ("large_numpy", "micrograd_edu", "torch_1thread", "PyTorch, 1 thread", None, False),
     ("large_numpy", "micrograd_edu", "torch_best", "PyTorch, the faster", TARGET_VS_TORCH_LARGE, False),
+    ("large_numpy", "micrograd_edu", "numpy", "hand numpy", None, False),
+    ("large_numpy", "numpy", "torch_best", "PyTorch, the faster: hand numpy's own ratio", None, False),
     ("small_python", "tensor", "value", "Value", None, False),
 ]
 PART_LABELS = {
@@ -411,13 +444,15 @@ def main(argv: list[str] | None = None) -> dict:
     large_layers = [(w.tolist(), b.tolist()) for w, b in large_layers]
     print(
         f"[2/3] MLP 784-256-10, batch {LARGE_BATCH}, cross entropy, SGD lr={LARGE_LR}: numpy path vs "
-        f"PyTorch, {cfg.repeats} interleaved blocks of 1 warm-up + {cfg.large_steps} timed steps"
+        f"PyTorch vs hand numpy, {cfg.repeats} interleaved blocks of 1 warm-up + {cfg.large_steps} timed "
+        "steps"
     )
     large = race(
         {
             "micrograd_edu": edu_maker(mg, large_layers, LX, labels.astype(float), LARGE_LR, "ce", "numpy"),
             "torch": torch_maker(torch, large_layers, LX, labels, LARGE_LR, "ce", default_threads),
             "torch_1thread": torch_maker(torch, large_layers, LX, labels, LARGE_LR, "ce", 1),
+            "numpy": numpy_ce_maker(np, large_layers, LX, labels, LARGE_LR),
         },
         cfg.repeats,
         cfg.large_steps,
@@ -446,7 +481,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     print()
     print_loss_check("[1] losses, numpy path vs PyTorch vs hand numpy", small, steps_shown=5)
-    print_loss_check("[2] losses, numpy path vs PyTorch", large, steps_shown=3)
+    print_loss_check("[2] losses, numpy path vs PyTorch vs hand numpy", large, steps_shown=3)
     print_loss_check("[3] losses, python-path Tensor vs Value", results["small_python"], steps_shown=3)
     print()
     print_table(summary_rows(results))
