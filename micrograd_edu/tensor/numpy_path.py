@@ -45,6 +45,11 @@ def _pow_backward(g, out, a, b):  # d(a**b)/da = b a**(b-1), d(a**b)/db = a**b l
         return g * b * a ** (b - 1), g * np.where(a > 0, out * np.log(np.where(a > 0, a, 1.0)), 0.0)
 
 
+def _sigmoid(a):  # 1 / (1 + e^-a) for a >= 0, e^a / (1 + e^a) below: exp never overflows
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+
 def _relu_backward(g, out, a):  # 1 where a > 0, else 0
     return (g * (a > 0),)
 
@@ -65,10 +70,7 @@ _UNARY = {
     "exp": (np.exp, Value._exp_backward),
     "log": (np.log, Value._log_backward),
     "tanh": (np.tanh, Value._tanh_backward),
-    "sigmoid": (
-        lambda a: np.where(a >= 0, 1 / (1 + np.exp(-a)), np.exp(a) / (1 + np.exp(a))),
-        Value._sigmoid_backward,
-    ),
+    "sigmoid": (_sigmoid, Value._sigmoid_backward),
     "relu": (lambda a: np.maximum(a, 0.0), _relu_backward),
     "abs": (np.abs, _abs_backward),
 }
@@ -107,8 +109,7 @@ def unary(op: str, a: Data) -> tuple[Data, Backward]:
             out = forward(a)
         _check_finite(out, lambda i: getattr(Value(float(a.flat[i])), op)(), a)
     else:
-        with np.errstate(over="ignore"):  # sigmoid's unused branch may overflow
-            out = forward(a)
+        out = forward(a)
     return out, lambda g: local(g, out, a)
 
 
