@@ -23,12 +23,12 @@ from micrograd_edu.tensor import Tensor
 
 MAX_NODES = 1500  # past this, dot takes minutes and the picture is unreadable
 
-KINDS = {  # kind: (fill colour, border colour, what the legend says)
-    "input": ("#dbeafe", "#2563eb", "input (data)"),
-    "parameter": ("#fde68a", "#b45309", "parameter"),
-    "constant": ("#f3f4f6", "#9ca3af", "constant"),
-    "intermediate": ("#ffffff", "#374151", "computed"),
-    "output": ("#fecaca", "#b91c1c", "output / loss"),
+KINDS = {  # kind: (fill colour, border colour, border style, what the legend says)
+    "input": ("#dbeafe", "#2563eb", "solid", "input (data)"),
+    "parameter": ("#fde68a", "#b45309", "rounded", "parameter"),
+    "constant": ("#f3f4f6", "#9ca3af", "dashed", "constant"),
+    "intermediate": ("#ffffff", "#374151", "solid", "computed"),
+    "output": ("#fecaca", "#b91c1c", "rounded", "output / loss"),
 }
 HIGHLIGHTS = {  # highlight: (fill colour or "", border colour or "", border width, what the legend says)
     "active": ("", "#111827", 4, "its _backward runs"),
@@ -229,8 +229,8 @@ def to_digraph(graph: Graph, title: str = "", legend: bool = True, rankdir: str 
 
 
 def _label(node: Node) -> str:
-    fill, border, _ = KINDS[node.kind]
-    width = 1
+    fill, border, style, _ = KINDS[node.kind]
+    width = 2 if node.kind == "output" else 1
     if node.highlight:
         fill_, border_, width, _ = HIGHLIGHTS[node.highlight]
         fill, border = fill_ or fill, border_ or border
@@ -241,13 +241,14 @@ def _label(node: Node) -> str:
     if node.grad:
         cell = f'<td align="right" bgcolor="{_shade(node.shade)}">{html.escape(node.grad)}</td>'
         rows.append(f'<tr><td align="left">grad</td>{cell}</tr>')
-    return _table(rows, fill, border, width)
+    return _table(rows, fill, border, width, style)
 
 
 def _legend(highlights: bool = False) -> str:
     cells = [
-        f'<td bgcolor="{fill}" border="1" color="{border}">{words}</td>'
-        for fill, border, words in KINDS.values()
+        f'<td bgcolor="{fill}" border="{2 if kind == "output" else 1}" color="{border}" style="{style}">'
+        f"{words}</td>"
+        for kind, (fill, border, style, words) in KINDS.items()
     ]
     if highlights:
         cells += [
@@ -261,10 +262,10 @@ def _legend(highlights: bool = False) -> str:
     return '<table border="0" cellspacing="4"><tr>' + "".join(cells) + "</tr></table>"
 
 
-def _table(rows: list[str], fill: str, border: str, width: int = 1) -> str:
+def _table(rows: list[str], fill: str, border: str, width: int = 1, style: str = "solid") -> str:
     head = (
         f'<table border="{width}" cellborder="0" cellspacing="0" cellpadding="3" '
-        f'color="{border}" bgcolor="{fill}">'
+        f'color="{border}" bgcolor="{fill}" style="{style}">'
     )
     return head + "".join(rows) + "</table>"
 
