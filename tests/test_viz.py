@@ -65,6 +65,14 @@ def test_neuron_at_scalar_level():
     assert g.nodes[-1].kind == "output"
 
 
+def test_a_plain_list_of_values_marks_the_parameters():
+    o = neuron()
+    leaves = {v.label: v for v in mg.topological_order([o]) if not v._prev}
+    g = trace(o, model=[leaves["w1"], leaves["w2"], leaves["b"]])
+    kinds = {n.title: n.kind for n in g.nodes if n.title in leaves}
+    assert kinds == {"x1": "input", "x2": "input", "w1": "parameter", "w2": "parameter", "b": "parameter"}
+
+
 TENSOR_TITLES = ["X", "fc1.weight", "T", "Mm", "fc1.bias", "Add", "Sigmoid", "y", "Sub", "Pow", "Mean"]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from PIL import Image
 
 import micrograd_edu as torch
-from micrograd_edu import Value, nn, optim
+from micrograd_edu import Value, nn, optim, topological_order
 from micrograd_edu.demo import SimpleNN
 from micrograd_edu.viz import (
     Recorder,
@@ -65,7 +65,7 @@ def main() -> None:
     GALLERY.mkdir(exist_ok=True)
     o = neuron()
     o.backward()
-    save_graph(draw(o, title="o = tanh(x1·w1 + x2·w2 + b)"), GALLERY / "neuron.png")
+    save_graph(draw(o, model=weights(o), title="o = tanh(x1·w1 + x2·w2 + b)"), GALLERY / "neuron.png")
     record_backward_gif(neuron())
 
     model, X, y = tutorial("python")
@@ -107,9 +107,14 @@ def main() -> None:
         print(f"{path.stat().st_size // 1024:>5} KB  {path}")
 
 
+def weights(o: Value) -> list[Value]:
+    """The neuron's parameters: its leaves named w1, w2 and b."""
+    return [v for v in topological_order([o]) if v.label in ("w1", "w2", "b")]
+
+
 def record_backward_gif(root: Value) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        files = record_backward(root, tmp, fps=1.0)
+        files = record_backward(root, tmp, model=weights(root), fps=1.0)
         shrink(files[-1], GALLERY / "backward.gif", width=900)
         shrink(files[2].with_suffix(".png"), GALLERY / "backward_step.png", width=900)
 

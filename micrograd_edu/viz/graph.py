@@ -62,7 +62,8 @@ class Graph:
 def trace(root: Value | Tensor, level: str = "scalar", model=None, names: dict | None = None) -> Graph:
     """Walk the graph behind `root` (no recursion) into nodes and edges.
 
-    `model` (anything with `named_parameters()` or `parameters()`) names the parameters,
+    `model` says which leaves are parameters: a Module (named as in `named_parameters()`),
+    anything with `parameters()`, or a plain list such as [w1, w2, b] (named by their labels).
     `names` maps more names to tensors or Values, e.g. {"X": X, "y": y}.
     """
     if level not in ("scalar", "tensor"):
@@ -84,7 +85,8 @@ def _names(model, names: dict | None) -> dict[int, tuple[str, str]]:
         if hasattr(model, "named_parameters"):
             pairs = list(model.named_parameters())
         else:
-            pairs = [(f"p{i}", p) for i, p in enumerate(model.parameters())]
+            params = model.parameters() if hasattr(model, "parameters") else model
+            pairs = [(getattr(p, "label", "") or f"p{i}", p) for i, p in enumerate(params)]
         named |= {id(p): (name, "parameter") for name, p in pairs}
     for name, obj in (names or {}).items():
         named[id(obj)] = (name, "parameter" if getattr(obj, "requires_grad", False) else "input")
