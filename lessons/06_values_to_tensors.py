@@ -79,9 +79,9 @@ save_graph(dot, OUT / "forward_scalar.svg")
 dot
 
 # %% [markdown]
-# At tensor level the same graph has one box per tensor operation: `fc1` is a transpose,
-# a matrix product (`Mm`) and a bias `Add`. A tensor's box shows its first two numbers
-# and its largest gradient.
+# At tensor level the same graph has one box per tensor operation: `fc1` is one `Addmm`
+# (x times the weight's transpose, plus the bias: PyTorch records nn.Linear the same way).
+# A tensor's box shows its shape, its first two numbers and its first two gradients.
 
 # %%
 dot = draw(out, level="tensor", model=model, names={"x": x}, title="the same forward: one tensor per box")

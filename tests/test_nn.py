@@ -587,3 +587,32 @@ def test_bce_at_probabilities_of_exactly_0_and_1_differentiates_its_clamped_logs
     loss.backward()
     assert loss.item() == 200.0  # two logs of 0, each clamped at -100
     assert p.grad.tolist() == [0.0, 0.0, 1.0, -1.0]
+
+
+@pytest.mark.parametrize("shape", [(3,), (4, 3), (2, 4, 3)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_is_one_addmm_op_that_equals_its_composition(backend, shape, bias):
+    torch.manual_seed(3)
+    layer = nn.Linear(3, 2, bias=bias)
+    x = torch.randn(*shape, requires_grad=True)
+    tensors = [x, *layer.parameters()]
+
+    def numbers_and_gradients(out):
+        for t in tensors:
+            t.grad = None
+        (out * out).sum().backward()
+        return [out.flatten().tolist()] + [t.grad.flatten().tolist() for t in tensors]
+
+    fused = layer(x)
+    assert fused.shape == shape[:-1] + (2,)
+    if len(shape) == 2:
+        assert fused.grad_fn.name() == ("AddmmBackward0" if bias else "MmBackward0")
+    rows = x.reshape(-1, 3) if len(shape) > 2 else x  # matmul is 1-d and 2-d only
+    composed = (rows @ layer.weight.T + (layer.bias if bias else 0.0)).reshape(*fused.shape)
+    for a, b in zip(numbers_and_gradients(fused), numbers_and_gradients(composed)):
+        assert a == pytest.approx(b, rel=1e-12)
+
+
+def test_linear_says_when_a_bias_does_not_fit():
+    with pytest.raises(ValueError, match=r"a bias of shape \(3,\) does not fit a weight of shape \(2, 3\)"):
+        F.linear(torch.ones(1, 3), torch.ones(2, 3), torch.ones(3))

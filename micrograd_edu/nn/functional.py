@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from micrograd_edu.tensor import Tensor
+from micrograd_edu.tensor.tensor import linear as tensor_linear
 
 REDUCTIONS = ("mean", "sum", "none")
 _LOG_FLOOR = math.exp(-100)  # log(p) is clamped at -100, as in PyTorch's BCELoss
@@ -24,17 +25,23 @@ def tanh(x: Tensor) -> Tensor:
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """x @ weightᵀ + bias, with weight of shape (out_features, in_features) as in PyTorch."""
+    """x @ weightᵀ + bias, with weight of shape (out_features, in_features) as in PyTorch.
+
+    One recorded op (AddmmBackward0, as in PyTorch) for a batch of rows; a single row or
+    more dims are reshaped to rows and back.
+    """
     if not x.shape or x.shape[-1] != weight.shape[1]:
         raise ValueError(
             f"linear: input of shape {x.shape} does not fit a weight of shape {weight.shape}: "
             f"the input's last dimension must be in_features = {weight.shape[1]}"
         )
-    if x.dim() > 2:
-        out = (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(*x.shape[:-1], weight.shape[0])
-    else:
-        out = x @ weight.T
-    return out if bias is None else out + bias
+    if bias is not None and bias.shape != weight.shape[:1]:
+        raise ValueError(
+            f"linear: a bias of shape {bias.shape} does not fit a weight of shape {weight.shape}"
+        )
+    if x.dim() == 2:
+        return tensor_linear(x, weight, bias)
+    return tensor_linear(x.reshape(-1, x.shape[-1]), weight, bias).reshape(*x.shape[:-1], weight.shape[0])
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:

@@ -129,6 +129,19 @@ def matmul(a: Data, b: Data, n: int, k: int, m: int, needs: tuple[bool, bool]) -
     return a @ b, backward
 
 
+def linear(a: Data, w: Data, b: Data | None, n: int, k: int, m: int, needs: tuple) -> tuple[Data, Backward]:
+    """a @ wᵀ + b in one op (PyTorch's addmm); each gradient comes out row-major, as its input."""
+    out = a @ w.T
+    if b is not None:
+        out += b
+
+    def backward(g):  # d/da: G W, d/dw: Gᵀ A, d/db: G's column sums
+        grads = (g @ w if needs[0] else None, g.T @ a if needs[1] else None)
+        return grads if b is None else (*grads, g.sum(axis=0) if needs[2] else None)
+
+    return out, backward
+
+
 def reduce_sum(a: Data, shape: Shape, dim: int | None, keepdim: bool) -> tuple[Data, Backward]:
     kept = _kept_shape(shape, dim)
     return a.sum(axis=dim, keepdims=keepdim), lambda g: (np.broadcast_to(np.reshape(g, kept), shape),)

@@ -74,6 +74,15 @@ def matmul(a: Data, b: Data, n: int, k: int, m: int, needs: tuple[bool, bool]) -
     return [_total(map(operator.mul, row, col)) for row in rows for col in cols], None
 
 
+def linear(a: Data, w: Data, b: Data | None, n: int, k: int, m: int, needs: tuple) -> tuple[Data, None]:
+    """(n, k) @ wᵀ + b for w of shape (m, k): a row of a times a row of w, summed, plus a bias."""
+    rows = [a[i * k : (i + 1) * k] for i in range(n)]
+    weights = [w[j * k : (j + 1) * k] for j in range(m)]
+    if b is None:
+        return [_total(map(operator.mul, row, wj)) for row in rows for wj in weights], None
+    return [_total(map(operator.mul, row, wj)) + bj for row in rows for wj, bj in zip(weights, b)], None
+
+
 def reduce_sum(a: Data, shape: Shape, dim: int | None, keepdim: bool) -> tuple[Data, None]:
     return [_total(a[i] for i in group) for group in reduction_groups(shape, dim)], None
 

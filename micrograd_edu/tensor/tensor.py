@@ -536,6 +536,19 @@ class Tensor:
                 t.grad = g if t.grad is None else t.grad + g
 
 
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weightᵀ + bias as one op, as PyTorch's nn.Linear records it (AddmmBackward0):
+    x of shape (n, in), weight (out, in), bias (out,). Shapes are checked by nn.functional.linear."""
+    parents = (x, weight) if bias is None else (x, weight, bias)
+    for p in parents[1:]:
+        x._coerce(p, "linear")
+    (n, k), m = x.shape, weight.shape[0]
+    needs = tuple(p.requires_grad for p in parents)
+    data = (x._data, weight._data, None if bias is None else bias._data)
+    name = "MmBackward0" if bias is None else "AddmmBackward0"
+    return _record(name, parents, (n, m), x._path.linear, *data, n, k, m, needs)
+
+
 def _record(op: str, parents: tuple[Tensor, ...], shape: Shape, compute, *args) -> Tensor:
     """Run a path's op and, if any parent requires grad, remember how the result was made."""
     path = parents[0]._path
