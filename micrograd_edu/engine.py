@@ -433,6 +433,8 @@ def relu(x):
 
 def _as_float(x: object, op: str = "") -> float:
     """x as a float, or a TypeError that names it (and the op it was given to)."""
+    if type(x) is float:  # the common case, before the slower check for any real number
+        return x
     if isinstance(x, Real) and not isinstance(x, bool):
         return float(x)
     where = f" in {op}" if op else ""
@@ -445,9 +447,7 @@ def _as_float(x: object, op: str = "") -> float:
 
 
 def _lift(x: Scalar, op: str) -> Value:
-    if isinstance(x, Value):
-        return x
-    return Value(x if type(x) is float else _as_float(x, op))
+    return x if isinstance(x, Value) else Value(_as_float(x, op))
 
 
 def _compared(x: Scalar) -> float:
