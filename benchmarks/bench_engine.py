@@ -33,6 +33,8 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
+from report import met, print_table
+
 RUST_PORT_MS_PER_STEP = 23.0  # from the issue: micrograd's Rust port, a comparable step, this machine
 TARGET_SPEEDUP = 4.0  # at least this many times faster per step than micrograd
 TARGET_BYTES_RATIO = 0.5  # at most this fraction of micrograd's bytes per node
@@ -322,7 +324,7 @@ def summary_rows(results: dict) -> list[list[str]]:
             f"{edu_ms:.1f}",
             f"{step['speedup']:.1f}x faster",
             f">= {TARGET_SPEEDUP:g}x faster",
-            _met(step["speedup"] >= TARGET_SPEEDUP),
+            met(step["speedup"] >= TARGET_SPEEDUP),
         ],
     ]
     for graph, m in memory.items():
@@ -333,7 +335,7 @@ def summary_rows(results: dict) -> list[list[str]]:
                 f"{m['edu']['bytes_per_node']:.0f}",
                 f"{m['ratio']:.2f}x the bytes",
                 f"<= {TARGET_BYTES_RATIO:g}x",
-                _met(m["ratio"] <= TARGET_BYTES_RATIO),
+                met(m["ratio"] <= TARGET_BYTES_RATIO),
             ]
         )
     mg_chain = chains["micrograd"]
@@ -360,7 +362,7 @@ def summary_rows(results: dict) -> list[list[str]]:
                 f"{backward:.2f}",
                 "",
                 f"< {TARGET_CHAIN_SECONDS:g} s" if is_target else "",
-                _met(backward < TARGET_CHAIN_SECONDS and c["gradient_correct"]) if is_target else "",
+                met(backward < TARGET_CHAIN_SECONDS and c["gradient_correct"]) if is_target else "",
             ]
         )
     rows.append(
@@ -374,23 +376,6 @@ def summary_rows(results: dict) -> list[list[str]]:
         ]
     )
     return rows
-
-
-def _met(ok: bool) -> str:
-    return "yes" if ok else "NO"
-
-
-def print_table(rows: list[list[str]]) -> None:
-    header = ["metric", "micrograd 0.1.0", "micrograd_edu", "ratio", "target", "met"]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    for i, row in enumerate([header, *rows]):
-        print(
-            "  ".join(
-                cell.ljust(w) if j == 0 else cell.rjust(w) for j, (cell, w) in enumerate(zip(row, widths))
-            ).rstrip()
-        )
-        if i == 0:
-            print("  ".join("-" * w for w in widths))
 
 
 def print_loss_check(step: dict) -> None:
@@ -457,7 +442,9 @@ def main(argv: list[str] | None = None) -> dict:
     print()
     print_loss_check(results["training_step"])
     print()
-    print_table(summary_rows(results))
+    print_table(
+        ["metric", "micrograd 0.1.0", "micrograd_edu", "ratio", "target", "met"], summary_rows(results)
+    )
     speedups = results["training_step"]["speedup_per_repeat"]
     print(
         f"\nStep times are medians of {cfg.repeats} interleaved blocks; the speed-up is the median of "

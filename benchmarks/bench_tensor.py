@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench_engine import MLP, machine, two_moons
+from report import met, print_table
 
 TARGET_VS_TORCH_SMALL = 1.0  # the small step: faster than PyTorch (time ratio below 1)
 TARGET_VS_NUMPY_SMALL = 3.0  # the small step: at most 3x the time of hand-written numpy
@@ -354,10 +355,10 @@ def summary_rows(results: dict) -> list[list[str]]:
         result = results[part]
         r = result["ratios"][f"{ours}/{ref}"]["median"]
         if target is None:
-            target_text, met = "", ""
+            target_text, verdict = "", ""
         else:
             target_text = f"< {target:g}x" if strict else f"<= {target:g}x"
-            met = _met(r < target if strict else r <= target)
+            verdict = met(r < target if strict else r <= target)
         rows.append(
             [
                 f"{PART_LABELS[part]} vs {label}",
@@ -365,24 +366,10 @@ def summary_rows(results: dict) -> list[list[str]]:
                 f"{result['median_ms_per_step'][ref]:.3f}",
                 f"{r:.2f}x",
                 target_text,
-                met,
+                verdict,
             ]
         )
     return rows
-
-
-def _met(ok: bool) -> str:
-    return "yes" if ok else "NO"
-
-
-def print_table(rows: list[list[str]]) -> None:
-    header = ["step", "ours (ms)", "reference (ms)", "time ratio", "target", "met"]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    for i, row in enumerate([header, *rows]):
-        cells = (cell.ljust(w) if j == 0 else cell.rjust(w) for j, (cell, w) in enumerate(zip(row, widths)))
-        print("  ".join(cells).rstrip())
-        if i == 0:
-            print("  ".join("-" * w for w in widths))
 
 
 def threads(np, torch) -> dict:
@@ -484,7 +471,8 @@ def main(argv: list[str] | None = None) -> dict:
     print_loss_check("[2] losses, numpy path vs PyTorch vs hand numpy", large, steps_shown=3)
     print_loss_check("[3] losses, python-path Tensor vs Value", results["small_python"], steps_shown=3)
     print()
-    print_table(summary_rows(results))
+    header = ["step", "ours (ms)", "reference (ms)", "time ratio", "target", "met"]
+    print_table(header, summary_rows(results))
     ranges = "; ".join(
         f"{PART_LABELS[part].split(',')[0]} vs {label}: {r['min']:.2f}x to {r['max']:.2f}x"
         for part, ours, ref, label, *_ in COMPARISONS
