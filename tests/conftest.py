@@ -1,10 +1,16 @@
 """Shared by every test: each starts from the same default backend and random state."""
 
+import sys
+from pathlib import Path
+
 import pytest
 
 import micrograd_edu
 from micrograd_edu.tensor import BACKENDS
 from micrograd_edu.tensor.creation import generator
+
+# The PyTorch cases, written once and shared with the scripts that regenerate their fixtures.
+sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 
 
 @pytest.fixture(autouse=True)

@@ -5,26 +5,17 @@ fixtures/engine_torch.json (see fixtures/make_engine_fixtures.py), so these test
 without torch. Both sides evaluate the same functions, from fixtures/engine_cases.py.
 """
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+from engine_cases import CASES
 
 from micrograd_edu import Value, grad
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def _load_cases() -> dict:
-    """engine_cases.CASES, loaded by path: tests/ is not a package on sys.path."""
-    spec = importlib.util.spec_from_file_location("engine_cases", FIXTURES / "engine_cases.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.CASES
-
-
-CASES = _load_cases()
 TORCH = json.loads((FIXTURES / "engine_torch.json").read_text())["cases"]
 
 

@@ -5,11 +5,11 @@ fixtures/tensor_torch.json (see fixtures/make_tensor_fixtures.py), so these test
 without torch. Both sides evaluate the same functions, from fixtures/tensor_cases.py.
 """
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+from tensor_cases import CASES
 
 import micrograd_edu
 from micrograd_edu.tensor import BACKENDS
@@ -17,15 +17,6 @@ from micrograd_edu.tensor import BACKENDS
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def _load_cases() -> dict:
-    """tensor_cases.CASES, loaded by path: tests/ is not a package on sys.path."""
-    spec = importlib.util.spec_from_file_location("tensor_cases", FIXTURES / "tensor_cases.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.CASES
-
-
-CASES = _load_cases()
 TORCH = json.loads((FIXTURES / "tensor_torch.json").read_text())["cases"]
 
 

@@ -16,12 +16,12 @@ alone, with its gradient, agrees to rel=1e-12 (abs=1e-12 for numbers near 0, suc
 1.9e-22 that BCEWithLogitsLoss has at a logit of 50, which rounds to 0 here).
 """
 
-import importlib.util
 import json
 import math
 from pathlib import Path
 
 import pytest
+import training_cases as cases
 
 import micrograd_edu
 
@@ -31,15 +31,6 @@ LOSS_TOL = 1e-12
 BCE_EPSILON = 1e-12  # torch's BCELoss backward divides by max(p (1 - p), this)
 
 
-def _load_cases():
-    """training_cases, loaded by path: tests/ is not a package on sys.path."""
-    spec = importlib.util.spec_from_file_location("training_cases", FIXTURES / "training_cases.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-cases = _load_cases()
 TORCH = json.loads((FIXTURES / "training_torch.json").read_text())
 
 
