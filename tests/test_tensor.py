@@ -885,3 +885,30 @@ def test_take_picks_flat_positions_and_sends_their_gradient_back(backend):
     assert x.grad.tolist() == [[1.0, 0.0, 0.0], [0.0, 0.0, 2.0]]
     with pytest.raises(IndexError, match="take: index 6 is out of range for a tensor of 6 elements"):
         x.take([6])
+
+
+# Printed by PyTorch 2.13 (float64 default): long rows wrap at 80 columns, and past 1000
+# elements only the first and last 3 along each dimension are shown.
+LONG_REPRS = {
+    (20,): "tensor([ 0.,  1.,  2.,  3.,  4.,  5.,  6.,  7.,  8.,  9., 10., 11., 12., 13.,\n"
+    "        14., 15., 16., 17., 18., 19.])",
+    (
+        2000,
+    ): "tensor([0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 1.9970e+03, 1.9980e+03,\n        1.9990e+03])",
+    (8, 200): "tensor([[0., 0., 0.,  ..., 0., 0., 0.],\n"
+    + "        [0., 0., 0.,  ..., 0., 0., 0.],\n" * 2
+    + "        ...,\n"
+    + "        [0., 0., 0.,  ..., 0., 0., 0.],\n" * 2
+    + "        [0., 0., 0.,  ..., 0., 0., 0.]])",
+}
+
+
+@on_both_paths
+@pytest.mark.parametrize("shape", list(LONG_REPRS))
+def test_long_tensors_print_wrapped_and_summarized_as_pytorch_prints_them(backend, shape):
+    t = (
+        tensor(list(range(shape[0])), backend=backend)
+        if len(shape) == 1
+        else me.zeros(*shape, backend=backend)
+    )
+    assert repr(t) == LONG_REPRS[shape]

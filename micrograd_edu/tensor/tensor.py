@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import namedtuple
+from itertools import product
 from numbers import Real
 from types import ModuleType
 
@@ -33,6 +34,7 @@ from micrograd_edu.tensor.shape import (
     reduced_shape,
     reshaped,
     selected_index,
+    strides,
 )
 
 BACKENDS = ("python", "numpy")
@@ -573,26 +575,54 @@ def _gradient_floats(gradient, shape: Shape) -> list[float]:
     return flat
 
 
+SUMMARY_THRESHOLD, EDGE_ITEMS = 1000, 3  # as PyTorch: past 1000 elements, 3 at each end of a dim
+LINE_WIDTH = 80  # as PyTorch: longer rows wrap
+
+
 def _format(values: list[float], shape: Shape, is_bool: bool) -> str:
-    """Numbers laid out as PyTorch prints them: 4 decimals, `1.` for whole numbers, aligned."""
+    """Numbers laid out as PyTorch prints them: 4 decimals, `1.` for whole numbers, aligned,
+    and past 1000 elements only the first and last 3 along each dimension, with `...`."""
+    axes = [_shown(size, len(values) > SUMMARY_THRESHOLD) for size in shape]
+    step = strides(shape)
+    where = [None if None in i else sum(a * b for a, b in zip(i, step)) for i in product(*axes)]
+    shown = [values[i] for i in where if i is not None]
     if is_bool:
-        texts = ["True" if v else "False" for v in values]
+        texts = ["True" if v else "False" for v in shown]
         width = max(map(len, texts), default=0)
     else:  # as PyTorch: the nonzero finite values alone pick the format and the column width
-        nonzero = [abs(v) for v in values if math.isfinite(v) and v]
+        nonzero = [abs(v) for v in shown if math.isfinite(v) and v]
         big, small = max(nonzero, default=0.0), min(nonzero, default=0.0)
         if nonzero and (big > 1e8 or big / small > 1000 or small < 1e-4):
             spec = ".4e"
         else:
             spec = ".0f" if all(v.is_integer() for v in nonzero) else ".4f"
-        texts = [f"{v:{spec}}" + ("." if spec == ".0f" and math.isfinite(v) else "") for v in values]
-        width = max((len(t) for t, v in zip(texts, values) if math.isfinite(v) and v), default=1)
-    items = [t.rjust(width) for t in texts]
+        texts = [f"{v:{spec}}" + ("." if spec == ".0f" and math.isfinite(v) else "") for v in shown]
+        width = max((len(t) for t, v in zip(texts, shown) if math.isfinite(v) and v), default=1)
+    padded = iter(t.rjust(width) for t in texts)
+    items = [" ..." if i is None else next(padded) for i in where]
     if not shape:
         return items[0]
-    for level, size in enumerate(reversed(shape)):
-        sep = ", " if level == 0 else "," + "\n" * level + " " * (len("tensor(") + len(shape) - level)
-        items = [
-            "[" + sep.join(items[i : i + size]) + "]" for i in range(0, max(len(items), 1), max(size, 1))
-        ]
+    indent = len("tensor(") + len(shape) - 1  # where a row's first number starts, less one
+    per_line = max(1, (LINE_WIDTH - indent) // (width + 2))
+    for level, dim in enumerate(reversed(axes)):
+        size = max(len(dim), 1)
+        if level == 0:  # a row: its numbers, wrapped to the line width
+            rows = [items[i : i + size] for i in range(0, max(len(items), 1), size)]
+            wrap = ",\n" + " " * (indent + 1)
+            items = [
+                wrap.join(", ".join(row[j : j + per_line]) for j in range(0, len(row), per_line))
+                for row in rows
+            ]
+            items = ["[" + item + "]" for item in items]
+            continue
+        items = ["..." if dim[r % len(dim)] is None else item for r, item in enumerate(items)]  # left out
+        sep = "," + "\n" * level + " " * (indent + 1 - level)
+        items = ["[" + sep.join(items[i : i + size]) + "]" for i in range(0, max(len(items), 1), size)]
     return items[0]
+
+
+def _shown(size: int, summarize: bool) -> list[int | None]:
+    """The indices of a dimension that are printed; None stands for the ones left out."""
+    if not summarize or size <= 2 * EDGE_ITEMS:
+        return list(range(size))
+    return [*range(EDGE_ITEMS), None, *range(size - EDGE_ITEMS, size)]
