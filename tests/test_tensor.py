@@ -912,3 +912,33 @@ def test_long_tensors_print_wrapped_and_summarized_as_pytorch_prints_them(backen
         else me.zeros(*shape, backend=backend)
     )
     assert repr(t) == LONG_REPRS[shape]
+
+
+# What PyTorch 2.13 names each op's grad_fn, for the ops whose name is not just the op's.
+GRAD_FN_NAMES = {
+    "2 - x": (lambda x, M: 2 - x, "RsubBackward1"),
+    "2 ** x": (lambda x, M: 2**x, "PowBackward2"),
+    "x ** 2": (lambda x, M: x**2, "PowBackward0"),
+    "x ** x": (lambda x, M: x**x, "PowBackward1"),
+    "M.T": (lambda x, M: M.T, "PermuteBackward0"),
+    "M.t()": (lambda x, M: M.t(), "TBackward0"),
+    "M.transpose(0, 1)": (lambda x, M: M.transpose(0, 1), "TransposeBackward0"),
+    "x.unsqueeze(0)": (lambda x, M: x.unsqueeze(0), "UnsqueezeBackward0"),
+    "M[:1].squeeze(0)": (lambda x, M: M[:1].squeeze(0), "SqueezeBackward1"),
+    "M[:1].squeeze()": (lambda x, M: M[:1].squeeze(), "SqueezeBackward0"),
+    "M[0]": (lambda x, M: M[0], "SelectBackward0"),
+    "M[:, 1:]": (lambda x, M: M[:, 1:], "SliceBackward0"),
+    "M.reshape(3, 2)": (lambda x, M: M.reshape(3, 2), "ViewBackward0"),
+    "M.sum(1)": (lambda x, M: M.sum(1), "SumBackward1"),
+    "M.mean()": (lambda x, M: M.mean(), "MeanBackward0"),
+    "x.clamp(min=0)": (lambda x, M: x.clamp(min=0), "ClampBackward1"),
+}
+
+
+@on_both_paths
+@pytest.mark.parametrize("case", list(GRAD_FN_NAMES))
+def test_grad_fn_names_are_pytorchs(backend, case):
+    x = tensor([1.0, 2.0], requires_grad=True, backend=backend)
+    M = me.ones(2, 3, requires_grad=True, backend=backend)
+    f, name = GRAD_FN_NAMES[case]
+    assert f(x, M).grad_fn.name() == name

@@ -203,7 +203,7 @@ class Tensor:
         return self._binary(other, "-", "SubBackward0")
 
     def __rsub__(self, other) -> Tensor:
-        return self._binary(other, "-", "SubBackward0", reflected=True)
+        return self._binary(other, "-", "RsubBackward1", reflected=True)
 
     def __mul__(self, other) -> Tensor:
         return self._binary(other, "*", "MulBackward0")
@@ -384,8 +384,7 @@ class Tensor:
     # ---- shapes: the same elements, rearranged ----------------------------------------------
 
     def reshape(self, *shape) -> Tensor:
-        new = reshaped(self.shape, shape, "reshape")
-        return _record("ViewBackward0", (self,), new, self._path.reshape, self._data, self.shape, new)
+        return self._view(reshaped(self.shape, shape, "reshape"), "ViewBackward0")
 
     view = reshape
 
@@ -397,34 +396,53 @@ class Tensor:
 
     def unsqueeze(self, dim: int) -> Tensor:
         d = normalize_dim(dim, self.dim() + 1, "unsqueeze")
-        return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
+        return self._view(self.shape[:d] + (1,) + self.shape[d:], "UnsqueezeBackward0")
 
     def squeeze(self, dim: int | None = None) -> Tensor:
         if dim is None:
-            return self.reshape(tuple(s for s in self.shape if s != 1))
+            return self._view(tuple(s for s in self.shape if s != 1), "SqueezeBackward0")
         d = normalize_dim(dim, self.dim(), "squeeze")
         if not self.shape or self.shape[d] != 1:  # only a size-1 dim goes away, as in PyTorch
             return self
-        return self.reshape(self.shape[:d] + self.shape[d + 1 :])
+        return self._view(self.shape[:d] + self.shape[d + 1 :], "SqueezeBackward1")
+
+    def _view(self, shape: Shape, name: str) -> Tensor:
+        """The same elements in another shape (reshape, squeeze and unsqueeze are all this)."""
+        return _record(name, (self,), shape, self._path.reshape, self._data, self.shape, shape)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         d0, d1 = normalize_dim(dim0, self.dim(), "transpose"), normalize_dim(dim1, self.dim(), "transpose")
-        shape = list(self.shape)
-        shape[d0], shape[d1] = shape[d1], shape[d0]
-        name = "TBackward0" if self.dim() == 2 else "TransposeBackward0"
-        return _record(name, (self,), tuple(shape), self._path.transpose, self._data, self.shape, d0, d1)
+        return self._transposed(d0, d1, "TransposeBackward0")
+
+    def t(self) -> Tensor:
+        """The transpose of a 1-d or 2-d tensor."""
+        return self._transposed(0, 1, "TBackward0") if self.dim() == 2 else self._checked_2d(".t()")
 
     @property
     def T(self) -> Tensor:
+        return self._transposed(0, 1, "PermuteBackward0") if self.dim() == 2 else self._checked_2d(".T")
+
+    def _checked_2d(self, op: str) -> Tensor:
         if self.dim() > 2:
             raise ValueError(
-                f".T is for 1-d and 2-d tensors, this one has shape {self.shape}: use .transpose()"
+                f"{op} is for 1-d and 2-d tensors, this one has shape {self.shape}: use .transpose()"
             )
-        return self.transpose(0, 1) if self.dim() == 2 else self
+        return self
+
+    def _transposed(self, d0: int, d1: int, name: str) -> Tensor:
+        shape = list(self.shape)
+        shape[d0], shape[d1] = shape[d1], shape[d0]
+        return _record(name, (self,), tuple(shape), self._path.transpose, self._data, self.shape, d0, d1)
 
     def __getitem__(self, key) -> Tensor:
         shape, index = selected_index(self.shape, key)
-        return _record("IndexBackward0", (self,), shape, self._path.gather, self._data, index, shape)
+        keys = key if isinstance(key, tuple) else (key,)
+        name = (
+            "SliceBackward0"
+            if all(isinstance(k, slice) or k is None or k is Ellipsis for k in keys)
+            else "SelectBackward0"
+        )
+        return _record(name, (self,), shape, self._path.gather, self._data, index, shape)
 
     def take(self, index: list[int]) -> Tensor:
         """The elements at these positions of the flattened tensor, as a 1-d tensor (torch.take)."""
