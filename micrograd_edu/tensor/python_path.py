@@ -154,7 +154,8 @@ def backprop(root, order: list, kept: list, seed: list[float], retain_graph: boo
         if not t._prev:
             engine.zero_grad(t._data)
     values = root._data
-    engine._backprop(engine.topological_order(values), values, seed, retain_graph, False)
+    with engine._collector_paused():  # as Value.backward: the pass makes no cycles to collect
+        engine._backprop(engine.topological_order(values), values, seed, retain_graph, False)
     return {id(t): [Value(v.grad) for v in t._data] for t in kept}
 
 
