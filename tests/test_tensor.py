@@ -942,3 +942,16 @@ def test_grad_fn_names_are_pytorchs(backend, case):
     M = me.ones(2, 3, requires_grad=True, backend=backend)
     f, name = GRAD_FN_NAMES[case]
     assert f(x, M).grad_fn.name() == name
+
+
+@on_both_paths
+def test_any_and_all_answer_what_bool_refuses_to_guess(backend):
+    t = tensor([[0.0, 2.0], [0.0, 0.0]], backend=backend)
+    with pytest.raises(RuntimeError, match=r"shape \(2, 2\) is ambiguous: use \.any\(\) or \.all\(\)"):
+        bool(t)
+    assert (repr(t.any()), repr(t.all()), repr((t >= 0).all())) == (
+        "tensor(True)",
+        "tensor(False)",
+        "tensor(True)",
+    )
+    assert bool((t > 1).any())

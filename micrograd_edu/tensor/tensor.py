@@ -176,6 +176,17 @@ class Tensor:
     def __float__(self) -> float:
         return float(self.item())
 
+    def any(self) -> Tensor:
+        """True if any element is nonzero (a 0-d bool tensor, as in PyTorch)."""
+        return self._truth(any(self._floats()))
+
+    def all(self) -> Tensor:
+        """True if every element is nonzero (a 0-d bool tensor, as in PyTorch)."""
+        return self._truth(all(self._floats()))
+
+    def _truth(self, value: bool) -> Tensor:
+        return Tensor(self._path.from_floats([float(value)], ()), (), self._path, is_bool=True)
+
     def __bool__(self) -> bool:
         if self.numel() != 1:
             raise RuntimeError(
