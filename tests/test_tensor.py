@@ -157,6 +157,32 @@ def matmul_case(draw):
     return Case(f"a{sa} @ b{sb}", operator.matmul, operator.matmul, [filled(draw, sa), filled(draw, sb)])
 
 
+@st.composite
+def cat_case(draw):
+    shape = draw(shapes.filter(len))
+    dim = dims_of(draw, shape)
+    d = dim % len(shape)
+    parts = [shape[:d] + (draw(st.integers(1, 3)),) + shape[d + 1 :] for _ in range(draw(st.integers(1, 3)))]
+    return Case(
+        f"cat({parts}, dim={dim})",
+        lambda *xs: me.cat(list(xs), dim=dim),
+        lambda *arrays: np.concatenate(arrays, axis=dim),
+        [filled(draw, part) for part in parts],
+    )
+
+
+@st.composite
+def stack_case(draw):
+    shape, count = draw(shapes), draw(st.integers(1, 3))
+    dim = dims_of(draw, shape, extra=1)
+    return Case(
+        f"stack({count} x {shape}, dim={dim})",
+        lambda *xs: me.stack(list(xs), dim=dim),
+        lambda *arrays: np.stack(arrays, axis=dim),
+        [filled(draw, shape) for _ in range(count)],
+    )
+
+
 def dims_of(draw, shape, extra: int = 0):
     """A valid dim, negative ones included (a 0-d tensor takes 0 and -1, as in PyTorch)."""
     n = max(len(shape) + extra, 1)
@@ -326,6 +352,8 @@ OPS = {
     "unsqueeze": unsqueeze_case(),
     "squeeze": squeeze_case(),
     "indexing": index_case(),
+    "cat": cat_case(),
+    "stack": stack_case(),
     "sum": reduction_case("sum"),
     "mean": reduction_case("mean"),
     "max": reduction_case("max"),

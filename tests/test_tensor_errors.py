@@ -184,6 +184,25 @@ BAD_INPUT = [
         r"gradient has shape \(3,\) but the output has shape \(2,\)",
         "gradient of the wrong shape",
     ),
+    # joining tensors
+    bad(
+        lambda t: me.cat([t(X23), t([[1.0, 2.0]])]),
+        ValueError,
+        r"cat: tensor 1 has shape \(1, 2\), tensor 0 has shape \(2, 3\): they must match in every "
+        r"dimension but 0",
+        "cat shapes",
+    ),
+    bad(
+        lambda t: me.cat([]), ValueError, r"cat takes a non-empty list of tensors, got \[\]", "cat of nothing"
+    ),
+    bad(lambda t: me.cat([t([1.0]), 2.0]), TypeError, r"cat takes tensors, got float 2.0", "cat of a number"),
+    bad(
+        lambda t: me.stack([t([1.0, 2.0]), t([1.0])], dim=1),
+        ValueError,
+        r"stack: tensor 1 has shape \(1,\), tensor 0 has shape \(2,\): they must match",
+        "stack shapes",
+    ),
+    bad(lambda t: me.stack([t([1.0])], dim=2), IndexError, r"stack: dim 2 is out of range", "stack dim"),
 ]
 
 

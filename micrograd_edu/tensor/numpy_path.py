@@ -172,6 +172,13 @@ def _kept_shape(shape: Shape, dim: int | None) -> Shape:
     return (1,) * len(shape) if dim is None else shape[:dim] + (1,) + shape[dim + 1 :]
 
 
+def cat(datas: list[Data], shapes: list[Shape], dim: int) -> tuple[Data, Backward]:
+    """np.concatenate along `dim` (each part first given its shape: stack adds a size-1 dim)."""
+    out = np.concatenate([np.reshape(d, s) for d, s in zip(datas, shapes)], axis=dim)
+    cuts = np.cumsum([s[dim] for s in shapes])[:-1]
+    return out, lambda g: tuple(np.reshape(p, d.shape) for p, d in zip(np.split(g, cuts, axis=dim), datas))
+
+
 def gather(a: Data, index: list[int], shape: Shape) -> tuple[Data, Backward]:
     flat_index = np.array(index, dtype=np.intp)
 

@@ -17,7 +17,7 @@ from functools import reduce
 
 from micrograd_edu import engine
 from micrograd_edu.engine import Value
-from micrograd_edu.tensor.shape import Shape, broadcast_index, reduction_groups, transposed_index
+from micrograd_edu.tensor.shape import Shape, broadcast_index, numel, reduction_groups, transposed_index
 
 name = "python"
 Data = list[Value]
@@ -95,6 +95,17 @@ def reduce_max(a: Data, shape: Shape, dim: int | None, keepdim: bool) -> tuple[D
     """The largest element of each group (the first one on a tie) and its position in the group."""
     picks = [max(enumerate(group), key=lambda kv: a[kv[1]].data) for group in reduction_groups(shape, dim)]
     return [a[i] for _, i in picks], [k for k, _ in picks], None
+
+
+def cat(datas: list[Data], shapes: list[Shape], dim: int) -> tuple[Data, None]:
+    """The tensors' blocks along `dim`, one after another, for each index of the dims before it."""
+    outer, inner = numel(shapes[0][:dim]), numel(shapes[0][dim + 1 :])
+    out: Data = []
+    for i in range(outer):
+        for data, shape in zip(datas, shapes):
+            block = shape[dim] * inner
+            out += data[i * block : (i + 1) * block]
+    return out, None
 
 
 def gather(a: Data, index: list[int], shape: Shape) -> tuple[Data, None]:

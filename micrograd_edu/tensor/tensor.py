@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import namedtuple
+from collections.abc import Sequence
 from itertools import product
 from numbers import Real
 from types import ModuleType
@@ -565,6 +566,50 @@ class Tensor:
             for t in kept:
                 g = Tensor(new[id(t)], t.shape, t._path)
                 t.grad = g if t.grad is None else t.grad + g
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """The tensors joined along an existing dimension; the others must match (torch.cat)."""
+    first = _first_of(tensors, "cat")
+    d = normalize_dim(dim, first.dim(), "cat")
+    for i, t in enumerate(tensors):
+        if t.dim() != first.dim() or t.shape[:d] + t.shape[d + 1 :] != first.shape[:d] + first.shape[d + 1 :]:
+            raise ValueError(
+                f"cat: tensor {i} has shape {t.shape}, tensor 0 has shape {first.shape}: "
+                f"they must match in every dimension but {d}"
+            )
+    shape = first.shape[:d] + (sum(t.shape[d] for t in tensors),) + first.shape[d + 1 :]
+    shapes = [t.shape for t in tensors]
+    return _record(
+        "CatBackward0", tuple(tensors), shape, first._path.cat, [t._data for t in tensors], shapes, d
+    )
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """The tensors, all of one shape, side by side along a new dimension (torch.stack)."""
+    first = _first_of(tensors, "stack")
+    d = normalize_dim(dim, first.dim() + 1, "stack")
+    for i, t in enumerate(tensors):
+        if t.shape != first.shape:
+            raise ValueError(
+                f"stack: tensor {i} has shape {t.shape}, tensor 0 has shape {first.shape}: they must match"
+            )
+    shape = first.shape[:d] + (len(tensors),) + first.shape[d:]
+    shapes = [first.shape[:d] + (1,) + first.shape[d:]] * len(tensors)
+    return _record(
+        "StackBackward0", tuple(tensors), shape, first._path.cat, [t._data for t in tensors], shapes, d
+    )
+
+
+def _first_of(tensors: Sequence[Tensor], op: str) -> Tensor:
+    """The first tensor, after checking they are all tensors on its path."""
+    if not isinstance(tensors, (list, tuple)) or not tensors:
+        raise ValueError(f"{op} takes a non-empty list of tensors, got {tensors!r}")
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op} takes tensors, got {type(t).__name__} {t!r}")
+        tensors[0]._coerce(t, op)
+    return tensors[0]
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
