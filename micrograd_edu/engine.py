@@ -22,12 +22,10 @@ import gc
 import math
 from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
-from operator import attrgetter
 
 Number = int | float
 
 _grad_enabled = True  # switched off inside `no_grad()`
-_data = attrgetter("data")
 
 
 class Value:
