@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
-import json
 import math
 import os
 import platform
@@ -33,7 +32,7 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
-from report import met, print_table
+from report import met, print_table, save_json
 
 RUST_PORT_MS_PER_STEP = 23.0  # from the issue: micrograd's Rust port, a comparable step, this machine
 TARGET_SPEEDUP = 4.0  # at least this many times faster per step than micrograd
@@ -454,8 +453,7 @@ def main(argv: list[str] | None = None) -> dict:
         f"Total time {results['total_seconds']:.0f} s."
     )
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
-        print(f"Results written to {args.json}")
+        save_json(args.json, results)
     return results
 
 

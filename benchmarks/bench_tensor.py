@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import statistics
 import sys
@@ -32,7 +31,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench_engine import MLP, machine, two_moons
-from report import met, print_table
+from report import met, print_table, save_json, spread
 
 TARGET_VS_TORCH_SMALL = 1.0  # the small step: faster than PyTorch (time ratio below 1)
 TARGET_VS_NUMPY_SMALL = 3.0  # the small step: at most 3x the time of hand-written numpy
@@ -306,8 +305,7 @@ def add_torch_best(result: dict) -> None:
 
 def ratio(result: dict, a: str, b: str) -> dict:
     """a's time over b's: the median of the per-repeat ratios, and their range."""
-    per_repeat = [x / y for x, y in zip(result["seconds_per_step"][a], result["seconds_per_step"][b])]
-    return {"median": statistics.median(per_repeat), "min": min(per_repeat), "max": max(per_repeat)}
+    return spread([x / y for x, y in zip(result["seconds_per_step"][a], result["seconds_per_step"][b])])
 
 
 # ---- the report ----------------------------------------------------------------------------------
@@ -485,8 +483,7 @@ def main(argv: list[str] | None = None) -> dict:
         f"{results['load_average_after'][0]:.2f} after. Total time {results['total_seconds']:.0f} s."
     )
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
-        print(f"Results written to {args.json}")
+        save_json(args.json, results)
     return results
 
 

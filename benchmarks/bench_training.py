@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import random
 import statistics
@@ -31,6 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench_engine import machine
+from report import save_json, spread
 
 EPOCHS = 1000
 LR, MOMENTUM = 0.5, 0.9
@@ -155,8 +155,7 @@ def race(mg, torch, cfg: Config) -> dict:
 
 def ratio(result: dict, a: str, b: str) -> dict:
     """a's time over b's: the median of the per-repeat ratios, and their range."""
-    per_repeat = [x["seconds"] / y["seconds"] for x, y in zip(result["runs"][a], result["runs"][b])]
-    return {"median": statistics.median(per_repeat), "min": min(per_repeat), "max": max(per_repeat)}
+    return spread([x["seconds"] / y["seconds"] for x, y in zip(result["runs"][a], result["runs"][b])])
 
 
 # (ours, reference): the ratios reported
@@ -232,8 +231,7 @@ def main(argv: list[str] | None = None) -> dict:
         f"{results['load_average_after'][0]:.2f} after. Total time {results['total_seconds']:.0f} s."
     )
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
-        print(f"Results written to {args.json}")
+        save_json(args.json, results)
     return results
 
 

@@ -1,6 +1,21 @@
-"""What the benchmarks share: the verdict on a target, and the table they end with."""
+"""What the benchmarks share: ratios over repeats, the verdict on a target, the closing
+table and the JSON file."""
 
 from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+
+def spread(per_repeat: list[float]) -> dict:
+    """The median of the per-repeat ratios, and their range."""
+    return {"median": statistics.median(per_repeat), "min": min(per_repeat), "max": max(per_repeat)}
+
+
+def save_json(path: str, results: dict) -> None:
+    Path(path).write_text(json.dumps(results, indent=2) + "\n")
+    print(f"Results written to {path}")
 
 
 def met(ok: bool) -> str:
