@@ -4,12 +4,12 @@
     python benchmarks/bench_tensor.py --quick         # smoke run, under 30 seconds
     python benchmarks/bench_tensor.py --json out.json # also write the results as JSON
 
-1. Small MLP, numpy path: 2 -> 16 -> 16 -> 1 on 100 two-moons points, MSE loss, SGD. The
-   same step in micrograd_edu (numpy path), in PyTorch (CPU, float64) and by hand in numpy
+1. Small MLP, numpy backend: 2 -> 16 -> 16 -> 1 on 100 two-moons points, MSE loss, SGD. The
+   same step in micrograd_edu (numpy backend), in PyTorch (CPU, float64) and by hand in numpy
    (manual backprop), from the same weights; their losses must agree to 1e-10.
-2. Larger MLP, numpy path: 784 -> 256 -> 10 on a batch of 128 random inputs, cross entropy,
+2. Larger MLP, numpy backend: 784 -> 256 -> 10 on a batch of 128 random inputs, cross entropy,
    SGD: micrograd_edu against PyTorch.
-3. Small MLP, python path: the same step as in 1 on the python path (lists of Values),
+3. Small MLP, python backend: the same step as in 1 on the python backend (lists of Values),
    against the same model written directly with `micrograd_edu.Value`: what the Tensor
    layer adds on top of the scalar engine.
 
@@ -341,9 +341,9 @@ COMPARISONS = [
     ("small_python", "tensor", "value", "Value", None, False),
 ]
 PART_LABELS = {
-    "small_numpy": "2-16-16-1, numpy path",
-    "large_numpy": "784-256-10, numpy path",
-    "small_python": "2-16-16-1, python path",
+    "small_numpy": "2-16-16-1, numpy backend",
+    "large_numpy": "784-256-10, numpy backend",
+    "small_python": "2-16-16-1, python backend",
 }
 
 
@@ -410,7 +410,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     X, Y, layers = small_problem()
     print(
-        f"[1/3] MLP 2-16-16-1, {len(X)} points, MSE, SGD lr={SMALL_LR}: numpy path vs PyTorch vs hand "
+        f"[1/3] MLP 2-16-16-1, {len(X)} points, MSE, SGD lr={SMALL_LR}: numpy backend vs PyTorch vs hand "
         f"numpy, {cfg.repeats} interleaved blocks of 1 warm-up + {cfg.small_steps} timed steps"
     )
     small = race(
@@ -428,7 +428,7 @@ def main(argv: list[str] | None = None) -> dict:
     LX, labels, large_layers = large_problem(np)
     large_layers = [(w.tolist(), b.tolist()) for w, b in large_layers]
     print(
-        f"[2/3] MLP 784-256-10, batch {LARGE_BATCH}, cross entropy, SGD lr={LARGE_LR}: numpy path vs "
+        f"[2/3] MLP 784-256-10, batch {LARGE_BATCH}, cross entropy, SGD lr={LARGE_LR}: numpy backend vs "
         f"PyTorch vs hand numpy, {cfg.repeats} interleaved blocks of 1 warm-up + {cfg.large_steps} timed "
         "steps"
     )
@@ -446,7 +446,7 @@ def main(argv: list[str] | None = None) -> dict:
     torch.set_num_threads(default_threads)
 
     print(
-        f"[3/3] MLP 2-16-16-1, {len(X)} points, MSE: python-path Tensor vs the same model in Values, "
+        f"[3/3] MLP 2-16-16-1, {len(X)} points, MSE: python-backend Tensor vs the same model in Values, "
         f"{cfg.python_repeats} interleaved blocks of 1 warm-up + {cfg.python_steps} timed steps"
     )
     results["small_python"] = race(
@@ -465,9 +465,9 @@ def main(argv: list[str] | None = None) -> dict:
     results["load_average_after"] = os.getloadavg()
 
     print()
-    print_loss_check("[1] losses, numpy path vs PyTorch vs hand numpy", small, steps_shown=5)
-    print_loss_check("[2] losses, numpy path vs PyTorch vs hand numpy", large, steps_shown=3)
-    print_loss_check("[3] losses, python-path Tensor vs Value", results["small_python"], steps_shown=3)
+    print_loss_check("[1] losses, numpy backend vs PyTorch vs hand numpy", small, steps_shown=5)
+    print_loss_check("[2] losses, numpy backend vs PyTorch vs hand numpy", large, steps_shown=3)
+    print_loss_check("[3] losses, python-backend Tensor vs Value", results["small_python"], steps_shown=3)
     print()
     header = ["step", "ours (ms)", "reference (ms)", "time ratio", "target", "met"]
     print_table(header, summary_rows(results))

@@ -1,4 +1,4 @@
-"""The training benchmark: the tutorial program, trained to the end, on each path and in PyTorch.
+"""The training benchmark: the tutorial program, trained to the end, on each backend and in PyTorch.
 
     python benchmarks/bench_training.py                 # full run, under 3 minutes
     python benchmarks/bench_training.py --quick         # smoke run, under 30 seconds
@@ -9,7 +9,7 @@ Linear(4, 1), sigmoid) learns XOR with `BCELoss` and `SGD(lr=0.5, momentum=0.9)`
 1000 epochs, then predicts on the same four points. It is written once, given the library
 to use (`torch` or `micrograd_edu`), and run from the same initial weights on:
 
-- micrograd_edu's numpy path and python path (`micrograd_edu.set_backend`),
+- micrograd_edu's numpy backend and python backend (`micrograd_edu.set_backend`),
 - PyTorch on the CPU in float64, with its default intra-op threads and with 1 thread.
 
 The figure is the wall-clock time of the whole training (the 1000 epochs and the final
@@ -161,8 +161,8 @@ def ratio(result: dict, a: str, b: str) -> dict:
 # (ours, reference): the ratios reported
 COMPARISONS = [("numpy", "torch"), ("numpy", "torch_1thread"), ("python", "numpy")]
 LABELS = {
-    "numpy": "micrograd_edu, numpy path",
-    "python": "micrograd_edu, python path",
+    "numpy": "micrograd_edu, numpy backend",
+    "python": "micrograd_edu, python backend",
     "torch": "PyTorch (default threads)",
     "torch_1thread": "PyTorch, 1 thread",
 }

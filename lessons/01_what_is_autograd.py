@@ -52,7 +52,7 @@ x.grad
 # %% [markdown]
 # ## The graph, drawn
 #
-# On the python path every tensor is made of scalar `Value`s, so we can draw every
+# On the python backend every tensor is made of scalar `Value`s, so we can draw every
 # single operation with its value (`data`) and its gradient (`grad`). Read it from left
 # to right for the forward pass, right to left for the gradients.
 

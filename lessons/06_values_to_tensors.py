@@ -29,7 +29,7 @@ print(f"This lesson's pictures go to {OUT}/")
 print("the default path:", torch.get_backend())
 
 # %% [markdown]
-# ## On the python path, a tensor is a list of Values
+# ## On the python backend, a tensor is a list of Values
 #
 # `t._data` is the tensor's store (a private name: look, but do not build on it). Each
 # element is a `Value`, with its own `data` and `grad`.
@@ -89,10 +89,10 @@ save_graph(dot, OUT / "forward_tensor.svg")
 dot
 
 # %% [markdown]
-# ## The numpy path
+# ## The numpy backend
 #
 # `torch.set_backend("numpy")` makes numpy the default for new tensors and new layers;
-# `backend=` picks the path for a single tensor.
+# `backend=` picks the backend for a single tensor.
 
 # %%
 torch.set_backend("numpy")
@@ -105,7 +105,7 @@ print(f"b: path {b.backend!r}, stored as a {type(b._data).__name__}")
 # ## The same numbers
 #
 # Train two copies of the model from the same starting weights, one per path: copy the
-# weights with `state_dict()` / `load_state_dict()`. The two paths round the same
+# weights with `state_dict()` / `load_state_dict()`. The two backends round the same
 # float64 arithmetic in a different order, so the losses may differ in the last digits:
 # by about 1e-15, far below 1e-12.
 
@@ -136,7 +136,7 @@ start = python_model.state_dict()
 torch.set_backend("numpy")
 numpy_model = SimpleNN()  # its own random weights, overwritten with python_model's:
 numpy_model.load_state_dict(start)
-print("paths:", python_model.fc1.weight.backend, numpy_model.fc1.weight.backend)
+print("backends:", python_model.fc1.weight.backend, numpy_model.fc1.weight.backend)
 print("same starting weights:", python_model.fc1.weight.tolist() == numpy_model.fc1.weight.tolist())
 
 # %%
@@ -145,8 +145,8 @@ python_losses = train(python_model, X, y)
 X, y = torch.tensor(X_XOR, backend="numpy"), torch.tensor(Y_XOR, backend="numpy")
 numpy_losses = train(numpy_model, X, y)
 gap = max(abs(p - n) for p, n in zip(python_losses, numpy_losses))
-print(f"final loss, python path: {python_losses[-1]:.15f}")
-print(f"final loss, numpy path:  {numpy_losses[-1]:.15f}")
+print(f"final loss, python backend: {python_losses[-1]:.15f}")
+print(f"final loss, numpy backend:  {numpy_losses[-1]:.15f}")
 print(f"largest gap between the two over 1000 epochs: {gap:.1e}")
 assert gap < 1e-12
 
@@ -154,9 +154,9 @@ assert gap < 1e-12
 # ## How much faster
 #
 # A bigger job: 200 points of two moons and a 2 → 16 → 16 → 1 network. On the python
-# path one step builds and walks about a hundred thousand Values; on the numpy path, a
-# few dozen array operations. We time 3 steps of the python path (it is slow) and 100 of
-# the numpy path. Your numbers will differ: they depend on the machine.
+# path one step builds and walks about a hundred thousand Values; on the numpy backend, a
+# few dozen array operations. We time 3 steps of the python backend (it is slow) and 100 of
+# the numpy backend. Your numbers will differ: they depend on the machine.
 
 
 # %%
@@ -186,14 +186,14 @@ def seconds_per_step(backend, steps):
 
 python_time, python_nodes = seconds_per_step("python", steps=3)
 numpy_time, numpy_nodes = seconds_per_step("numpy", steps=100)
-print(f"python path: {python_time * 1000:8.1f} ms a step, a graph of {python_nodes:,} Values")
-print(f"numpy path:  {numpy_time * 1000:8.1f} ms a step, a graph of {numpy_nodes:,} tensors")
-print(f"the numpy path is {python_time / numpy_time:.0f}x faster here")
+print(f"python backend: {python_time * 1000:8.1f} ms a step, a graph of {python_nodes:,} Values")
+print(f"numpy backend:  {numpy_time * 1000:8.1f} ms a step, a graph of {numpy_nodes:,} tensors")
+print(f"the numpy backend is {python_time / numpy_time:.0f}x faster here")
 
 # %% [markdown]
-# Both graphs compute the same thing. The python path pays Python's price for every one
-# of its Values; the numpy path pays it once per operation and lets numpy loop over the
-# numbers in compiled code. The python path is for seeing; the numpy path, for training.
+# Both graphs compute the same thing. The python backend pays Python's price for every one
+# of its Values; the numpy backend pays it once per operation and lets numpy loop over the
+# numbers in compiled code. The python backend is for seeing; the numpy backend, for training.
 #
 # Put the default back, so the next lesson starts where lesson 1 did:
 
@@ -236,7 +236,7 @@ check(
 
 # %% [markdown]
 # 3. How many Values does one matrix product of a 1×3 by a 3×1 tensor create on the
-#    python path? Count the new ones only, not the six inputs.
+#    python backend? Count the new ones only, not the six inputs.
 
 # %%
 p = torch.tensor([[1.0, 2.0, 3.0]], requires_grad=True, backend="python")
@@ -248,5 +248,5 @@ check(
     5,
     "the one output element is a dot product: 3 multiplications, then 2 additions to sum "
     "them, each a Value. An (n×k) @ (k×m) product makes n·m·(2k - 1) of them; "
-    "the numpy path makes one node",
+    "the numpy backend makes one node",
 )

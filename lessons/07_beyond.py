@@ -80,10 +80,10 @@ for x0 in (-1.0, 0.5, 2.0):
     assert abs(d2.data - formula) < 1e-12 and abs(d2.data - central) < 1e-8
 
 # %% [markdown]
-# ## Two moons, on the numpy path
+# ## Two moons, on the numpy backend
 #
 # 200 points on two interleaved half circles: no straight line separates them. We train
-# on the numpy path (lesson 6), where a step takes about a millisecond.
+# on the numpy backend (lesson 6), where a step takes about a millisecond.
 
 # %%
 torch.set_backend("numpy")

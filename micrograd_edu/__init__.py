@@ -10,21 +10,10 @@ Start with `Value`, the scalar node in `engine.py`:
 8.0
 """
 
-from micrograd_edu import data, nn, optim
-from micrograd_edu.engine import (
-    Value,
-    exp,
-    grad,
-    is_grad_enabled,
-    log,
-    no_grad,
-    relu,
-    sigmoid,
-    tanh,
-    topological_order,
-    zero_grad,
-)
-from micrograd_edu.gradcheck import GradcheckError, gradcheck
+from micrograd_edu import autograd, data, nn, optim
+from micrograd_edu.autograd import GradcheckError, grad, gradcheck
+from micrograd_edu.engine import Value, topological_order, zero_grad
+from micrograd_edu.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from micrograd_edu.serialization import load, save
 from micrograd_edu.tensor import (
     Tensor,
@@ -40,9 +29,13 @@ from micrograd_edu.tensor import (
     tensor,
     zeros,
 )
+from micrograd_edu.tensor.elementwise import exp, log, relu, sigmoid, tanh
 
 __all__ = [
     "GradcheckError",
+    "autograd",
+    "enable_grad",
+    "set_grad_enabled",
     "Tensor",
     "Value",
     "arange",

@@ -61,7 +61,7 @@ def _demo(args: argparse.Namespace) -> int:
     from micrograd_edu.demo import run_demo
 
     if args.level == "scalar" and args.backend == "numpy":
-        raise ValueError("--level scalar draws Values, which only the python path has: use --level tensor")
+        raise ValueError("--level scalar draws Values, which only the python backend has: use --level tensor")
     result = run_demo(
         args.out, args.epochs, args.render_every, args.backend, args.level, args.seed, args.lr, args.momentum
     )

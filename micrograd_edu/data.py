@@ -3,7 +3,7 @@
 Each function returns `(X, y)`: X of shape (n, 2), y of shape (n, 1) holding 0./1.
 labels (class indices 0 .. k-1 for `spiral` and `blobs`). The numbers come from
 `seed` if given, else from the generator that `micrograd_edu.manual_seed` seeds, so
-the same seed gives the same data in every process and on both tensor paths.
+the same seed gives the same data in every process and on both tensor backends.
 """
 
 from __future__ import annotations

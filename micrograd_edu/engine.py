@@ -11,8 +11,14 @@ A `_backward` function is given the result's gradient `g`, the result `out` and 
 inputs, and returns one gradient per input. It captures no node, so the graph holds
 no reference cycle and frees itself by reference counting when the last name for its
 output goes away. The formulas are written so that they work on plain floats (an
-ordinary backward pass) and on Values (`create_graph=True`, which records the
-backward pass as a graph of its own, so a gradient can be differentiated again).
+ordinary backward pass), on Values (`create_graph=True`, which records the backward
+pass as a graph of its own, so a gradient can be differentiated again) and on whole
+numpy arrays (the tensor layer's numpy backend runs these very functions).
+
+Above each `_backward` stands `@derivative(op, ...)`: the local derivative d(out)/d(input)
+for each input, written as math. It is the one statement of the op's derivative that the
+rest of the package reads: the tensor layer takes the backward function from it, and the
+backward walk-through prints its formulas.
 """
 
 from __future__ import annotations
@@ -20,12 +26,54 @@ from __future__ import annotations
 import contextlib
 import gc
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
 from numbers import Real
+from typing import Any
+
+from micrograd_edu.grad_mode import state as grad_mode
 
 Number = int | float
+Backward = Callable[..., tuple]  # (g, out, *inputs) -> one gradient per input
 
-_grad_enabled = True  # switched off inside `no_grad()`
+
+# ---- each op's local derivative, stated once ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """An op's backward function and, for each input, its local derivative as math."""
+
+    backward: Backward
+    formulas: tuple[str, ...]
+
+
+DERIVATIVES: dict[str, Derivative] = {}  # by op name: "*", "tanh", "**n" (a constant power)
+
+
+def derivative(op: str, *formulas: str) -> Callable[[Backward], Backward]:
+    """Register `op`'s backward function with the local derivative of each of its inputs.
+
+    A formula is Python math over `a` and `b` (the inputs' data), `out` (the result's data)
+    and the op's constants (a power's `n`, clamp's `low` and `high`: they come first in its
+    backward, filled in by `partial`), where `²` squares, `ln` is the natural log and
+    `sign(a)` is -1, 0 or 1; a trailing `for <condition>` says where it holds. The backward
+    walk-through prints it with names in (`w1.data`), and a test checks it against the code.
+    """
+
+    def register(backward: Backward) -> Backward:
+        DERIVATIVES[op] = Derivative(backward, formulas)
+        return backward
+
+    return register
+
+
+def derivative_of(op: str) -> Derivative | None:
+    """The registered derivative of an op by its name (a constant power `**2` is `**n`)."""
+    if op in DERIVATIVES:
+        return DERIVATIVES[op]
+    return DERIVATIVES["**n"] if op.startswith("**") else None
 
 
 class Value:
@@ -45,15 +93,15 @@ class Value:
         data: Number,
         _prev: tuple[Value, ...] = (),
         _op: str = "",
-        _backward: Callable | None = None,
+        _backward: Backward | None = None,
         *,
         label: str = "",
     ) -> None:
         if type(data) is not float:
-            data = _as_float(data)
+            data = as_float(data)
         self.data = data
-        self.grad = 0.0
-        if _grad_enabled:
+        self.grad: Any = 0.0  # a float, or a Value after backward(create_graph=True)
+        if grad_mode.enabled:
             self._prev, self._op, self._backward = _prev, _op, _backward
         else:  # under no_grad() a result is a fresh leaf: no graph is recorded
             self._prev, self._op, self._backward = (), "", None
@@ -65,15 +113,16 @@ class Value:
 
     # ---- the ops: each computes its result, and beside it stands its `_backward` ------
     # `_backward(g, out, *inputs)` gets the result's gradient g, the result and the inputs
-    # (floats, or Values when the backward pass is itself recorded) and returns one
-    # gradient per input: g times the local derivative, written in the comment.
+    # (floats, Values or arrays) and returns one gradient per input: g times the local
+    # derivative that `@derivative` writes above it.
 
     def __add__(self, other: Scalar) -> Value:
         other = _lift(other, "+")
         return Value(self.data + other.data, (self, other), "+", Value._add_backward)
 
     @staticmethod
-    def _add_backward(g, out, a, b):  # d(a+b)/da = 1, d(a+b)/db = 1
+    @derivative("+", "1", "1")
+    def _add_backward(g, out, a, b):
         return g, g
 
     def __sub__(self, other: Scalar) -> Value:
@@ -81,7 +130,8 @@ class Value:
         return Value(self.data - other.data, (self, other), "-", Value._sub_backward)
 
     @staticmethod
-    def _sub_backward(g, out, a, b):  # d(a-b)/da = 1, d(a-b)/db = -1
+    @derivative("-", "1", "-1")
+    def _sub_backward(g, out, a, b):
         return g, -g
 
     def __mul__(self, other: Scalar) -> Value:
@@ -89,7 +139,8 @@ class Value:
         return Value(self.data * other.data, (self, other), "*", Value._mul_backward)
 
     @staticmethod
-    def _mul_backward(g, out, a, b):  # d(ab)/da = b, d(ab)/db = a
+    @derivative("*", "b", "a")
+    def _mul_backward(g, out, a, b):
         return g * b, g * a
 
     def __truediv__(self, other: Scalar) -> Value:
@@ -99,27 +150,29 @@ class Value:
         return Value(self.data / other.data, (self, other), "/", Value._div_backward)
 
     @staticmethod
-    def _div_backward(g, out, a, b):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
+    @derivative("/", "1 / b", "-a / b²")
+    def _div_backward(g, out, a, b):  # -a / b² is -out / b
         return g / b, -g * out / b
 
     def __pow__(self, exponent: Scalar) -> Value:
         if isinstance(exponent, Value):
             out = _power(self.data, exponent.data)
             return Value(out, (self, exponent), "**", Value._pow_backward)
-        n = _as_float(exponent, "**")
-        out = _power(self.data, n)
-
-        def _backward(g, out, a):  # d(a**n)/da = n * a**(n-1), n a constant
-            return (g * n * a ** (n - 1),)
-
-        return Value(out, (self,), f"**{n:g}", _backward)
+        n = as_float(exponent, "**")
+        return Value(_power(self.data, n), (self,), f"**{n:g}", partial(Value._pow_n_backward, n))
 
     @staticmethod
-    def _pow_backward(g, out, a, b):  # d(a**b)/da = b a**(b-1), d(a**b)/db = a**b ln a
-        if a > 0:
-            return g * b * a ** (b - 1), g * out * log(a)
-        # ln a is undefined here; PyTorch's convention: 0 for a = 0 and b >= 0, else nan
-        return g * b * a ** (b - 1), 0.0 if a == 0 and b >= 0 else math.nan
+    @derivative("**n", "n * a**(n - 1)")
+    def _pow_n_backward(n, g, out, a):  # n, a constant, is filled in by partial()
+        return (g * n * power(a, n - 1) if n else g * 0.0,)  # x**0 is constant: 0, as PyTorch
+
+    @staticmethod
+    @derivative("**", "b * a**(b - 1)", "out * ln(a) for a > 0")
+    def _pow_backward(g, out, a, b):  # where ln a is undefined: 0 at a = 0, b >= 0 (else nan)
+        return (
+            g * where(b == 0, 0.0, b * power(a, b - 1)),
+            g * where((a == 0) & (b >= 0), 0.0, out * ln(a)),
+        )
 
     def __radd__(self, other: Number) -> Value:
         return _lift(other, "+") + self
@@ -142,15 +195,17 @@ class Value:
         return Value(-self.data, (self,), "neg", Value._neg_backward)
 
     @staticmethod
-    def _neg_backward(g, out, a):  # d(-a)/da = -1
+    @derivative("neg", "-1")
+    def _neg_backward(g, out, a):
         return (-g,)
 
     def __abs__(self) -> Value:
         return Value(abs(self.data), (self,), "abs", Value._abs_backward)
 
     @staticmethod
-    def _abs_backward(g, out, a):  # d|a|/da = sign(a), and 0 at a = 0 as in PyTorch
-        return (g if a > 0 else -g if a < 0 else 0.0,)
+    @derivative("abs", "sign(a)")
+    def _abs_backward(g, out, a):  # 0 at a = 0, as in PyTorch
+        return (g * sign(a),)
 
     def exp(self) -> Value:
         try:
@@ -162,7 +217,8 @@ class Value:
         return Value(e, (self,), "exp", Value._exp_backward)
 
     @staticmethod
-    def _exp_backward(g, out, a):  # d(e**a)/da = e**a = out
+    @derivative("exp", "out")
+    def _exp_backward(g, out, a):  # d(e**a)/da = e**a
         return (g * out,)
 
     def log(self) -> Value:
@@ -171,14 +227,16 @@ class Value:
         return Value(math.log(self.data), (self,), "log", Value._log_backward)
 
     @staticmethod
-    def _log_backward(g, out, a):  # d(ln a)/da = 1/a
+    @derivative("log", "1 / a")
+    def _log_backward(g, out, a):
         return (g / a,)
 
     def tanh(self) -> Value:
         return Value(math.tanh(self.data), (self,), "tanh", Value._tanh_backward)
 
     @staticmethod
-    def _tanh_backward(g, out, a):  # d(tanh a)/da = 1 - tanh²a = 1 - out²
+    @derivative("tanh", "1 - out²")
+    def _tanh_backward(g, out, a):  # 1 - tanh²(a)
         return (g * (1 - out * out),)
 
     def sigmoid(self) -> Value:
@@ -191,15 +249,31 @@ class Value:
         return Value(s, (self,), "sigmoid", Value._sigmoid_backward)
 
     @staticmethod
-    def _sigmoid_backward(g, out, a):  # d(σ(a))/da = σ(a)(1 - σ(a)) = out(1 - out)
+    @derivative("sigmoid", "out * (1 - out)")
+    def _sigmoid_backward(g, out, a):  # σ(a)(1 - σ(a))
         return (g * out * (1 - out),)
 
     def relu(self) -> Value:
-        return Value(self.data if self.data > 0.0 else 0.0, (self,), "relu", Value._relu_backward)
+        x = self.data
+        return Value(0.0 if x <= 0.0 else x, (self,), "relu", Value._relu_backward)  # nan stays nan
 
     @staticmethod
-    def _relu_backward(g, out, a):  # d(max(a, 0))/da = 1 if a > 0 else 0
-        return (g if a > 0 else 0.0,)
+    @derivative("relu", "1 if a > 0 else 0")
+    def _relu_backward(g, out, a):  # read off the output, as PyTorch does: nan passes g on
+        return (where(out <= 0, 0.0, g),)
+
+    def clamp(self, low: float, high: float) -> Value:
+        """The number limited to [low, high]: min(max(x, low), high), so high wins if low > high
+        (as in PyTorch); nan stays nan. Use ±inf for a side without a limit."""
+        x = self.data
+        x = low if x < low else x
+        x = high if x > high else x
+        return Value(x, (self,), "clamp", partial(Value._clamp_backward, low, high))
+
+    @staticmethod
+    @derivative("clamp", "1 if low <= a <= high else 0")
+    def _clamp_backward(low, high, g, out, a):  # the bounds are filled in by partial()
+        return (where((a >= low) & (a <= high), g, 0.0),)
 
     # ---- comparisons: plain bools, no graph -----------------------------------------
 
@@ -236,8 +310,8 @@ class Value:
         by an op holds the gradient of the latest pass through it. The graph's backward
         functions are released afterwards unless `retain_graph=True`.
         """
-        with _collector_paused():
-            _backprop(topological_order([self]), [self], [gradient], retain_graph, create_graph)
+        with collector_paused():
+            backpropagate(topological_order([self]), [self], [gradient], retain_graph, create_graph)
 
     def detach(self) -> Value:
         """The same number as a new leaf, cut off from the graph that made it."""
@@ -250,7 +324,57 @@ class Value:
 Scalar = Value | int | float
 
 
-def _released(*_):
+# ---- the math the derivatives use: on floats, on Values and on arrays alike ---------------
+# On a float each works as IEEE floats do (ln 0 is -inf, 0 ** -1 is inf), where Python would
+# raise: a derivative may be infinite at a point where its op is fine (√x at 0). On a Value
+# it records (for create_graph). An array is handed to its own library, found through the
+# array's `__array_namespace__` (numpy's arrays have one), so this file never imports numpy.
+
+
+def where(condition: Any, x: Any, y: Any) -> Any:
+    """x where the condition holds, else y (elementwise for an array of conditions)."""
+    if type(condition) is bool:
+        return x if condition else y
+    return condition.__array_namespace__().where(condition, x, y)
+
+
+def sign(x: Any) -> Any:
+    """-1, 0 or 1 by the sign of x (0 for nan, as PyTorch's abs backward has it)."""
+    return where(x > 0, 1.0, where(x < 0, -1.0, 0.0))
+
+
+def power(x: Any, y: Any) -> Any:
+    """x ** y, and inf or nan where Python's floats would raise (0 ** -1, (-8) ** 0.5)."""
+    if type(x) is not float:
+        return x**y
+    try:
+        return math.pow(x, y)
+    except ValueError:  # 0 ** negative, or a negative base with a fractional exponent
+        if x != 0.0:
+            return math.nan
+        return math.copysign(math.inf, x) if _is_odd(y) else math.inf
+    except OverflowError:
+        return -math.inf if x < 0 and _is_odd(y) else math.inf
+
+
+def ln(x: Any) -> Any:
+    """The natural log, -inf at 0 and nan below it (the op `log` refuses those instead)."""
+    if type(x) is float:
+        return math.log(x) if x > 0 else -math.inf if x == 0 else math.nan
+    if isinstance(x, Value):
+        return x.log()
+    return x.__array_namespace__().log(x)
+
+
+def _is_odd(y: float) -> bool:
+    return float(y).is_integer() and y % 2 == 1
+
+
+# ---- the backward pass --------------------------------------------------------------------
+
+
+def released(*_: object) -> tuple:
+    """The `_backward` of a node whose graph backward() has released: calling it says so."""
     raise RuntimeError(
         "Trying to backward through the graph a second time: backward() released this graph "
         "to free memory. Call backward(retain_graph=True) the first time if you need to "
@@ -258,11 +382,11 @@ def _released(*_):
     )
 
 
-# ---- the backward pass --------------------------------------------------------------------
+def topological_order(roots: Sequence[Any]) -> list[Any]:
+    """Every node the roots depend on, each after all of its inputs (no recursion).
 
-
-def topological_order(roots: Sequence[Value]) -> list[Value]:
-    """Every node the roots depend on, each after all of its inputs (no recursion)."""
+    Works on anything with `_prev`, the inputs in order: Values, and tensors too.
+    """
     order, seen = [], set()
     stack = [(root, False) for root in reversed(roots)]
     while stack:
@@ -278,92 +402,49 @@ def topological_order(roots: Sequence[Value]) -> list[Value]:
     return order
 
 
-def _backprop(
+def backpropagate(
     order: list[Value],
     roots: Sequence[Value],
     seeds: Sequence[Scalar],
-    retain_graph: bool | None,
-    create_graph: bool,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
 ) -> None:
     """Add d(roots)/d(node) into the `.grad` of every node in `order`, outputs first.
 
-    Nodes made by an op start from 0, so they hold this pass's gradient; leaves accumulate.
+    `order` is `topological_order(roots)`; each root starts from its seed gradient. Nodes
+    made by an op start from 0, so they hold this pass's gradient; leaves accumulate.
     """
-    global _grad_enabled
     for node in order:
         if node._prev:
             node.grad = 0.0
     for root, seed in zip(roots, seeds):
         root.grad += seed if create_graph else float(seed)
     release = not (create_graph if retain_graph is None else retain_graph)
-    was_enabled, _grad_enabled = _grad_enabled, create_graph
+    was_enabled, grad_mode.enabled = grad_mode.enabled, create_graph
     try:
         for node in reversed(order):
-            inputs, g = node._prev, node.grad
+            inputs, g, backward = node._prev, node.grad, node._backward
             if not inputs:
                 continue
+            if backward is None:
+                raise TypeError(f"a Value made by {node._op!r} has inputs but no _backward function")
             if len(inputs) == 2 and not create_graph:  # the common case, by hand: 2.5x faster
                 a, b = inputs
-                ga, gb = node._backward(g, node.data, a.data, b.data)
+                ga, gb = backward(g, node.data, a.data, b.data)
                 a.grad += ga
                 b.grad += gb
             else:  # with create_graph the formulas get Values, so the pass records a graph
                 out, args = (node, inputs) if create_graph else (node.data, [k.data for k in inputs])
-                for k, gk in zip(inputs, node._backward(g, out, *args), strict=True):
+                for k, gk in zip(inputs, backward(g, out, *args), strict=True):
                     k.grad += gk
             if release:
-                node._backward = _released
+                node._backward = released
     finally:
-        _grad_enabled = was_enabled
-
-
-def grad(
-    output: Value,
-    inputs: Sequence[Value],
-    *,
-    retain_graph: bool | None = None,
-    create_graph: bool = False,
-    allow_unused: bool = False,
-) -> tuple[Value | None, ...]:
-    """d(output)/d(input) for each input, as new Values, leaving every `.grad` as it was.
-
-    With `create_graph=True` the gradients are themselves recorded, so they can be
-    differentiated again:
-
-    >>> x = Value(2.0)
-    >>> (dy,) = grad(x ** 3, [x], create_graph=True)   # 3x² = 12
-    >>> grad(dy, [x])[0].data                          # 6x  = 12
-    12.0
-    """
-    with _collector_paused():
-        order = topological_order([output])
-    saved = [node.grad for node in order]
-    for node in order:
-        node.grad = 0.0
-    try:
-        with _collector_paused():
-            _backprop(order, [output], [1.0], retain_graph, create_graph)
-        found = {id(node): node.grad for node in order}
-    finally:
-        for node, g in zip(order, saved):
-            node.grad = g
-    result = []
-    for i, x in enumerate(inputs):
-        if id(x) in found:
-            g = found[id(x)]
-            result.append(g if isinstance(g, Value) else Value(g))
-        elif allow_unused:
-            result.append(None)
-        else:
-            raise RuntimeError(
-                f"inputs[{i}] ({x!r}) was not used to compute the output (or the output was computed "
-                "under no_grad()), so it has no gradient. Pass allow_unused=True to get None for it."
-            )
-    return tuple(result)
+        grad_mode.enabled = was_enabled
 
 
 @contextlib.contextmanager
-def _collector_paused():
+def collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector: backward allocates a lot but makes no cycles, so each
     collection would only rescan the whole graph in vain (a third of the time, measured)."""
     was_enabled = gc.isenabled()
@@ -375,61 +456,16 @@ def _collector_paused():
             gc.enable()
 
 
-class no_grad(contextlib.ContextDecorator):
-    """Build no graph inside this block (or function): results are plain leaves.
-
-    >>> with no_grad():
-    ...     y = Value(2.0) * 3
-    >>> y._prev
-    ()
-    """
-
-    def __enter__(self) -> None:
-        global _grad_enabled
-        self._was_enabled, _grad_enabled = _grad_enabled, False
-
-    def __exit__(self, *exc) -> None:
-        global _grad_enabled
-        _grad_enabled = self._was_enabled
-
-
-def is_grad_enabled() -> bool:
-    return _grad_enabled
-
-
 def zero_grad(values: Iterable[Value]) -> None:
     """Set every Value's `.grad` back to 0, as before each training step."""
     for v in values:
         v.grad = 0.0
 
 
-# ---- the ops as functions: on a Value (or a Tensor) they record, on a number they compute ----
-
-
-def exp(x):
-    return x.exp() if hasattr(x, "exp") else Value(x).exp().data
-
-
-def log(x):
-    return x.log() if hasattr(x, "log") else Value(x).log().data
-
-
-def tanh(x):
-    return x.tanh() if hasattr(x, "tanh") else Value(x).tanh().data
-
-
-def sigmoid(x):
-    return x.sigmoid() if hasattr(x, "sigmoid") else Value(x).sigmoid().data
-
-
-def relu(x):
-    return x.relu() if hasattr(x, "relu") else Value(x).relu().data
-
-
 # ---- checking what comes in ---------------------------------------------------------------
 
 
-def _as_float(x: object, op: str = "") -> float:
+def as_float(x: object, op: str = "") -> float:
     """x as a float, or a TypeError that names it (and the op it was given to)."""
     if type(x) is float:  # the common case, before the slower check for any real number
         return x
@@ -444,12 +480,15 @@ def _as_float(x: object, op: str = "") -> float:
     raise TypeError(f"a Value holds one real number, got {type(x).__name__} {x!r}{where}{hint}")
 
 
-def _lift(x: Scalar, op: str) -> Value:
-    return x if isinstance(x, Value) else Value(_as_float(x, op))
+def _lift(x: Scalar | bool, op: str) -> Value:
+    """An operand as a Value: a number becomes a constant leaf (True and False count as 1, 0)."""
+    if isinstance(x, Value):
+        return x
+    return Value(float(x) if isinstance(x, bool) else as_float(x, op))
 
 
-def _compared(x: Scalar) -> float:
-    return x.data if isinstance(x, Value) else _as_float(x, "a comparison")
+def _compared(x: object) -> float:
+    return x.data if isinstance(x, Value) else as_float(x, "a comparison")
 
 
 def _power(a: float, b: float) -> float:

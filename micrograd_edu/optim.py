@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from micrograd_edu.engine import no_grad
+from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.tensor import Tensor
 
 

@@ -28,6 +28,6 @@ def _restore_backend_and_seed():
 
 @pytest.fixture(params=BACKENDS)
 def backend(request):
-    """Run the test on each tensor path in turn, as the default (layers and tensors are made on it)."""
+    """Run the test on each tensor backend in turn, as the default (layers and tensors are made on it)."""
     micrograd_edu.set_backend(request.param)
     return request.param

@@ -191,7 +191,7 @@ class Tiny(nn.Module):
 
 
 def tiny_loss():
-    """A one-layer model's squared error on one sample, on the python path."""
+    """A one-layer model's squared error on one sample, on the python backend."""
     mg.manual_seed(0)
     model = Tiny()
     X = mg.tensor([[1.0, -2.0]], backend="python")

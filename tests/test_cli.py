@@ -65,7 +65,7 @@ def test_lesson_steps_through_without_pausing_when_asked(tmp_path):
         (["lesson", "99"], "there is no lesson 99"),
         (["demo", "--epochs", "0"], "must be a whole number >= 1"),
         (["demo", "--backend", "jax"], "invalid choice: 'jax'"),
-        (["demo", "--backend", "numpy", "--level", "scalar"], "only the python path has"),
+        (["demo", "--backend", "numpy", "--level", "scalar"], "only the python backend has"),
         (["fly"], "invalid choice: 'fly'"),
     ],
 )

@@ -105,7 +105,7 @@ def test_manual_seed_gives_the_same_numbers_and_seed_leaves_the_generator_alone(
 
 
 @pytest.mark.parametrize("name", sorted(SEEDED))
-def test_the_same_numbers_on_both_paths(name):
+def test_the_same_numbers_on_both_backends(name):
     make = SEEDED[name]
     Xp, yp = make(seed=9, backend="python")
     Xn, yn = make(seed=9, backend="numpy")

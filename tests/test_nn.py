@@ -1,5 +1,5 @@
 """nn: modules register what is assigned to them, print as PyTorch prints them, and the
-layers and losses give PyTorch's numbers, shapes, gradients and errors, on both paths.
+layers and losses give PyTorch's numbers, shapes, gradients and errors, on both backends.
 
 The repr strings below were printed by PyTorch 2.x for the same models.
 """
@@ -260,7 +260,7 @@ def test_load_state_dict_takes_tensors_or_nested_lists_in_place(backend):
     assert all(p.requires_grad and p.backend == backend for p in model.parameters())
 
 
-def test_load_state_dict_across_paths():
+def test_load_state_dict_across_backends():
     source = SimpleNN()
     model = nn.Sequential()
     model.fc1, model.fc2 = nn.Linear(2, 4, backend="numpy"), nn.Linear(4, 1, backend="numpy")
@@ -342,7 +342,7 @@ def test_linear_initialisation_is_uniform_within_one_over_sqrt_in_features(backe
     assert all(-bound <= b <= bound for b in biases) and len(set(biases)) == 200
 
 
-def test_the_same_seed_gives_the_same_weights_on_both_paths():
+def test_the_same_seed_gives_the_same_weights_on_both_backends():
     torch.manual_seed(7)
     a = nn.Linear(3, 4, backend="python")
     torch.manual_seed(7)

@@ -1,5 +1,5 @@
 """optim: SGD and Adam follow the update rules in their docstrings (PyTorch's), update the
-parameters in place, and refuse what PyTorch refuses, on both paths."""
+parameters in place, and refuse what PyTorch refuses, on both backends."""
 
 import math
 

@@ -1,5 +1,5 @@
 """save and load: weights round-trip bit for bit through a JSON file a person can read, on
-and across both paths; a damaged file is refused by name; a failed save changes nothing."""
+and across both backends; a damaged file is refused by name; a failed save changes nothing."""
 
 import json
 import os

@@ -1,4 +1,4 @@
-"""Bad input to tensors: the same error type and the same message on both paths, naming what was wrong."""
+"""Bad input to tensors: the same error type and the same message on both backends, naming what was wrong."""
 
 import functools
 import re
@@ -207,7 +207,7 @@ BAD_INPUT = [
 
 
 @pytest.mark.parametrize(("make", "error", "message"), BAD_INPUT)
-def test_bad_input_gets_the_same_clear_error_on_both_paths(make, error, message):
+def test_bad_input_gets_the_same_clear_error_on_both_backends(make, error, message):
     said = []
     for backend in BACKENDS:
         with pytest.raises(error, match=message) as caught:
@@ -268,7 +268,7 @@ def test_mixing_a_python_path_and_a_numpy_path_tensor_says_to_pick_one(combine, 
     second = "numpy" if first == "python" else "python"
     a, b = tensor([1.0, 2.0], backend=first), tensor([3.0, 4.0], backend=second)
     with pytest.raises(
-        TypeError, match=rf"a tensor on the {first} path and one on the {second} path.*same backend="
+        TypeError, match=rf"a tensor on the {first} backend and one on the {second} backend.*same backend="
     ):
         combine(a, b)
 

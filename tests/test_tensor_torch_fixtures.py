@@ -1,4 +1,4 @@
-"""Tensors against PyTorch: outputs and gradients of composite expressions, on both paths.
+"""Tensors against PyTorch: outputs and gradients of composite expressions, on both backends.
 
 The reference numbers were computed once by PyTorch in float64 and stored in
 fixtures/tensor_torch.json (see fixtures/make_tensor_fixtures.py), so these tests run
@@ -60,7 +60,7 @@ def test_output_and_gradients(name, backend):
         assert flat(x.grad.tolist()) == close(grad), f"gradient of input {i}"
 
 
-def test_the_tutorials_tensor_code_runs_unchanged_on_both_paths(backend):
+def test_the_tutorials_tensor_code_runs_unchanged_on_both_backends(backend):
     """The tutorial's network, loss and backward, with only its import line changed."""
     import micrograd_edu as torch
 

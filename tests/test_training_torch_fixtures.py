@@ -1,4 +1,4 @@
-"""Training against PyTorch: the tutorial's program, the optimizers and the losses, on both paths.
+"""Training against PyTorch: the tutorial's program, the optimizers and the losses, on both backends.
 
 The reference numbers were computed once by PyTorch in float64 and stored in
 fixtures/training_torch.json (see fixtures/make_training_fixtures.py), so these tests run

@@ -120,7 +120,7 @@ def record_backward_gif(root: Value) -> None:
 
 
 def moons_boundary() -> None:
-    """A small MLP learns two moons on the numpy path."""
+    """A small MLP learns two moons on the numpy backend."""
     torch.manual_seed(0)
     X, y = torch.data.moons(200, noise=0.1, seed=1, backend="numpy")
     torch.set_backend("numpy")

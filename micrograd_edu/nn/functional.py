@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from micrograd_edu.tensor import Tensor
-from micrograd_edu.tensor.tensor import linear as tensor_linear
+from micrograd_edu.tensor.functions import linear as tensor_linear
 
 REDUCTIONS = ("mean", "sum", "none")
 _LOG_FLOOR = math.exp(-100)  # log(p) is clamped at -100, as in PyTorch's BCELoss

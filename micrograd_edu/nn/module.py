@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from micrograd_edu.engine import no_grad
+from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.tensor import Tensor
 
 
@@ -26,7 +26,7 @@ class Parameter(Tensor):
     def __init__(self, data: Tensor, requires_grad: bool = True) -> None:
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter wraps a tensor, got {type(data).__name__} {data!r}")
-        super().__init__(data._data, data.shape, data._path, requires_grad)
+        super().__init__(data._data, data.shape, data._backend, requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 
+from micrograd_edu.tensor.backend import backend_for
 from micrograd_edu.tensor.shape import Shape, flatten_nested, numel
-from micrograd_edu.tensor.tensor import Tensor, path_for
+from micrograd_edu.tensor.tensor import Tensor
 
 generator = random.Random()  # every random number in micrograd_edu comes from here
 
@@ -63,8 +64,8 @@ def arange(start: float, end: float | None = None, step: float = 1, *, backend: 
 def _make(flat: list[float], shape: Shape, requires_grad: bool, backend: str | None) -> Tensor:
     if not isinstance(requires_grad, bool):
         raise TypeError(f"requires_grad must be True or False, got {requires_grad!r}")
-    path = path_for(backend)
-    return Tensor(path.from_floats(flat, shape), shape, path, requires_grad)
+    store = backend_for(backend)
+    return Tensor(store.from_floats(flat, shape), shape, store, requires_grad)
 
 
 def _shape(shape: tuple, op: str) -> Shape:

@@ -1,4 +1,4 @@
-"""Shapes, broadcasting and flat indices: the bookkeeping both tensor paths share.
+"""Shapes, broadcasting and flat indices: the bookkeeping both tensor backends share.
 
 A tensor's elements are stored flat in row-major order: in shape (2, 3) the element
 [i, j] sits at i * 3 + j. Everything here is plain Python on tuples of ints, and every

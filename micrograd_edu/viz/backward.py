@@ -17,16 +17,20 @@ inputs it hands gradient to filled green, and makes a GIF of the frames.
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
+import re
 from dataclasses import dataclass
+from functools import partial
 from itertools import groupby
 from pathlib import Path
 
-from micrograd_edu.engine import Value, _released, topological_order
+from micrograd_edu.engine import Value, derivative_of, released, topological_order
 from micrograd_edu.files import write_atomically
 from micrograd_edu.tensor import Tensor
-from micrograd_edu.viz.graph import _element_names, _fmt, _names, save_graph, to_digraph, trace
+from micrograd_edu.viz.graph import save_graph, to_digraph, trace
+from micrograd_edu.viz.labels import element_names, format_number, names_of
 from micrograd_edu.viz.record import gif_bytes
 
 MAX_NODES = 60  # a frame per op: past this a walkthrough is too long to follow
@@ -50,7 +54,7 @@ class Step:
 def backward_steps(root: Value | Tensor, model=None, names: dict | None = None) -> list[Step]:
     """The steps `root.backward()` would take, in its order, leaving every `.grad` as it is.
 
-    `root` is a Value, or a one-element tensor on the python path (a loss). Nodes are
+    `root` is a Value, or a one-element tensor on the python backend (a loss). Nodes are
     called by their label, by their name in `model` (`fc1.weight[0, 1]`) or in `names`,
     else `v7` for the 8th node of the topological order (the ids `draw()` uses).
     """
@@ -63,7 +67,7 @@ def backward_steps(root: Value | Tensor, model=None, names: dict | None = None) 
         inputs = node._prev
         if not inputs:
             continue
-        if node._backward is _released:
+        if node._backward is released:
             raise RuntimeError(
                 f"backward() has already run through this graph and released it (at {called[id(node)]}), "
                 "so its steps cannot be replayed. Call backward_steps before loss.backward(), "
@@ -79,7 +83,7 @@ def backward_steps(root: Value | Tensor, model=None, names: dict | None = None) 
         out, in_names = called[id(node)], [called[id(k)] for k in inputs]
         for i, (k, local, gk) in enumerate(zip(inputs, locals_, products, strict=True)):
             grads[id(k)] = grads.get(id(k), 0.0) + gk
-            formula = _formula(node._op, i, in_names, out, args)
+            formula = local_derivative(node, i, in_names, out, args)
             if formula is None:  # a student's own op: the number is all there is to show
                 formula = f"d{out}/d{in_names[i]}"
             text = f"{in_names[i]}.grad += {formula} * {out}.grad = {_num(local)} * {_num(g)} = {_num(gk)}"
@@ -148,7 +152,7 @@ def record_backward(
         for v in order:
             box = boxes[ids[id(v)]]
             g = known.get(id(v))
-            box.grad = NOT_YET if g is None else _fmt(g)
+            box.grad = NOT_YET if g is None else format_number(g)
             box.shade = 0.0 if g is None or not largest else g / largest
             box.highlight = "receiving" if box.id in receiving else ""
         boxes[ids[id(group[0].out)]].highlight = "active"
@@ -173,57 +177,75 @@ def _root_value(root: Value | Tensor) -> Value:
         raise TypeError(f"backward_steps takes a Value or a one-element Tensor, got {type(root).__name__}")
     if root.backend != "python":
         raise ValueError(
-            "watching backward steps through Values needs the python path: build this tensor "
-            "with backend='python' (a numpy-path tensor has no Values inside)"
+            "watching backward steps through Values needs the python backend: build this tensor "
+            "with backend='python' (a numpy-backend tensor has no Values inside)"
         )
     if root.numel() != 1:
         raise ValueError(
             f"backward() starts from one number, and this tensor has shape {root.shape}: "
             "reduce it first, e.g. loss = y.sum()"
         )
-    return root._data[0]
+    return root.elements()[0]
 
 
 def _called(root: Value | Tensor, order: list[Value], model, names: dict | None) -> dict[int, str]:
     """What each node is called: its name (as `trace` finds it), its label, or v<position>."""
-    named = _names(model, names)
-    elements = _element_names(root, named) if isinstance(root, Tensor) else {}
+    named = names_of(model, names)
+    elements = element_names(root, named) if isinstance(root, Tensor) else {}
     return {
         id(v): (elements.get(id(v)) or named.get(id(v)) or (v.label, ""))[0] or f"v{i}"
         for i, v in enumerate(order)
     }
 
 
-def _formula(op: str, i: int, ins: list[str], out: str, args: list[float]) -> str | None:
-    """d(out)/d(input i) in words, for the engine's ops; None for an op it does not know.
+def local_derivative(node: Value, i: int, ins: list[str], out: str, args: list[float]) -> str | None:
+    """d(out)/d(input i) as the engine's `@derivative` writes it, with the names filled in
+    (`w1.data`); None where the engine gives no formula, or its formula does not hold here.
 
     A formula of several terms comes in parentheses, as the one factor it is.
     """
-    a, b = ins[0], ins[-1]
-    if op == "+":
-        return "1"
-    if op == "-":
-        return "1" if i == 0 else "-1"
-    if op == "*":
-        return f"{ins[1 - i]}.data"
-    if op == "/":
-        return f"(1 / {b}.data)" if i == 0 else f"(-{a}.data / {b}.data²)"
-    if op == "**":
-        if i == 0:
-            return f"({b}.data * {a}.data**({b}.data - 1))"
-        return f"({out}.data * ln({a}.data))" if args[0] > 0 else None  # ln a undefined: the number
-    if op.startswith("**"):  # a constant exponent, e.g. "**2"
-        n = float(op[2:])
-        return f"({n:g} * {a}.data**{n - 1:g})"
-    return {
-        "neg": "-1",
-        "abs": f"sign({a}.data)",
-        "exp": f"{out}.data",  # d(e**a)/da = e**a
-        "log": f"(1 / {a}.data)",
-        "tanh": f"(1 - {out}.data²)",
-        "sigmoid": f"({out}.data * (1 - {out}.data))",
-        "relu": f"(1 if {a}.data > 0 else 0)",
-    }.get(op)
+    found = derivative_of(node._op)
+    if found is None or i >= len(found.formulas):
+        return None
+    text, _, condition = found.formulas[i].partition(" for ")
+    numbers = dict(zip(("a", "b"), args)) | {"out": node.data} | _constants(node)
+    if condition and not eval(_python(condition), {"__builtins__": {}}, numbers):
+        return None
+    for name, value in _constants(node).items():  # a power's n, clamp's bounds: as numbers
+        text = re.sub(rf"\b{name}\b", f"{value:g}", text, flags=re.ASCII)
+    text = re.sub(r"\(([-+*/ .\d]+)\)", lambda m: f"{eval(m.group(1), {'__builtins__': {}}):g}", text)
+    one_term = _one_term(text)
+    called = dict(zip(("a", "b"), ins)) | {"out": out}
+    text = re.sub(r"\b(a|b|out)\b", lambda m: f"{called[m.group(1)]}.data", text, flags=re.ASCII)
+    return text if one_term else f"({text})"
+
+
+def _constants(node: Value) -> dict[str, float]:
+    """An op's constants by name (a power's n), given to its backward by partial()."""
+    backward = node._backward
+    if not isinstance(backward, partial):
+        return {}
+    names = list(inspect.signature(backward.func).parameters)
+    return dict(zip(names, backward.args))
+
+
+def _python(formula: str) -> str:
+    """A formula as Python can compute it: ² is ** 2."""
+    return formula.replace("²", "**2")
+
+
+def _one_term(text: str) -> bool:
+    """A name, a number or one function call: nothing a product could split."""
+    if re.fullmatch(r"-?[\w.]+", text):
+        return True
+    if not re.fullmatch(r"\w+\(.*\)", text):
+        return False
+    depth = 0
+    for position, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and char == ")":
+            return position == len(text) - 1
+    return False
 
 
 def _heading(group: list[Step]) -> str:

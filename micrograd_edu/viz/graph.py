@@ -11,15 +11,15 @@ so the same model drawn at two training steps gives the same layout.
 from __future__ import annotations
 
 import html
-import math
 import os
+import weakref
 from dataclasses import dataclass, field
-from itertools import product
 from pathlib import Path
 
 from micrograd_edu.engine import Value, topological_order
 from micrograd_edu.files import write_atomically
-from micrograd_edu.tensor import Tensor
+from micrograd_edu.tensor import Tensor, observe_backward
+from micrograd_edu.viz.labels import Named, element_names, format_number, names_of
 
 MAX_NODES = 1500  # past this, dot takes minutes and the picture is unreadable
 
@@ -70,7 +70,7 @@ def trace(root: Value | Tensor, level: str = "scalar", model=None, names: dict |
         raise ValueError(f"level must be 'scalar' or 'tensor', got {level!r}")
     if not isinstance(root, (Value, Tensor)):
         raise TypeError(f"draw/trace takes a Value or a Tensor, got {type(root).__name__}")
-    named = _names(model, names)
+    named = names_of(model, names)
     if level == "tensor":
         if not isinstance(root, Tensor):
             raise ValueError("level='tensor' needs a Tensor; a Value is drawn at level='scalar'")
@@ -78,29 +78,14 @@ def trace(root: Value | Tensor, level: str = "scalar", model=None, names: dict |
     return _trace_values(root, named)
 
 
-def _names(model, names: dict | None) -> dict[int, tuple[str, str]]:
-    """id(tensor or Value) -> (name, kind) for every parameter and named object."""
-    named: dict[int, tuple[str, str]] = {}
-    if model is not None:
-        if hasattr(model, "named_parameters"):
-            pairs = list(model.named_parameters())
-        else:
-            params = model.parameters() if hasattr(model, "parameters") else model
-            pairs = [(getattr(p, "label", "") or f"p{i}", p) for i, p in enumerate(params)]
-        named |= {id(p): (name, "parameter") for name, p in pairs}
-    for name, obj in (names or {}).items():
-        named[id(obj)] = (name, "parameter" if getattr(obj, "requires_grad", False) else "input")
-    return named
-
-
-def _trace_values(root: Value | Tensor, named: dict) -> Graph:
-    roots = root._data if isinstance(root, Tensor) else [root]
+def _trace_values(root: Value | Tensor, named: Named) -> Graph:
     if isinstance(root, Tensor) and root.backend != "python":
         raise ValueError(
-            "level='scalar' draws Values, which only the python path has: draw this numpy-path tensor "
-            "with level='tensor', or build it with backend='python'"
+            "level='scalar' draws Values, which only the python backend has: draw this numpy-backend "
+            "tensor with level='tensor', or build it with backend='python'"
         )
-    labels = _element_names(root, named) if isinstance(root, Tensor) else {}
+    roots = root.elements() if isinstance(root, Tensor) else [root]
+    labels = element_names(root, named) if isinstance(root, Tensor) else {}
     order = topological_order(roots)
     _check_size(len(order), "Values", "level='tensor' (for a Tensor) or a smaller example")
     ids = {id(v): f"v{i}" for i, v in enumerate(order)}
@@ -118,13 +103,20 @@ def _trace_values(root: Value | Tensor, named: dict) -> Graph:
         )
         grad = _number(v.grad)
         graph.nodes.append(
-            Node(ids[id(v)], kind, title, _fmt(v.data), _fmt(grad), grad / largest if largest else 0.0)
+            Node(
+                ids[id(v)],
+                kind,
+                title,
+                format_number(v.data),
+                format_number(grad),
+                grad / largest if largest else 0.0,
+            )
         )
         graph.edges += [(ids[id(k)], ids[id(v)]) for k in v._prev]
     return graph
 
 
-def _trace_tensors(root: Tensor, named: dict) -> Graph:
+def _trace_tensors(root: Tensor, named: Named) -> Graph:
     order = topological_order([root])
     _check_size(len(order), "tensors", "a smaller model")
     ids = {id(t): f"t{i}" for i, t in enumerate(order)}
@@ -141,36 +133,17 @@ def _trace_tensors(root: Tensor, named: dict) -> Graph:
         elif not kind:
             kind = "parameter" if t.requires_grad else "constant"
         op = t._op.removesuffix("Backward0").removesuffix("Backward1") if t._prev else ""
-        title = " ".join(x for x in (op, name) if x) or ("tensor" if t.shape else _fmt(t.item()))
+        title = " ".join(x for x in (op, name) if x) or ("tensor" if t.shape else format_number(t.item()))
         values = t.data.flatten().tolist()
-        data = " ".join(_fmt(x) for x in values[:2]) + (" …" if len(values) > 2 else "")
+        data = " ".join(format_number(x) for x in values[:2]) + (" …" if len(values) > 2 else "")
         g = grads[id(t)]
-        grad = "" if g is None else " ".join(_fmt(x) for x in g[:2]) + (" …" if len(g) > 2 else "")
+        grad = "" if g is None else " ".join(format_number(x) for x in g[:2]) + (" …" if len(g) > 2 else "")
         shape = "×".join(map(str, t.shape)) or "scalar"
         graph.nodes.append(
             Node(ids[id(t)], kind, title, data, grad, peaks[id(t)] / largest if largest else 0, shape)
         )
         graph.edges += [(ids[id(p)], ids[id(t)]) for p in t._prev]
     return graph
-
-
-def _element_names(root: Tensor, named: dict) -> dict[int, tuple[str, str]]:
-    """Names for the Values inside named leaf tensors: fc1.weight[0, 1], X[2, 0], ..."""
-    labels: dict[int, tuple[str, str]] = {}
-    inputs = 0  # unnamed leaf tensors so far
-    for t in topological_order([root]):
-        if t._prev:
-            continue
-        name, kind = named.get(id(t), ("", ""))
-        if not name and t.shape:  # an unnamed tensor: data, or a constant made from it
-            inputs += 1
-            name, kind = f"tensor{inputs}", "parameter" if t.requires_grad else "constant"
-        elif not name:
-            continue
-        kind = kind or ("parameter" if t.requires_grad else "input")
-        for index, v in zip(product(*map(range, t.shape)), t._data):
-            labels[id(v)] = (f"{name}[{', '.join(map(str, index))}]" if index else name, kind)
-    return labels
 
 
 def _check_size(n: int, what: str, instead: str) -> None:
@@ -187,21 +160,28 @@ def _number(g) -> float:
 
 def _tensor_grad(t: Tensor) -> list[float] | None:
     """A tensor's gradient: its .grad, or else the gradient that reached it in the latest
-    backward pass (its Values' grads on the python path, kept by the numpy path)."""
-    if t.grad is not None:
-        return t.grad.data.flatten().tolist()
-    if t.backend == "python" and t.requires_grad:
-        return [_number(v.grad) for v in t._data]
-    if t._last_grad is not None:
-        return t._path.to_floats(t._last_grad)
-    return None
+    backward pass (which PyTorch would not keep; the pictures watch for it)."""
+    g = t.grad if t.grad is not None else _latest.get(t)
+    return None if g is None else g.detach().flatten().tolist()
 
 
-def _fmt(x: float) -> str:
-    """A fixed-width number (+0.1234, -1.2e+03), so boxes keep their size from step to step."""
-    if not math.isfinite(x) or (x != 0 and not 1e-3 <= abs(x) < 1e4):
-        return f"{x:+.1e}"
-    return f"{x:+.4f}"
+class _LatestGradients:
+    """The gradient each tensor got in its latest backward pass, kept as long as the tensor lives."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, tuple[weakref.ref, Tensor]] = {}
+
+    def remember(self, t: Tensor, g: Tensor) -> None:
+        key = id(t)
+        self._by_id[key] = (weakref.ref(t, lambda _: self._by_id.pop(key, None)), g)
+
+    def get(self, t: Tensor) -> Tensor | None:
+        entry = self._by_id.get(id(t))
+        return entry[1] if entry is not None and entry[0]() is t else None
+
+
+_latest = _LatestGradients()
+observe_backward(_latest.remember)
 
 
 # ---- to graphviz ------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ import io
 import os
 from pathlib import Path
 
-from micrograd_edu.engine import no_grad
 from micrograd_edu.files import write_atomically
+from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.tensor import Tensor
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from micrograd_edu.engine import Scalar, Value, grad
+from micrograd_edu.autograd.grad import grad
+from micrograd_edu.engine import Scalar, Value
 
 
 class GradcheckError(RuntimeError):

@@ -1,0 +1,139 @@
+"""The backend contract: what a tensor backend does, written down once, and which one is used.
+
+A Tensor keeps its elements in a backend's own form (`Data`) and asks the backend for
+the arithmetic; everything else (shapes, broadcasting, names, checks, the graph of
+tensors) is the Tensor layer's, shared by both. Two backends implement this contract:
+
+- `python_backend`: a tensor's data is a flat, row-major list of `Value`s. No op returns
+  a backward function: the scalar engine records every element's graph itself.
+- `numpy_backend`: a tensor's data is one float64 array. Each op is one node of the graph,
+  with a backward function over whole arrays.
+
+A flat list does not know its shape, so every op is told the shapes of its operands and
+of its result; an array backend uses what it needs of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from micrograd_edu.tensor import python_backend
+from micrograd_edu.tensor.shape import Shape
+
+if TYPE_CHECKING:
+    from micrograd_edu.tensor.elementwise import Elementwise
+    from micrograd_edu.tensor.tensor import Tensor
+
+Data = Any  # a backend's store of a tensor's elements: list[Value], or a numpy array
+Backward = Callable[[Any, tuple[bool, ...]], tuple] | None
+"""g, needs -> one gradient per parent (None where `needs` says no): how a numpy-backend
+node passes its gradient on. The python backend returns None: its Values do this."""
+
+
+class Backend(Protocol):
+    """What a tensor backend offers. Ops return their result and its `Backward`."""
+
+    name: str
+
+    def from_floats(self, flat: list[float], shape: Shape) -> Data:
+        """A new store of these numbers, row-major, in `shape`."""
+
+    def to_floats(self, data: Data) -> list[float]:
+        """The numbers, row-major."""
+
+    def elementwise(
+        self, op: Elementwise, args: Sequence[Data], shapes: Sequence[Shape], shape: Shape, params: tuple
+    ) -> tuple[Data, Backward]:
+        """An op of the elementwise table on 1 or 2 operands, broadcast to `shape`; `params`
+        are its constants (a power's exponent, clamp's bounds)."""
+
+    def compare(self, op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Shape) -> Data:
+        """1.0 where `a op b` holds, else 0.0 (op one of > < >= <= == !=), broadcast; no graph."""
+
+    def matmul(self, a: Data, b: Data, n: int, k: int, m: int) -> tuple[Data, Backward]:
+        """(n, k) @ (k, m)."""
+
+    def linear(self, x: Data, w: Data, b: Data | None, n: int, k: int, m: int) -> tuple[Data, Backward]:
+        """x @ wᵀ + b, x of shape (n, k), w (m, k), b (m,) or None: PyTorch's addmm."""
+
+    def reduce_sum(self, a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, Backward]:
+        """The sum over `dim` (over everything for None), laid out in `out_shape`."""
+
+    def reduce_mean(self, a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, Backward]:
+        """The mean over `dim` (over everything for None), laid out in `out_shape`."""
+
+    def reduce_max(
+        self, a: Data, shape: Shape, dim: int | None, out_shape: Shape
+    ) -> tuple[Data, list[int], Backward]:
+        """The largest element over `dim` (the first on a tie), its position along `dim`
+        (flat position for None), and the backward that routes the gradient to it."""
+
+    def cat(self, datas: Sequence[Data], shapes: Sequence[Shape], dim: int) -> tuple[Data, Backward]:
+        """The operands joined along `dim` (each given in its shape: stack adds a size-1 dim)."""
+
+    def gather(self, a: Data, index: list[int], shape: Shape) -> tuple[Data, Backward]:
+        """The elements at these flat positions, laid out in `shape` (indexing, take)."""
+
+    def reshape(self, a: Data, shape: Shape, new_shape: Shape) -> tuple[Data, Backward]:
+        """The same elements in another shape."""
+
+    def transpose(self, a: Data, shape: Shape, d0: int, d1: int) -> tuple[Data, Backward]:
+        """Dims d0 and d1 swapped."""
+
+    def round_half_even(self, a: Data) -> Data:
+        """Each element rounded half to even; no graph."""
+
+    def copy(self, a: Data) -> Data:
+        """New storage with the same numbers, outside any graph."""
+
+    def assign(self, a: Data, b: Data) -> None:
+        """a's numbers replaced by b's (same size), in place."""
+
+    def add_scaled(self, a: Data, b: Data, alpha: float) -> None:
+        """a += alpha * b, in place."""
+
+    def scale(self, a: Data, factor: float) -> None:
+        """a *= factor, in place."""
+
+    def backprop(
+        self, root: Tensor, order: list[Tensor], wanted: list[Tensor], seed: list[float], retain_graph: bool
+    ) -> dict[int, Data]:
+        """One backward pass from `root` (seeded with `seed`) over `order`, its topological
+        order; the gradient of each tensor in `wanted`, by id, as data its new owner may keep
+        (a wanted tensor no gradient reached is left out). Unless `retain_graph`, the graph
+        is released."""
+
+
+BACKENDS = ("python", "numpy")
+_default = "python"
+
+
+def set_backend(name: str) -> None:
+    """Where new tensors (and new parameters) live unless a call says otherwise."""
+    global _default
+    if not isinstance(name, str):
+        raise TypeError(f"set_backend takes a backend's name, one of {BACKENDS}, got {name!r}")
+    backend_for(name)
+    _default = name
+
+
+def get_backend() -> str:
+    """The backend new tensors are made on: "python" (the default) or "numpy"."""
+    return _default
+
+
+def backend_for(name: str | None) -> Backend:
+    """The backend called `name` (None: the default one); numpy is imported only when asked for."""
+    name = _default if name is None else name
+    if name == "python":
+        return python_backend
+    if name == "numpy":
+        try:
+            from micrograd_edu.tensor import numpy_backend
+        except ImportError as e:
+            raise ImportError(
+                "the numpy backend needs numpy: pip install 'micrograd_edu[numpy]' (or use backend='python')"
+            ) from e
+        return numpy_backend
+    raise ValueError(f"backend must be one of {BACKENDS}, got {name!r}")

@@ -1,0 +1,114 @@
+"""The elementwise ops of the tensor layer, each stated once: one entry of this table.
+
+An op's math lives in the engine: a `Value` method computes it for one number, and the
+`_backward` beside it, registered with `@derivative`, differentiates it. An entry here adds
+what tensors need on top: PyTorch's name for the node the op records (`grad_fn`) and the
+numpy function that computes it for a whole array. Both backends read the entry: the
+python backend runs the Value op on every element, the numpy backend runs the numpy
+function and then, in backward, the engine's own backward function on whole arrays.
+
+An entry is also the op itself: call it (`micrograd_edu.exp(t)`, which also takes a Value
+or a number), or find it on Tensor as a method (`t.exp()`). Adding an op is two steps:
+write it in the engine, with its `@derivative`, and add its entry here (README: "Adding an
+op").
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from functools import partial
+from numbers import Real
+from typing import TYPE_CHECKING, Any, overload
+
+from micrograd_edu.engine import Derivative, Value, derivative_of
+
+if TYPE_CHECKING:
+    from micrograd_edu.tensor.tensor import Tensor
+
+
+class Elementwise:
+    """An elementwise op: its engine op, PyTorch's node name, and how each backend computes it.
+
+    - `op`: the engine's name for it ("*", "tanh"), under which its derivative is registered;
+    - `grad_fn`: the node it records on a tensor, as PyTorch names it ("TanhBackward0");
+    - `value`: the op on Values, `value(a, b, *params)`, run by the python backend per element;
+    - `numpy`: numpy's function for it, by name ("tanh"), or `f(np, *arrays, *params)` where
+      numpy has none (numpy is handed in, so this file never imports it);
+    - `can_fail`: the engine refuses some inputs (log of 0), so the numpy backend, whose
+      functions quietly give inf or nan there, replays such elements to raise the same error.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        op: str,
+        grad_fn: str,
+        value: Callable[..., Value],
+        numpy: str | Callable[..., Any],
+        *,
+        can_fail: bool = False,
+    ) -> None:
+        self.name, self.op, self.grad_fn, self.value, self.numpy = name, op, grad_fn, value, numpy
+        self.can_fail = can_fail
+        self.__doc__ = f"{name}(input): the elementwise op `{op}` on a tensor, a Value or a number."
+
+    @property
+    def derivative(self) -> Derivative:
+        """The engine's backward function and local derivatives for this op."""
+        found = derivative_of(self.op)
+        if found is None:
+            raise LookupError(f"the engine has no @derivative for the op {self.op!r} (needed by {self.name})")
+        return found
+
+    def __call__(self, input: Any, *others: Any, params: tuple = ()) -> Any:
+        """The op on a tensor (recorded), on a Value (recorded) or on numbers (a number)."""
+        if hasattr(input, "apply_elementwise"):  # a Tensor
+            return input.apply_elementwise(self, *others, params=params)
+        if isinstance(input, Value):
+            return self.value(input, *others, *params)
+        if isinstance(input, Real) and not isinstance(input, bool):
+            numbers = [x if isinstance(x, Value) else Value(x) for x in (input, *others)]
+            return self.value(*numbers, *params).data
+        raise TypeError(
+            f"{self.name}() takes a tensor, a Value or a number, got {type(input).__name__} {input!r}"
+        )
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> Elementwise: ...
+
+    @overload
+    def __get__(self, instance: Tensor, owner: type) -> Callable[[], Tensor]: ...
+
+    def __get__(self, instance: Tensor | None, owner: type) -> Elementwise | Callable[[], Tensor]:
+        """As an attribute of a tensor, the op is its method: `t.exp()` is `exp(t)`."""
+        return self if instance is None else partial(self, instance)
+
+    def __repr__(self) -> str:
+        return f"<elementwise op {self.name}>"
+
+
+def _sigmoid_array(np: Any, a: Any) -> Any:  # e^-|a| never overflows: 1/(1+e) for a >= 0, e/(1+e) below
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _relu_array(np: Any, a: Any) -> Any:  # nan stays nan, as in PyTorch
+    return np.maximum(a, 0.0)
+
+
+#  name                          engine op  PyTorch's node        the op on Values  numpy
+neg = Elementwise("neg", "neg", "NegBackward0", Value.__neg__, "negative")
+abs = Elementwise("abs", "abs", "AbsBackward0", Value.__abs__, "abs")
+exp = Elementwise("exp", "exp", "ExpBackward0", Value.exp, "exp", can_fail=True)
+log = Elementwise("log", "log", "LogBackward0", Value.log, "log", can_fail=True)
+tanh = Elementwise("tanh", "tanh", "TanhBackward0", Value.tanh, "tanh")
+sigmoid = Elementwise("sigmoid", "sigmoid", "SigmoidBackward0", Value.sigmoid, _sigmoid_array)
+relu = Elementwise("relu", "relu", "ReluBackward0", Value.relu, _relu_array)
+add = Elementwise("add", "+", "AddBackward0", operator.add, "add")
+sub = Elementwise("sub", "-", "SubBackward0", operator.sub, "subtract")
+mul = Elementwise("mul", "*", "MulBackward0", operator.mul, "multiply")
+div = Elementwise("div", "/", "DivBackward0", operator.truediv, "divide", can_fail=True)
+pow = Elementwise("pow", "**", "PowBackward1", operator.pow, "power", can_fail=True)  # tensor ** tensor
+pow_n = Elementwise("pow", "**n", "PowBackward0", operator.pow, "power", can_fail=True)  # tensor ** number
+clamp = Elementwise("clamp", "clamp", "ClampBackward1", Value.clamp, "clip")  # params: (min, max)

@@ -1,0 +1,52 @@
+"""Ops on several tensors at once: cat and stack (torch.cat, torch.stack), and linear."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from micrograd_edu.tensor.shape import normalize_dim
+from micrograd_edu.tensor.tensor import Tensor, check_same_backend, tensors_of
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """The tensors joined along an existing dimension; the others must match (torch.cat)."""
+    first = tensors_of(tensors, "cat")
+    d = normalize_dim(dim, first.dim(), "cat")
+    for i, t in enumerate(tensors):
+        if t.dim() != first.dim() or t.shape[:d] + t.shape[d + 1 :] != first.shape[:d] + first.shape[d + 1 :]:
+            raise ValueError(
+                f"cat: tensor {i} has shape {t.shape}, tensor 0 has shape {first.shape}: "
+                f"they must match in every dimension but {d}"
+            )
+    shape = first.shape[:d] + (sum(t.shape[d] for t in tensors),) + first.shape[d + 1 :]
+    datas = [t._data for t in tensors]
+    return Tensor.recorded(
+        "CatBackward0", tuple(tensors), shape, first._backend.cat, datas, [t.shape for t in tensors], d
+    )
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """The tensors, all of one shape, side by side along a new dimension (torch.stack)."""
+    first = tensors_of(tensors, "stack")
+    d = normalize_dim(dim, first.dim() + 1, "stack")
+    for i, t in enumerate(tensors):
+        if t.shape != first.shape:
+            raise ValueError(
+                f"stack: tensor {i} has shape {t.shape}, tensor 0 has shape {first.shape}: they must match"
+            )
+    shape = first.shape[:d] + (len(tensors),) + first.shape[d:]
+    shapes = [first.shape[:d] + (1,) + first.shape[d:]] * len(tensors)
+    datas = [t._data for t in tensors]
+    return Tensor.recorded("StackBackward0", tuple(tensors), shape, first._backend.cat, datas, shapes, d)
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weightᵀ + bias as one op, as PyTorch's nn.Linear records it (AddmmBackward0):
+    x of shape (n, in), weight (out, in), bias (out,). Shapes are checked by nn.functional.linear."""
+    parents = (x, weight) if bias is None else (x, weight, bias)
+    for p in parents[1:]:
+        check_same_backend(x, p, "linear")
+    (n, k), m = x.shape, weight.shape[0]
+    data = (x._data, weight._data, None if bias is None else bias._data)
+    name = "MmBackward0" if bias is None else "AddmmBackward0"
+    return Tensor.recorded(name, parents, (n, m), x._backend.linear, *data, n, k, m)

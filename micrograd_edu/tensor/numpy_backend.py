@@ -1,0 +1,254 @@
+"""The numpy backend: a tensor's data is one float64 `numpy.ndarray`; each op is one graph node.
+
+Every op returns its result and a backward function `(g, needs) -> input gradients` that
+works on whole arrays at once (`needs` says which inputs want one; the others get None).
+An elementwise op's backward is the engine's own (`Value._mul_backward` and friends,
+found through the op table): `g * b` means the same for floats and for arrays.
+Broadcasting's backward, summing a gradient back to its input's shape, is `unbroadcast`,
+written once.
+
+Imported only when the numpy backend is chosen, so the python backend never needs numpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from micrograd_edu import engine
+from micrograd_edu.engine import Value
+from micrograd_edu.tensor.shape import Shape
+
+if TYPE_CHECKING:
+    from micrograd_edu.tensor.elementwise import Elementwise
+    from micrograd_edu.tensor.tensor import Tensor
+
+name = "numpy"
+Data = np.ndarray
+Backward = Callable[[np.ndarray, tuple[bool, ...]], tuple]
+
+_COMPARE = {
+    ">": np.greater,
+    "<": np.less,
+    ">=": np.greater_equal,
+    "<=": np.less_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
+
+
+def from_floats(flat: list[float], shape: Shape) -> Data:
+    return np.array(flat, dtype=np.float64).reshape(shape)
+
+
+def to_floats(data: Data) -> list[float]:
+    return data.ravel().tolist()
+
+
+def unbroadcast(g: np.ndarray, shape: Shape) -> np.ndarray:
+    """Sum a gradient back to `shape`: over the dims broadcasting added or stretched from 1."""
+    if g.shape == shape:
+        return g
+    g = g.sum(axis=tuple(range(g.ndim - len(shape))))
+    return g.sum(axis=tuple(d for d, size in enumerate(shape) if size == 1), keepdims=True).reshape(shape)
+
+
+def elementwise(
+    op: Elementwise, args: Sequence[Data], shapes: Sequence[Shape], shape: Shape, params: tuple
+) -> tuple[Data, Backward]:
+    forward = _forward(op)
+    if op.can_fail:
+        with np.errstate(all="ignore"):
+            out = forward(*args, *params)
+        _check_finite(out, op, args, shape, params)
+    else:
+        out = forward(*args, *params)
+    local = op.derivative.backward
+    if params:
+        local = partial(local, *params)
+
+    def backward(g: np.ndarray, needs: tuple[bool, ...]) -> tuple:
+        return tuple(unbroadcast(gk, s) for gk, s in zip(local(g, out, *args), shapes))
+
+    return out, backward
+
+
+_FORWARDS: dict[int, Callable[..., Any]] = {}  # op table entry -> its numpy function, found once
+
+
+def _forward(op: Elementwise) -> Callable[..., Any]:
+    f = _FORWARDS.get(id(op))
+    if f is None:
+        f = _FORWARDS[id(op)] = getattr(np, op.numpy) if isinstance(op.numpy, str) else partial(op.numpy, np)
+    return f
+
+
+def compare(op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Shape) -> Data:
+    return _COMPARE[op](a, b).astype(np.float64)
+
+
+def matmul(a: Data, b: Data, n: int, k: int, m: int) -> tuple[Data, Backward]:
+    """(n, k) @ (k, m); backward skips the product for a side that needs no gradient (data)."""
+
+    def backward(g, needs):  # d(AB)/dA: G Bᵀ, d(AB)/dB: Aᵀ G
+        return (g @ b.T if needs[0] else None), (a.T @ g if needs[1] else None)
+
+    return a @ b, backward
+
+
+def linear(x: Data, w: Data, b: Data | None, n: int, k: int, m: int) -> tuple[Data, Backward]:
+    """x @ wᵀ + b in one op (PyTorch's addmm); each gradient comes out row-major, as its input."""
+    out = x @ w.T
+    if b is not None:
+        out += b
+
+    def backward(g, needs):  # d/dx: G W, d/dw: Gᵀ X, d/db: G's column sums
+        grads = (g @ w if needs[0] else None, g.T @ x if needs[1] else None)
+        return grads if b is None else (*grads, g.sum(axis=0) if needs[2] else None)
+
+    return out, backward
+
+
+def reduce_sum(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, Backward]:
+    kept = _kept_shape(shape, dim)
+    out = np.reshape(a.sum(axis=dim), out_shape)
+    return out, lambda g, needs: (np.broadcast_to(np.reshape(g, kept), shape),)
+
+
+def reduce_mean(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, Backward]:
+    kept, n = _kept_shape(shape, dim), a.size if dim is None else shape[dim]
+    out = np.reshape(a.mean(axis=dim), out_shape)
+    return out, lambda g, needs: (np.broadcast_to(np.reshape(g, kept) / n, shape),)
+
+
+def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, list[int], Backward]:
+    """The largest element of each group (the first one on a tie) and its position in the group."""
+    flat = a.reshape(-1) if dim is None else a
+    axis = 0 if dim is None else dim
+    index = np.expand_dims(np.argmax(flat, axis=axis), axis)
+    out = np.take_along_axis(flat, index, axis=axis).reshape(out_shape)
+
+    def backward(g, needs):
+        grad = np.zeros(flat.shape)
+        np.put_along_axis(grad, index, np.reshape(g, index.shape), axis=axis)
+        return (grad.reshape(shape),)
+
+    return out, index.ravel().tolist(), backward
+
+
+def _kept_shape(shape: Shape, dim: int | None) -> Shape:
+    """The shape of a reduction's result with the reduced dims kept as size 1."""
+    return (1,) * len(shape) if dim is None else shape[:dim] + (1,) + shape[dim + 1 :]
+
+
+def cat(datas: Sequence[Data], shapes: Sequence[Shape], dim: int) -> tuple[Data, Backward]:
+    """np.concatenate along `dim` (each part first given its shape: stack adds a size-1 dim)."""
+    out = np.concatenate([np.reshape(d, s) for d, s in zip(datas, shapes)], axis=dim)
+    cuts = np.cumsum([s[dim] for s in shapes])[:-1]
+
+    def backward(g, needs):
+        return tuple(np.reshape(p, d.shape) for p, d in zip(np.split(g, cuts, axis=dim), datas))
+
+    return out, backward
+
+
+def gather(a: Data, index: list[int], shape: Shape) -> tuple[Data, Backward]:
+    flat_index = np.array(index, dtype=np.intp)
+
+    def backward(g, needs):
+        grad = np.zeros(a.size)
+        np.add.at(grad, flat_index, np.ravel(g))
+        return (grad.reshape(a.shape),)
+
+    return a.reshape(-1)[flat_index].reshape(shape), backward
+
+
+def reshape(a: Data, shape: Shape, new_shape: Shape) -> tuple[Data, Backward]:
+    return a.reshape(new_shape), lambda g, needs: (np.reshape(g, shape),)
+
+
+def transpose(a: Data, shape: Shape, d0: int, d1: int) -> tuple[Data, Backward]:
+    return np.swapaxes(a, d0, d1), lambda g, needs: (np.swapaxes(g, d0, d1),)
+
+
+def round_half_even(a: Data) -> Data:
+    return np.round(a)
+
+
+def copy(a: Data) -> Data:
+    return a.copy()
+
+
+def assign(a: Data, b: Data) -> None:
+    a[...] = np.reshape(b, a.shape)
+
+
+def add_scaled(a: Data, b: Data, alpha: float) -> None:
+    a += alpha * b
+
+
+def scale(a: Data, factor: float) -> None:
+    a *= factor
+
+
+def backprop(
+    root: Tensor, order: list[Tensor], wanted: list[Tensor], seed: list[float], retain_graph: bool
+) -> dict[int, Data]:
+    """Run each tensor's backward function, outputs first; the gradients of the `wanted` tensors.
+
+    A derivative may be infinite where its op is fine (√x at 0): numpy's warnings about it
+    are silenced, and the inf is the answer, as in PyTorch.
+    """
+    grads = {id(root): from_floats(seed, root.shape)}
+    handed_out: set[int] = set()  # arrays something already holds: a kept gradient must not share them
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for t in reversed(order):
+            g = grads.get(id(t))
+            if g is None or not t._prev:
+                continue
+            handed_out.add(id(g))
+            needs = tuple(p.requires_grad for p in t._prev)
+            for parent, gp in zip(t._prev, t._backward(g, needs)):
+                if gp is not None and parent.requires_grad:
+                    grads[id(parent)] = grads[id(parent)] + gp if id(parent) in grads else gp
+            if not retain_graph:
+                t._backward = engine.released
+    return {id(t): _own(grads[id(t)], handed_out) for t in wanted if id(t) in grads}
+
+
+def _own(g: np.ndarray, handed_out: set[int]) -> np.ndarray:
+    """g as an array its new owner may change in place: a copy if it is a view or already held
+    elsewhere (`a + b` hands the same gradient to both), else g itself (a copy costs like an op)."""
+    if id(g) in handed_out or not (g.flags.owndata and g.flags.writeable and g.flags.c_contiguous):
+        g = np.array(g, dtype=np.float64, order="C")  # row-major, so the update runs at full speed
+    handed_out.add(id(g))
+    return g
+
+
+# ---- the same errors as the python backend ---------------------------------------------------
+# Where numpy quietly gives inf or nan (log 0, 1/0, exp 1000, ...), such elements are run
+# through the scalar engine, which raises the error the python backend raises. Where the
+# engine also just gives inf or nan (1e200 * 1e200, log of nan), so does this backend.
+
+
+def _check_finite(
+    out: np.ndarray, op: Elementwise, args: Sequence[np.ndarray], shape: Shape, params: tuple
+) -> None:
+    bad = np.flatnonzero(~np.isfinite(out))
+    if not bad.size:
+        return
+    cases = np.stack([np.broadcast_to(x, shape).reshape(-1)[bad] for x in args], axis=1)
+    for values in _distinct_rows(cases):
+        op.value(*[Value(x) for x in values.tolist()], *params)
+
+
+def _distinct_rows(rows: np.ndarray) -> np.ndarray:
+    """Each distinct row once, in order of first appearance (every nan alike), so a tensor
+    full of nan replays one case and the first bad element raises, as on the python backend."""
+    rows = np.ascontiguousarray(np.where(np.isnan(rows), np.nan, rows))
+    as_bytes = rows.view(np.dtype((np.void, rows.itemsize * rows.shape[1]))).ravel()
+    _, first = np.unique(as_bytes, return_index=True)
+    return rows[np.sort(first)]
