@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-import micrograd_edu
+import micrograd_edu as torch
 from micrograd_edu.tensor import BACKENDS
 from micrograd_edu.tensor.creation import generator
 
@@ -20,14 +20,14 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 
 @pytest.fixture(autouse=True)
 def _restore_backend_and_seed():
-    backend, state = micrograd_edu.get_backend(), generator.getstate()
+    backend, state = torch.get_backend(), generator.getstate()
     yield
-    micrograd_edu.set_backend(backend)
+    torch.set_backend(backend)
     generator.setstate(state)
 
 
 @pytest.fixture(params=BACKENDS)
 def backend(request):
     """Run the test on each tensor backend in turn, as the default (layers and tensors are made on it)."""
-    micrograd_edu.set_backend(request.param)
+    torch.set_backend(request.param)
     return request.param

@@ -7,7 +7,7 @@ from itertools import groupby
 
 import pytest
 
-import micrograd_edu as mg
+import micrograd_edu as torch
 from micrograd_edu import Value, nn
 from micrograd_edu.viz import backward as backward_module
 from micrograd_edu.viz import backward_steps, backward_text, print_backward, record_backward, trace
@@ -28,7 +28,7 @@ def neuron():
 
 
 def graph_of(root):
-    return mg.topological_order([root])
+    return torch.topological_order([root])
 
 
 def svg_text(path):
@@ -100,7 +100,7 @@ def test_nothing_changes_and_backward_still_works():
     backward_text(o)
     assert [v.grad for v in nodes] == [7.0] * len(nodes)
     assert [v._backward for v in nodes] == functions
-    mg.zero_grad(nodes)
+    torch.zero_grad(nodes)
     o.backward()
     assert leaves[2].grad == pytest.approx(1.0)
 
@@ -192,9 +192,9 @@ class Tiny(nn.Module):
 
 def tiny_loss():
     """A one-layer model's squared error on one sample, on the python backend."""
-    mg.manual_seed(0)
+    torch.manual_seed(0)
     model = Tiny()
-    X = mg.tensor([[1.0, -2.0]], backend="python")
+    X = torch.tensor([[1.0, -2.0]], backend="python")
     return model, X, ((model(X) - 1.0) ** 2).mean()
 
 
@@ -212,9 +212,9 @@ def test_a_loss_tensor_names_the_parameters_elements():
 
 def test_tensors_that_have_no_single_value_say_so():
     with pytest.raises(ValueError, match="backend='python'"):
-        backward_steps(mg.tensor([1.0], requires_grad=True, backend="numpy").sum())
+        backward_steps(torch.tensor([1.0], requires_grad=True, backend="numpy").sum())
     with pytest.raises(ValueError, match=r"shape \(2,\).*sum"):
-        backward_steps(mg.tensor([1.0, 2.0], requires_grad=True, backend="python") * 2)
+        backward_steps(torch.tensor([1.0, 2.0], requires_grad=True, backend="python") * 2)
     with pytest.raises(TypeError, match="Value or a one-element Tensor"):
         backward_steps(1.0)
 

@@ -115,11 +115,11 @@ def test_the_same_numbers_on_both_backends(name):
 
 CHILD = """
 import json, sys
-import micrograd_edu
-micrograd_edu.manual_seed(2024)
+import micrograd_edu as torch
+torch.manual_seed(2024)
 out = {}
 for name in ("moons", "circles", "spiral", "blobs"):
-    X, y = getattr(micrograd_edu.data, name)(n=12, backend=sys.argv[1])
+    X, y = getattr(torch.data, name)(n=12, backend=sys.argv[1])
     out[name] = [[x.hex() for x in row] for row in X.tolist()], y.tolist()
 print(json.dumps(out))
 """

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import micrograd_edu as me
+import micrograd_edu as torch
 from micrograd_edu import Tensor, no_grad, tensor
 from micrograd_edu.tensor import MaxResult
 
@@ -165,7 +165,7 @@ def cat_case(draw):
     parts = [shape[:d] + (draw(st.integers(1, 3)),) + shape[d + 1 :] for _ in range(draw(st.integers(1, 3)))]
     return Case(
         f"cat({parts}, dim={dim})",
-        lambda *xs: me.cat(list(xs), dim=dim),
+        lambda *xs: torch.cat(list(xs), dim=dim),
         lambda *arrays: np.concatenate(arrays, axis=dim),
         [filled(draw, part) for part in parts],
     )
@@ -177,7 +177,7 @@ def stack_case(draw):
     dim = dims_of(draw, shape, extra=1)
     return Case(
         f"stack({count} x {shape}, dim={dim})",
-        lambda *xs: me.stack(list(xs), dim=dim),
+        lambda *xs: torch.stack(list(xs), dim=dim),
         lambda *arrays: np.stack(arrays, axis=dim),
         [filled(draw, shape) for _ in range(count)],
     )
@@ -798,7 +798,7 @@ def test_repr_is_what_pytorch_prints(make, expected, backend):
 
 
 def test_the_default_backend_is_python():
-    program = "import micrograd_edu as me; print(me.get_backend(), me.tensor([1.0]).backend)"
+    program = "import micrograd_edu as torch; print(torch.get_backend(), torch.tensor([1.0]).backend)"
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["python", "python"]
 
@@ -807,11 +807,11 @@ def test_the_default_backend_is_python():
 def test_backend_can_be_chosen_per_call(backend):
     made = [
         tensor([1.0], backend=backend),
-        me.zeros(2, backend=backend),
-        me.ones(2, 1, backend=backend),
-        me.rand(3, backend=backend),
-        me.randn(1, requires_grad=True, backend=backend),
-        me.arange(3, backend=backend),
+        torch.zeros(2, backend=backend),
+        torch.ones(2, 1, backend=backend),
+        torch.rand(3, backend=backend),
+        torch.randn(1, requires_grad=True, backend=backend),
+        torch.arange(3, backend=backend),
     ]
     assert {t.backend for t in made} == {backend}
     assert (made[0] + made[1]).backend == backend
@@ -821,9 +821,9 @@ def test_backend_can_be_chosen_per_call(backend):
 def test_set_backend_sets_where_new_tensors_go(backend):
     other = "numpy" if backend == "python" else "python"
     old = tensor([1.0], backend=other)
-    me.set_backend(backend)
-    assert me.get_backend() == backend
-    assert tensor([1.0]).backend == backend and me.zeros(2).backend == backend
+    torch.set_backend(backend)
+    assert torch.get_backend() == backend
+    assert tensor([1.0]).backend == backend and torch.zeros(2).backend == backend
     assert tensor([1.0], backend=other).backend == other  # a call's backend= wins
     assert (old * 2 + 1).backend == other  # a result stays on its inputs' backend
 
@@ -845,16 +845,16 @@ NUMPY_FREE_TRAINING = textwrap.dedent(
 
     sys.meta_path.insert(0, BlockNumpy())
 
-    import micrograd_edu as me
+    import micrograd_edu as torch
 
-    me.manual_seed(0)
-    X = me.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-    y = me.tensor([0.0, 1.0, 1.0, 1.0])
+    torch.manual_seed(0)
+    X = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = torch.tensor([0.0, 1.0, 1.0, 1.0])
     params = [
-        me.randn(4, 2, requires_grad=True),
-        me.zeros(4, requires_grad=True),
-        me.randn(1, 4, requires_grad=True),
-        me.zeros(1, requires_grad=True),
+        torch.randn(4, 2, requires_grad=True),
+        torch.zeros(4, requires_grad=True),
+        torch.randn(1, 4, requires_grad=True),
+        torch.zeros(1, requires_grad=True),
     ]
     W1, b1, W2, b2 = params
     losses = []
@@ -863,13 +863,13 @@ NUMPY_FREE_TRAINING = textwrap.dedent(
         loss = -(y * p.log() + (1 - y) * (1 - p).log()).mean()
         loss.backward()
         losses.append(loss.item())
-        with me.no_grad():
+        with torch.no_grad():
             for w in params:
                 w.data -= 0.5 * w.grad  # in place: the same leaf tensors all along
                 w.grad.zero_()
 
     try:
-        me.tensor([1.0], backend="numpy")
+        torch.tensor([1.0], backend="numpy")
         numpy_error = None
     except ImportError as e:
         numpy_error = str(e)
@@ -937,7 +937,7 @@ def test_long_tensors_print_wrapped_and_summarized_as_pytorch_prints_them(backen
     t = (
         tensor(list(range(shape[0])), backend=backend)
         if len(shape) == 1
-        else me.zeros(*shape, backend=backend)
+        else torch.zeros(*shape, backend=backend)
     )
     assert repr(t) == LONG_REPRS[shape]
 
@@ -967,7 +967,7 @@ GRAD_FN_NAMES = {
 @pytest.mark.parametrize("case", list(GRAD_FN_NAMES))
 def test_grad_fn_names_are_pytorchs(backend, case):
     x = tensor([1.0, 2.0], requires_grad=True, backend=backend)
-    M = me.ones(2, 3, requires_grad=True, backend=backend)
+    M = torch.ones(2, 3, requires_grad=True, backend=backend)
     f, name = GRAD_FN_NAMES[case]
     assert f(x, M).grad_fn.name() == name
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from tensor_cases import CASES
 
-import micrograd_edu
+import micrograd_edu as torch
 from micrograd_edu.tensor import BACKENDS
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -44,8 +44,8 @@ def test_fixture_matches_the_cases():
 def test_output_and_gradients(name, backend):
     f, inputs = CASES[name]
     expected = TORCH[name]
-    xs = [micrograd_edu.tensor(x, requires_grad=True, backend=backend) for x in inputs]
-    out = f(micrograd_edu, *xs)
+    xs = [torch.tensor(x, requires_grad=True, backend=backend) for x in inputs]
+    out = f(torch, *xs)
     assert out.backend == backend
     assert list(out.shape) == expected["shape"]
     assert flat(out.tolist()) == close(expected["output"])
@@ -61,9 +61,8 @@ def test_output_and_gradients(name, backend):
 
 
 def test_the_tutorials_tensor_code_runs_unchanged_on_both_backends(backend):
-    """The tutorial's network, loss and backward, with only its import line changed."""
-    import micrograd_edu as torch
-
+    """The tutorial's network, loss and backward, with only its import line changed: the
+    `import micrograd_edu as torch` at the top of this module."""
     X = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     y = torch.tensor([[0.0], [1.0], [1.0], [0.0]])
     W1 = torch.tensor([[1.2, -0.9], [-0.7, 1.1], [0.4, 0.35], [-1.3, -0.6]], requires_grad=True)

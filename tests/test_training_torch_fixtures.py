@@ -3,8 +3,8 @@
 The reference numbers were computed once by PyTorch in float64 and stored in
 fixtures/training_torch.json (see fixtures/make_training_fixtures.py), so these tests run
 without torch. Both sides run the same functions, from fixtures/training_cases.py, with
-`micrograd_edu` here where the generator had `torch`; each model starts from the weights
-torch drew for it, loaded with `load_state_dict`.
+micrograd_edu (`import micrograd_edu as torch`) here where the generator had PyTorch; each
+model starts from the weights PyTorch drew for it, loaded with `load_state_dict`.
 
 Tolerances: a whole trajectory (every loss of 1000 epochs, and the final weights) must
 agree with torch to rel=1e-10. Each step agrees to an ulp or two, since the same formulas
@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import training_cases as cases
 
-import micrograd_edu
+import micrograd_edu as torch
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TRAINING_REL = 1e-10
@@ -43,8 +43,8 @@ def flat(nested: object) -> list[float]:
 
 def started_like_torch(make, initial_state: dict, backend: str):
     """The model built by micrograd_edu, holding the weights torch started from."""
-    micrograd_edu.manual_seed(0)
-    model = make(micrograd_edu)
+    torch.manual_seed(0)
+    model = make(torch)
     assert list(model.state_dict()) == list(initial_state), "parameter names and order, as in PyTorch"
     model.load_state_dict(initial_state)
     assert all(p.backend == backend for p in model.parameters())
@@ -86,7 +86,7 @@ def test_the_tutorial_trains_as_in_pytorch(name, backend, capsys):
     expected = TORCH["tutorial"][name]
     model = started_like_torch(make, expected["initial_state"], backend)
 
-    result = cases.train_tutorial(micrograd_edu, model, settings, epochs)
+    result = cases.train_tutorial(torch, model, settings, epochs)
 
     assert result["losses"] == pytest.approx(expected["losses"], rel=TRAINING_REL)
     assert_same_weights(model, expected["final_state"], rel=TRAINING_REL)
@@ -107,9 +107,7 @@ def test_print_loss_item(backend, capsys):
     """`print(loss.item())` prints the number; `print(loss)` shows it as PyTorch rounds it."""
     expected = TORCH["tutorial"]["tutorial_lr0.1"]
     model = started_like_torch(cases.simple_nn, expected["initial_state"], backend)
-    loss = micrograd_edu.nn.BCELoss()(
-        model(micrograd_edu.tensor(cases.X_XOR)), micrograd_edu.tensor(cases.Y_XOR)
-    )
+    loss = torch.nn.BCELoss()(model(torch.tensor(cases.X_XOR)), torch.tensor(cases.Y_XOR))
     print(loss.item())
     print(loss)
     number, text = capsys.readouterr().out.splitlines()
@@ -123,7 +121,7 @@ def test_optimizer_steps_as_in_pytorch(name, backend):
     expected = TORCH["optimizers"][name]
     model = started_like_torch(cases.regressor, expected["initial_state"], backend)
 
-    losses = cases.fit_regressor(micrograd_edu, model, optimizer, settings, expected["steps"])
+    losses = cases.fit_regressor(torch, model, optimizer, settings, expected["steps"])
 
     assert losses == pytest.approx(expected["losses"], rel=TRAINING_REL)
     assert_same_weights(model, expected["final_state"], rel=TRAINING_REL)
@@ -133,8 +131,8 @@ def run_loss(name: str):
     """The loss of the case computed by micrograd_edu, its gradient filled in, and torch's."""
     loss, reduction, input, target = cases.LOSSES[name]
     expected = TORCH["losses"][name]
-    x = micrograd_edu.tensor(input, requires_grad=True)
-    out = cases.loss_of(micrograd_edu, loss, reduction, x, target)
+    x = torch.tensor(input, requires_grad=True)
+    out = cases.loss_of(torch, loss, reduction, x, target)
     out.backward(gradient=expected["backward_gradient"])
     return x, out, expected
 
@@ -152,5 +150,5 @@ def test_loss_and_its_gradient_as_in_pytorch(name, backend):
     assert flat(out.tolist()) == pytest.approx(flat(expected["output"]), rel=LOSS_TOL, abs=LOSS_TOL)
     boundary = at_bce_boundary(name)  # there we differ on purpose: see test_nn's BCE test
     ours = [g for g, b in zip(flat(x.grad.tolist()), boundary) if not b]
-    torch = [g for g, b in zip(flat(expected["grad"]), boundary) if not b]
-    assert ours == pytest.approx(torch, rel=LOSS_TOL, abs=LOSS_TOL)
+    theirs = [g for g, b in zip(flat(expected["grad"]), boundary) if not b]
+    assert ours == pytest.approx(theirs, rel=LOSS_TOL, abs=LOSS_TOL)

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-import micrograd_edu as mg
+import micrograd_edu as torch
 from micrograd_edu import Value, nn, optim
 from micrograd_edu.viz import Recorder, draw, save_graph, to_digraph, trace
 from micrograd_edu.viz import graph as graph_module
@@ -39,11 +39,11 @@ class Tiny(nn.Module):
 
 def make_tiny(backend):
     """A one-layer model on one sample (and its label), on the given path."""
-    mg.set_backend(backend)
-    mg.manual_seed(0)
+    torch.set_backend(backend)
+    torch.manual_seed(0)
     model = Tiny()
-    X = mg.tensor([[1.0, -2.0]])
-    y = mg.tensor([[1.0]])
+    X = torch.tensor([[1.0, -2.0]])
+    y = torch.tensor([[1.0]])
     return model, X, y
 
 
@@ -67,7 +67,7 @@ def test_neuron_at_scalar_level():
 
 def test_a_plain_list_of_values_marks_the_parameters():
     o = neuron()
-    leaves = {v.label: v for v in mg.topological_order([o]) if not v._prev}
+    leaves = {v.label: v for v in torch.topological_order([o]) if not v._prev}
     g = trace(o, model=[leaves["w1"], leaves["w2"], leaves["b"]])
     kinds = {n.title: n.kind for n in g.nodes if n.title in leaves}
     assert kinds == {"x1": "input", "x2": "input", "w1": "parameter", "w2": "parameter", "b": "parameter"}
