@@ -28,6 +28,11 @@ def _restore_backend_and_seed():
 
 @pytest.fixture(params=BACKENDS)
 def backend(request):
-    """Run the test on each tensor backend in turn, as the default (layers and tensors are made on it)."""
+    """Run the test on each tensor backend in turn, as the default (layers and tensors are made on it).
+
+    The one way a test runs on every backend. A test for only some of them parametrizes this
+    fixture, `pytest.mark.parametrize("backend", [...], indirect=True)`; a test that needs both
+    at once (to compare them) names them, "python" and "numpy".
+    """
     torch.set_backend(request.param)
     return request.param

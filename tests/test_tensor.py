@@ -15,16 +15,18 @@ from collections import namedtuple
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import micrograd_edu as torch
 from micrograd_edu import Tensor, no_grad, tensor
 from micrograd_edu.tensor import MaxResult
 
-BACKENDS = ["python", "numpy"]
-on_both_backends = pytest.mark.parametrize("backend", BACKENDS)
-few_examples = settings(max_examples=25, deadline=None)
+# The `backend` fixture (conftest.py) runs a test on each backend. It only sets the default
+# backend, which no example changes, so hypothesis may reuse it across a test's examples.
+few_examples = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 EPS = 1e-6  # central differences: (f(x + eps) - f(x - eps)) / 2 eps
 
@@ -361,7 +363,6 @@ OPS = {
 
 
 @pytest.mark.parametrize("name", OPS)
-@on_both_backends
 @few_examples
 @given(data=st.data())
 def test_op_matches_numpy_forward_and_central_differences_backward(name, backend, data):
@@ -387,7 +388,6 @@ KEYS = [
 
 
 @pytest.mark.parametrize("key", KEYS, ids=repr)
-@on_both_backends
 def test_indexing_picks_what_numpy_picks_and_sends_gradients_back_there(key, backend):
     a = np.arange(24.0).reshape(2, 3, 4)
     x = tensor(a.tolist(), requires_grad=True, backend=backend)
@@ -486,7 +486,6 @@ def test_composite_expressions_give_the_same_numbers_and_gradients_on_both_backe
     assert_same(run(f, inputs, "python"), run(f, inputs, "numpy"))
 
 
-@on_both_backends
 def test_composite_expression_matches_central_differences(backend):
     draw = random.Random(3)
     inputs = [
@@ -499,7 +498,6 @@ def test_composite_expression_matches_central_differences(backend):
 # ---- PyTorch's autograd rules ------------------------------------------------------------------
 
 
-@on_both_backends
 def test_grad_of_a_non_leaf_is_none_unless_it_retains_it(backend):
     x = tensor([1.0, 2.0], requires_grad=True, backend=backend)
     y, z = x * 3, x * 4
@@ -510,7 +508,6 @@ def test_grad_of_a_non_leaf_is_none_unless_it_retains_it(backend):
     assert x.grad.tolist() == [24.0, 48.0]  # 24x
 
 
-@on_both_backends
 def test_leaf_gradients_accumulate_over_two_backward_calls(backend):
     x = tensor([1.0, -2.0], requires_grad=True, backend=backend)
     (x * x).sum().backward()
@@ -518,7 +515,6 @@ def test_leaf_gradients_accumulate_over_two_backward_calls(backend):
     assert x.grad.tolist() == [2.0 + 3.0, -4.0 + 3.0]
 
 
-@on_both_backends
 def test_a_retained_non_leaf_gradient_accumulates_like_a_leaf(backend):
     x = tensor([1.0, 2.0], requires_grad=True, backend=backend)
     y = x * 2
@@ -530,14 +526,12 @@ def test_a_retained_non_leaf_gradient_accumulates_like_a_leaf(backend):
     assert y.grad.tolist() == [8.0, 16.0]  # as in PyTorch
 
 
-@on_both_backends
 def test_backward_on_a_non_scalar_needs_a_gradient(backend):
     y = tensor([1.0, 2.0], requires_grad=True, backend=backend) * 2
     with pytest.raises(RuntimeError, match=r"shape \(2,\) needs gradient="):
         y.backward()
 
 
-@on_both_backends
 def test_backward_with_an_explicit_gradient_gives_the_vector_jacobian_product(backend):
     x = tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, backend=backend)
     w = tensor([10.0, 100.0], backend=backend)
@@ -545,7 +539,6 @@ def test_backward_with_an_explicit_gradient_gives_the_vector_jacobian_product(ba
     assert x.grad.tolist() == [[10.0, 200.0], [30.0, 400.0]]
 
 
-@on_both_backends
 def test_a_second_backward_needs_retain_graph(backend):
     x = tensor([1.0, 2.0], requires_grad=True, backend=backend)
     loss = (x * x).sum()
@@ -554,7 +547,6 @@ def test_a_second_backward_needs_retain_graph(backend):
         loss.backward()
 
 
-@on_both_backends
 def test_retain_graph_allows_a_second_backward(backend):
     x = tensor([1.0, 2.0], requires_grad=True, backend=backend)
     loss = (x * x).sum()
@@ -563,7 +555,6 @@ def test_retain_graph_allows_a_second_backward(backend):
     assert x.grad.tolist() == [4.0, 8.0]
 
 
-@on_both_backends
 def test_no_grad_results_neither_require_grad_nor_have_a_grad_fn(backend):
     x = tensor([1.0, 2.0], requires_grad=True, backend=backend)
     with no_grad():
@@ -579,7 +570,6 @@ def test_no_grad_results_neither_require_grad_nor_have_a_grad_fn(backend):
     assert (x * 2).requires_grad  # recording is back on after the block
 
 
-@on_both_backends
 def test_detach_gives_a_leaf_with_the_same_numbers_and_no_graph(backend):
     x = tensor([1.0, 2.0], requires_grad=True, backend=backend)
     y = x * 3
@@ -589,7 +579,6 @@ def test_detach_gives_a_leaf_with_the_same_numbers_and_no_graph(backend):
     assert x.grad.tolist() == [3.0, 6.0]
 
 
-@on_both_backends
 def test_requires_grad_underscore_turns_a_leaf_on_and_off(backend):
     x = tensor([1.0, 2.0], backend=backend)
     assert x.requires_grad_() is x and x.requires_grad
@@ -599,14 +588,12 @@ def test_requires_grad_underscore_turns_a_leaf_on_and_off(backend):
     assert not (x * x).requires_grad
 
 
-@on_both_backends
 def test_requires_grad_underscore_refuses_a_non_leaf(backend):
     y = tensor([1.0], requires_grad=True, backend=backend) * 2
     with pytest.raises(RuntimeError, match="only be changed on a leaf.*detach"):
         y.requires_grad_(False)
 
 
-@on_both_backends
 def test_is_leaf_is_true_for_created_tensors_and_results_that_need_no_grad(backend):
     x = tensor([1.0], requires_grad=True, backend=backend)
     c = tensor([1.0], backend=backend)
@@ -645,7 +632,6 @@ GRAD_FN_NAMES = [  # the names PyTorch 2.13 gives the same ops
 
 
 @pytest.mark.parametrize(("op", "name"), GRAD_FN_NAMES, ids=[name for _, name in GRAD_FN_NAMES])
-@on_both_backends
 def test_grad_fn_is_named_as_in_pytorch(op, name, backend):
     x = tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, backend=backend)
     m = tensor([[0.5, 1.5], [2.5, 3.5]], backend=backend)
@@ -658,7 +644,6 @@ def test_grad_fn_is_named_as_in_pytorch(op, name, backend):
 @pytest.mark.parametrize(
     ("a_requires", "b_requires"), [(False, False), (True, False), (False, True), (True, True)]
 )
-@on_both_backends
 def test_a_result_requires_grad_exactly_when_an_input_does(a_requires, b_requires, backend):
     a = tensor([1.0, 2.0], requires_grad=a_requires, backend=backend)
     b = tensor([3.0, 4.0], requires_grad=b_requires, backend=backend)
@@ -672,7 +657,6 @@ def test_a_result_requires_grad_exactly_when_an_input_does(a_requires, b_require
 # ---- comparisons and conversions -----------------------------------------------------------------
 
 
-@on_both_backends
 def test_comparisons_give_bool_tensors_without_grad(backend):
     x = tensor([[1.0, 2.0, 3.0]], requires_grad=True, backend=backend)
     column = tensor([[2.0], [0.0]], backend=backend)
@@ -697,7 +681,6 @@ def test_comparisons_give_bool_tensors_without_grad(backend):
     assert repr(x > 2) == "tensor([[False, False,  True]])"
 
 
-@on_both_backends
 def test_float_turns_bools_into_ones_and_zeros(backend):
     x = tensor([1.0, -2.0, 3.0], backend=backend)
     as_float = (x > 0).float()
@@ -707,7 +690,6 @@ def test_float_turns_bools_into_ones_and_zeros(backend):
     assert x.float() is x
 
 
-@on_both_backends
 def test_round_rounds_half_to_even_and_builds_no_graph(backend):
     x = tensor([0.5, 1.5, 2.5, -0.5, -1.5, 2.4, 2.6], requires_grad=True, backend=backend)
     rounded = x.round()
@@ -716,12 +698,10 @@ def test_round_rounds_half_to_even_and_builds_no_graph(backend):
     assert (rounded.requires_grad, rounded.grad_fn) == (False, None)
 
 
-@on_both_backends
 def test_round_keeps_infinities(backend):
     assert tensor([math.inf, -math.inf, 2.5], backend=backend).round().tolist() == [math.inf, -math.inf, 2.0]
 
 
-@on_both_backends
 def test_item_tolist_and_numpy_give_plain_values(backend):
     x = tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], backend=backend)
     assert x.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
@@ -734,7 +714,6 @@ def test_item_tolist_and_numpy_give_plain_values(backend):
     assert (x > 2).numpy().dtype == bool
 
 
-@on_both_backends
 def test_numpy_of_a_tensor_that_requires_grad_says_to_detach(backend):
     x = tensor([1.0, 2.0], requires_grad=True, backend=backend)
     with pytest.raises(RuntimeError, match=r"\.detach\(\)\.numpy\(\)"):
@@ -742,7 +721,6 @@ def test_numpy_of_a_tensor_that_requires_grad_says_to_detach(backend):
     assert x.detach().numpy().tolist() == [1.0, 2.0]
 
 
-@on_both_backends
 def test_shape_size_dim_len_and_iteration(backend):
     x = tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], backend=backend)
     assert x.shape == (2, 3) and x.size() == (2, 3)
@@ -789,7 +767,6 @@ REPRS = [  # each expected string is what PyTorch 2.13 prints for the same tenso
 
 
 @pytest.mark.parametrize(("make", "expected"), REPRS, ids=[text for _, text in REPRS])
-@on_both_backends
 def test_repr_is_what_pytorch_prints(make, expected, backend):
     assert repr(make(lambda data, **kw: tensor(data, backend=backend, **kw))) == expected
 
@@ -803,7 +780,6 @@ def test_the_default_backend_is_python():
     assert result.stdout.split() == ["python", "python"]
 
 
-@on_both_backends
 def test_backend_can_be_chosen_per_call(backend):
     made = [
         tensor([1.0], backend=backend),
@@ -817,10 +793,10 @@ def test_backend_can_be_chosen_per_call(backend):
     assert (made[0] + made[1]).backend == backend
 
 
-@on_both_backends
 def test_set_backend_sets_where_new_tensors_go(backend):
     other = "numpy" if backend == "python" else "python"
     old = tensor([1.0], backend=other)
+    torch.set_backend(other)  # the backend fixture already made `backend` the default
     torch.set_backend(backend)
     assert torch.get_backend() == backend
     assert tensor([1.0]).backend == backend and torch.zeros(2).backend == backend
@@ -895,7 +871,6 @@ def test_the_python_path_trains_a_model_with_numpy_blocked():
     assert "pip install" in report["numpy error"] and "numpy" in report["numpy error"]
 
 
-@on_both_backends
 def test_leaves_handed_the_same_gradient_get_their_own_copies(backend):
     a = tensor([1.0, 2.0], requires_grad=True, backend=backend)
     b = tensor([3.0, 4.0], requires_grad=True, backend=backend)
@@ -904,7 +879,6 @@ def test_leaves_handed_the_same_gradient_get_their_own_copies(backend):
     assert b.grad.tolist() == [1.0, 1.0]
 
 
-@on_both_backends
 def test_take_picks_flat_positions_and_sends_their_gradient_back(backend):
     x = tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True, backend=backend)
     picked = x.take([5, 0, -1])
@@ -931,7 +905,6 @@ LONG_REPRS = {
 }
 
 
-@on_both_backends
 @pytest.mark.parametrize("shape", list(LONG_REPRS))
 def test_long_tensors_print_wrapped_and_summarized_as_pytorch_prints_them(backend, shape):
     t = (
@@ -963,7 +936,6 @@ GRAD_FN_NAMES = {
 }
 
 
-@on_both_backends
 @pytest.mark.parametrize("case", list(GRAD_FN_NAMES))
 def test_grad_fn_names_are_pytorchs(backend, case):
     x = tensor([1.0, 2.0], requires_grad=True, backend=backend)
@@ -972,7 +944,6 @@ def test_grad_fn_names_are_pytorchs(backend, case):
     assert f(x, M).grad_fn.name() == name
 
 
-@on_both_backends
 def test_any_and_all_answer_what_bool_refuses_to_guess(backend):
     t = tensor([[0.0, 2.0], [0.0, 0.0]], backend=backend)
     with pytest.raises(RuntimeError, match=r"shape \(2, 2\) is ambiguous: use \.any\(\) or \.all\(\)"):

@@ -12,7 +12,6 @@ import pytest
 from tensor_cases import CASES
 
 import micrograd_edu as torch
-from micrograd_edu.tensor import BACKENDS
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -39,7 +38,6 @@ def test_fixture_matches_the_cases():
         assert TORCH[name]["inputs"] == inputs, f"{name}: rerun make_tensor_fixtures.py"
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_output_and_gradients(name, backend):
     f, inputs = CASES[name]
