@@ -27,53 +27,14 @@ import contextlib
 import gc
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import partial
 from numbers import Real
 from typing import Any
 
+from micrograd_edu.derivatives import derivative, ln, power, sign, where
 from micrograd_edu.grad_mode import state as grad_mode
 
 Number = int | float
-Backward = Callable[..., tuple]  # (g, out, *inputs) -> one gradient per input
-
-
-# ---- each op's local derivative, stated once ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class Derivative:
-    """An op's backward function and, for each input, its local derivative as math."""
-
-    backward: Backward
-    formulas: tuple[str, ...]
-
-
-DERIVATIVES: dict[str, Derivative] = {}  # by op name: "*", "tanh", "**n" (a constant power)
-
-
-def derivative(op: str, *formulas: str) -> Callable[[Backward], Backward]:
-    """Register `op`'s backward function with the local derivative of each of its inputs.
-
-    A formula is Python math over `a` and `b` (the inputs' data), `out` (the result's data)
-    and the op's constants (a power's `n`, clamp's `low` and `high`: they come first in its
-    backward, filled in by `partial`), where `²` squares, `ln` is the natural log and
-    `sign(a)` is -1, 0 or 1; a trailing `for <condition>` says where it holds. The backward
-    walk-through prints it with names in (`w1.data`), and a test checks it against the code.
-    """
-
-    def register(backward: Backward) -> Backward:
-        DERIVATIVES[op] = Derivative(backward, formulas)
-        return backward
-
-    return register
-
-
-def derivative_of(op: str) -> Derivative | None:
-    """The registered derivative of an op by its name (a constant power `**2` is `**n`)."""
-    if op in DERIVATIVES:
-        return DERIVATIVES[op]
-    return DERIVATIVES["**n"] if op.startswith("**") else None
 
 
 class Value:
@@ -93,7 +54,7 @@ class Value:
         data: Number,
         _prev: tuple[Value, ...] = (),
         _op: str = "",
-        _backward: Backward | None = None,
+        _backward: Callable | None = None,
         *,
         label: str = "",
     ) -> None:
@@ -324,52 +285,6 @@ class Value:
 Scalar = Value | int | float
 
 
-# ---- the math the derivatives use: on floats, on Values and on arrays alike ---------------
-# On a float each works as IEEE floats do (ln 0 is -inf, 0 ** -1 is inf), where Python would
-# raise: a derivative may be infinite at a point where its op is fine (√x at 0). On a Value
-# it records (for create_graph). An array is handed to its own library, found through the
-# array's `__array_namespace__` (numpy's arrays have one), so this file never imports numpy.
-
-
-def where(condition: Any, x: Any, y: Any) -> Any:
-    """x where the condition holds, else y (elementwise for an array of conditions)."""
-    if type(condition) is bool:
-        return x if condition else y
-    return condition.__array_namespace__().where(condition, x, y)
-
-
-def sign(x: Any) -> Any:
-    """-1, 0 or 1 by the sign of x (0 for nan, as PyTorch's abs backward has it)."""
-    return where(x > 0, 1.0, where(x < 0, -1.0, 0.0))
-
-
-def power(x: Any, y: Any) -> Any:
-    """x ** y, and inf or nan where Python's floats would raise (0 ** -1, (-8) ** 0.5)."""
-    if type(x) is not float:
-        return x**y
-    try:
-        return math.pow(x, y)
-    except ValueError:  # 0 ** negative, or a negative base with a fractional exponent
-        if x != 0.0:
-            return math.nan
-        return math.copysign(math.inf, x) if _is_odd(y) else math.inf
-    except OverflowError:
-        return -math.inf if x < 0 and _is_odd(y) else math.inf
-
-
-def ln(x: Any) -> Any:
-    """The natural log, -inf at 0 and nan below it (the op `log` refuses those instead)."""
-    if type(x) is float:
-        return math.log(x) if x > 0 else -math.inf if x == 0 else math.nan
-    if isinstance(x, Value):
-        return x.log()
-    return x.__array_namespace__().log(x)
-
-
-def _is_odd(y: float) -> bool:
-    return float(y).is_integer() and y % 2 == 1
-
-
 # ---- the backward pass --------------------------------------------------------------------
 
 
@@ -495,7 +410,7 @@ def _power(a: float, b: float) -> float:
     """a ** b for real numbers, with the two ways it can fail said plainly."""
     if a == 0.0 and b < 0.0:
         raise ZeroDivisionError(f"0 ** {b!r} divides by zero")
-    if a < 0.0 and not b.is_integer():
+    if a < 0.0 and not b.is_integer() and math.isfinite(b):
         raise ValueError(f"({a!r}) ** {b!r} is not a real number (a negative base needs a whole exponent)")
     try:
         return a**b

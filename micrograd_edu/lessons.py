@@ -160,6 +160,7 @@ def _run(source: str, scope: dict, path: Path) -> None:
     """Run a cell like a notebook does: the last expression's value is shown."""
     tree = ast.parse(source, str(path))
     last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    assert last is None or isinstance(last, ast.Expr)
     exec(compile(tree, str(path), "exec"), scope)
     if last is not None:
         value = eval(compile(ast.Expression(last.value), str(path), "eval"), scope)

@@ -36,6 +36,10 @@ class Module:
     """The base class of every layer and model: subclass it, assign layers in `__init__`
     (after `super().__init__()`), and write `forward`."""
 
+    _parameters: dict[str, Parameter]  # set in __init__, past __setattr__'s registering
+    _modules: dict[str, Module]
+    training: bool
+
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_modules", {})

@@ -21,7 +21,8 @@ from functools import partial
 from numbers import Real
 from typing import TYPE_CHECKING, Any, overload
 
-from micrograd_edu.engine import Derivative, Value, derivative_of
+from micrograd_edu.derivatives import Derivative, derivative_of
+from micrograd_edu.engine import Value
 
 if TYPE_CHECKING:
     from micrograd_edu.tensor.tensor import Tensor

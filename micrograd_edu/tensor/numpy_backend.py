@@ -12,9 +12,12 @@ Imported only when the numpy backend is chosen, so the python backend never need
 
 from __future__ import annotations
 
+import contextvars
+import functools
+import threading
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -56,16 +59,47 @@ def unbroadcast(g: np.ndarray, shape: Shape) -> np.ndarray:
     return g.sum(axis=tuple(d for d, size in enumerate(shape) if size == 1), keepdims=True).reshape(shape)
 
 
+# ---- inf and nan are answers here, as in PyTorch ---------------------------------------------
+# numpy warns when a result is inf or nan (0 * inf, 1e300 * 1e300); PyTorch and the python
+# backend just give it. So the ops below run in a context of their own where numpy's
+# floating-point warnings are off: a copy of the thread's context, made once, entered for
+# each op (cheap: tens of nanoseconds), so numpy elsewhere in the program still warns.
+
+
+class _Quiet(threading.local):
+    def __init__(self) -> None:
+        self.context = contextvars.copy_context()
+        self.context.run(np.seterr, all="ignore")
+        self.inside = False
+
+
+_quiet = _Quiet()
+
+
+def quiet(op: Callable) -> Callable:
+    """Run `op` with numpy's floating-point warnings off (an op called by another runs as it is)."""
+
+    @functools.wraps(op)
+    def run(*args: Any) -> Any:
+        state = _quiet
+        if state.inside:
+            return op(*args)
+        state.inside = True
+        try:
+            return state.context.run(op, *args)
+        finally:
+            state.inside = False
+
+    return run
+
+
+@quiet
 def elementwise(
     op: Elementwise, args: Sequence[Data], shapes: Sequence[Shape], shape: Shape, params: tuple
 ) -> tuple[Data, Backward]:
-    forward = _forward(op)
+    out = _forward(op)(*args, *params)
     if op.can_fail:
-        with np.errstate(all="ignore"):
-            out = forward(*args, *params)
         _check_finite(out, op, args, shape, params)
-    else:
-        out = forward(*args, *params)
     local = op.derivative.backward
     if params:
         local = partial(local, *params)
@@ -90,6 +124,7 @@ def compare(op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Sh
     return _COMPARE[op](a, b).astype(np.float64)
 
 
+@quiet
 def matmul(a: Data, b: Data, n: int, k: int, m: int) -> tuple[Data, Backward]:
     """(n, k) @ (k, m); backward skips the product for a side that needs no gradient (data)."""
 
@@ -99,6 +134,7 @@ def matmul(a: Data, b: Data, n: int, k: int, m: int) -> tuple[Data, Backward]:
     return a @ b, backward
 
 
+@quiet
 def linear(x: Data, w: Data, b: Data | None, n: int, k: int, m: int) -> tuple[Data, Backward]:
     """x @ wᵀ + b in one op (PyTorch's addmm); each gradient comes out row-major, as its input."""
     out = x @ w.T
@@ -112,18 +148,22 @@ def linear(x: Data, w: Data, b: Data | None, n: int, k: int, m: int) -> tuple[Da
     return out, backward
 
 
+@quiet
 def reduce_sum(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, Backward]:
     kept = _kept_shape(shape, dim)
     out = np.reshape(a.sum(axis=dim), out_shape)
     return out, lambda g, needs: (np.broadcast_to(np.reshape(g, kept), shape),)
 
 
+@quiet
 def reduce_mean(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, Backward]:
+    """The sum over the count, as PyTorch divides it (the mean of nothing is 0 / 0, nan)."""
     kept, n = _kept_shape(shape, dim), a.size if dim is None else shape[dim]
-    out = np.reshape(a.mean(axis=dim), out_shape)
+    out = np.reshape(a.sum(axis=dim) / n, out_shape)
     return out, lambda g, needs: (np.broadcast_to(np.reshape(g, kept) / n, shape),)
 
 
+@quiet
 def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, list[int], Backward]:
     """The largest element of each group (the first one on a tie) and its position in the group."""
     flat = a.reshape(-1) if dim is None else a
@@ -194,28 +234,28 @@ def scale(a: Data, factor: float) -> None:
     a *= factor
 
 
+@quiet
 def backprop(
     root: Tensor, order: list[Tensor], wanted: list[Tensor], seed: list[float], retain_graph: bool
 ) -> dict[int, Data]:
     """Run each tensor's backward function, outputs first; the gradients of the `wanted` tensors.
 
-    A derivative may be infinite where its op is fine (√x at 0): numpy's warnings about it
-    are silenced, and the inf is the answer, as in PyTorch.
+    A derivative may be infinite where its op is fine (√x at 0): the inf is the answer.
     """
     grads = {id(root): from_floats(seed, root.shape)}
     handed_out: set[int] = set()  # arrays something already holds: a kept gradient must not share them
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for t in reversed(order):
-            g = grads.get(id(t))
-            if g is None or not t._prev:
-                continue
-            handed_out.add(id(g))
-            needs = tuple(p.requires_grad for p in t._prev)
-            for parent, gp in zip(t._prev, t._backward(g, needs)):
-                if gp is not None and parent.requires_grad:
-                    grads[id(parent)] = grads[id(parent)] + gp if id(parent) in grads else gp
-            if not retain_graph:
-                t._backward = engine.released
+    for t in reversed(order):
+        g = grads.get(id(t))
+        if g is None or not t._prev:
+            continue
+        handed_out.add(id(g))
+        needs = tuple(p.requires_grad for p in t._prev)
+        backward = cast(Backward, t._backward)  # a tensor with parents has one
+        for parent, gp in zip(t._prev, backward(g, needs)):
+            if gp is not None and parent.requires_grad:
+                grads[id(parent)] = grads[id(parent)] + gp if id(parent) in grads else gp
+        if not retain_graph:
+            t._backward = engine.released
     return {id(t): _own(grads[id(t)], handed_out) for t in wanted if id(t) in grads}
 
 
@@ -229,15 +269,19 @@ def _own(g: np.ndarray, handed_out: set[int]) -> np.ndarray:
 
 
 # ---- the same errors as the python backend ---------------------------------------------------
-# Where numpy quietly gives inf or nan (log 0, 1/0, exp 1000, ...), such elements are run
-# through the scalar engine, which raises the error the python backend raises. Where the
-# engine also just gives inf or nan (1e200 * 1e200, log of nan), so does this backend.
+# Where numpy quietly gives inf or nan (log 0, 1/0, exp 1000, ...), or is given inf or nan,
+# those elements are run through the scalar engine, which raises the error the python backend
+# raises. Where the engine also just gives inf or nan (1e200 * 1e200, log of nan), so does
+# this backend.
 
 
 def _check_finite(
     out: np.ndarray, op: Elementwise, args: Sequence[np.ndarray], shape: Shape, params: tuple
 ) -> None:
-    bad = np.flatnonzero(~np.isfinite(out))
+    suspect = ~np.isfinite(out)
+    for x in args:
+        suspect |= ~np.isfinite(x)
+    bad = np.flatnonzero(suspect)
     if not bad.size:
         return
     cases = np.stack([np.broadcast_to(x, shape).reshape(-1)[bad] for x in args], axis=1)

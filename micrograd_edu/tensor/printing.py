@@ -15,13 +15,15 @@ LINE_WIDTH = 80  # as PyTorch: longer rows wrap
 def format_tensor(values: list[float], shape: Shape, is_bool: bool) -> str:
     """The numbers of a tensor laid out as PyTorch prints them, without `tensor(` around them.
 
-    >>> print(format_tensor([0.5, -1.0, 2.0, 3.25], (2, 2), False))
-    [[ 0.5000, -1.0000],
-            [ 2.0000,  3.2500]]
+    >>> print("tensor(" + format_tensor([0.5, -1.0, 2.0, 3.25], (2, 2), False) + ")")
+    tensor([[ 0.5000, -1.0000],
+            [ 2.0000,  3.2500]])
     """
     axes = [_shown(size, len(values) > SUMMARY_THRESHOLD) for size in shape]
     step = strides(shape)
-    where = [None if None in i else sum(a * b for a, b in zip(i, step)) for i in product(*axes)]
+    where: list[int | None] = [
+        None if None in i else sum(a * b for a, b in zip(i, step) if a is not None) for i in product(*axes)
+    ]
     shown = [values[i] for i in where if i is not None]
     if is_bool:
         texts = ["True" if v else "False" for v in shown]

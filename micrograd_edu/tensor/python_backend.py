@@ -14,6 +14,7 @@ No numpy anywhere in this backend.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Iterable, Sequence
 from functools import reduce
@@ -90,12 +91,17 @@ def reduce_sum(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tupl
 
 
 def reduce_mean(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, None]:
-    return [_total(a[i] for i in group) * (1.0 / len(group)) for group in reduction_groups(shape, dim)], None
+    """The sum over the count, as PyTorch divides it; the mean of nothing is nan."""
+    groups = reduction_groups(shape, dim)
+    return [_total(a[i] for i in group) / len(group) if group else Value(math.nan) for group in groups], None
 
 
 def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, list[int], None]:
-    """The largest element of each group (the first one on a tie) and its position in the group."""
-    picks = [max(enumerate(group), key=lambda kv: a[kv[1]].data) for group in reduction_groups(shape, dim)]
+    """The largest element of each group (the first one on a tie, the first nan if there is one,
+    as in PyTorch) and its position in the group."""
+    picks = [
+        max(enumerate(group), key=lambda kv: _rank(a[kv[1]].data)) for group in reduction_groups(shape, dim)
+    ]
     return [a[i] for _, i in picks], [k for k, _ in picks], None
 
 
@@ -161,6 +167,11 @@ def backprop(
     with engine.collector_paused():  # as Value.backward: the pass makes no cycles to collect
         engine.backpropagate(engine.topological_order(values), values, seed, retain_graph, False)
     return {id(t): [Value(v.grad) for v in t._data] for t in wanted}
+
+
+def _rank(x: float) -> tuple[bool, float]:
+    """How max() orders elements: nan above everything, the rest by value."""
+    return (True, 0.0) if x != x else (False, x)
 
 
 def _total(values: Iterable[Value]) -> Value:

@@ -8,8 +8,10 @@ mistake is reported with the shapes and the op it happened in.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from itertools import product
 from numbers import Real
+from typing import Any
 
 Shape = tuple[int, ...]
 
@@ -40,7 +42,7 @@ def broadcast_shapes(a: Shape, b: Shape, op: str) -> Shape:
                 f"{op}: shapes {a} and {b} do not broadcast: at dimension {-i} the sizes are "
                 f"{x} and {y}, and sizes must be equal or one of them 1"
             )
-        out.append(max(x, y))
+        out.append(y if x == 1 else x)  # a size 1 stretches to the other, even to 0
     return tuple(reversed(out))
 
 
@@ -111,7 +113,9 @@ def selected_index(shape: Shape, key: object) -> tuple[Shape, list[int]]:
         key = key[:at] + (slice(None),) * (len(shape) - used) + key[at + 1 :]
     else:
         key = key + (slice(None),) * (len(shape) - used)
-    axes, out_shape, dim = [], [], 0  # axes: per source dim, the positions taken
+    axes: list[Sequence[int]] = []  # per source dim, the positions taken
+    out_shape: list[int] = []
+    dim = 0
     for k in key:
         if k is None:
             out_shape.append(1)
@@ -122,7 +126,7 @@ def selected_index(shape: Shape, key: object) -> tuple[Shape, list[int]]:
             axes.append(taken)
             out_shape.append(len(taken))
         elif isinstance(k, Real) and float(k).is_integer() and not isinstance(k, bool):
-            i = int(k)
+            i = int(float(k))
             if not -size <= i < size:
                 raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
             axes.append((i % size,))
@@ -141,7 +145,9 @@ def flatten_nested(data: object) -> tuple[list[float], Shape]:
         return [float(data)], ()
     flat: list[float] = []
     shape: list[int] = []
-    level = [("", data)]  # (where, item): one level of the nesting at a time, no recursion
+    level: list[tuple[str, Any]] = [
+        ("", data)
+    ]  # (where, item): one level of the nesting at a time, no recursion
     while True:
         sizes = set()
         for where, item in level:

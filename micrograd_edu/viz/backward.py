@@ -26,7 +26,8 @@ from functools import partial
 from itertools import groupby
 from pathlib import Path
 
-from micrograd_edu.engine import Value, derivative_of, released, topological_order
+from micrograd_edu.derivatives import derivative_of
+from micrograd_edu.engine import Value, released, topological_order
 from micrograd_edu.files import write_atomically
 from micrograd_edu.tensor import Tensor
 from micrograd_edu.viz.graph import save_graph, to_digraph, trace
@@ -94,8 +95,8 @@ def backward_steps(root: Value | Tensor, model=None, names: dict | None = None) 
 def backward_text(root: Value | Tensor, model=None, names: dict | None = None) -> str:
     """The steps of `backward_steps` as text: each node a heading, its inputs' lines below."""
     lines = []
-    for _, group in groupby(backward_steps(root, model, names), key=lambda s: id(s.out)):
-        group = list(group)
+    for _, steps in groupby(backward_steps(root, model, names), key=lambda s: id(s.out)):
+        group = list(steps)
         lines.append(_heading(group))
         lines += ["  " + step.text for step in group]
     return "\n".join(lines)

@@ -113,7 +113,10 @@ def gif_bytes(pngs: list[Path], fps: float) -> bytes:
     width, height = max(i.width for i in images), max(i.height for i in images)
     scale = min(1.0, GIF_MAX_WIDTH / width)  # a big graph's GIF stays small enough to share
     if scale < 1:
-        images = [i.resize((round(i.width * scale), round(i.height * scale)), Image.LANCZOS) for i in images]
+        images = [
+            i.resize((round(i.width * scale), round(i.height * scale)), Image.Resampling.LANCZOS)
+            for i in images
+        ]
         width, height = round(width * scale), round(height * scale)
     canvases = []
     for image in images:
