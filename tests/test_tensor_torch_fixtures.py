@@ -2,13 +2,17 @@
 
 The reference numbers were computed once by PyTorch in float64 and stored in
 fixtures/tensor_torch.json (see fixtures/make_tensor_fixtures.py), so these tests run
-without torch. Both sides evaluate the same functions, from fixtures/tensor_cases.py.
+without torch. Both sides evaluate the same functions, from fixtures/tensor_cases.py, and a
+case edited since its fixture was made fails by name (its fingerprint, fixtures/fingerprint.py,
+is not the stored one) until the fixtures are made again.
 """
 
 import json
 from pathlib import Path
 
 import pytest
+from fingerprint import stale
+from make_tensor_fixtures import COMMAND, case_fingerprints
 from tensor_cases import CASES
 
 import micrograd_edu as torch
@@ -17,6 +21,15 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 TORCH = json.loads((FIXTURES / "tensor_torch.json").read_text())["cases"]
+FINGERPRINTS = case_fingerprints()
+
+
+def torch_fixture(name: str) -> dict:
+    """PyTorch's numbers for case `name`, once they are known to be for the case as it is now."""
+    problem = stale(repr(name), TORCH.get(name), FINGERPRINTS[name], COMMAND)
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    return TORCH[name]
 
 
 def flat(nested: object) -> list[float]:
@@ -32,7 +45,11 @@ def close(expected: object) -> object:
 
 
 def test_fixture_matches_the_cases():
-    """Every case has a fixture computed at its current inputs: a stale file fails here."""
+    """Every case has a fixture computed from its current source and inputs: a stale file fails here."""
+    problems = [stale(repr(name), TORCH.get(name), FINGERPRINTS[name], COMMAND) for name in CASES]
+    problems += [f"fixture {name!r} is for no case: run {COMMAND}" for name in TORCH if name not in CASES]
+    if any(problems):
+        pytest.fail("\n".join(p for p in problems if p), pytrace=False)
     assert sorted(TORCH) == sorted(CASES)
     for name, (_, inputs) in CASES.items():
         assert TORCH[name]["inputs"] == inputs, f"{name}: rerun make_tensor_fixtures.py"
@@ -41,7 +58,7 @@ def test_fixture_matches_the_cases():
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_output_and_gradients(name, backend):
     f, inputs = CASES[name]
-    expected = TORCH[name]
+    expected = torch_fixture(name)
     xs = [torch.tensor(x, requires_grad=True, backend=backend) for x in inputs]
     out = f(torch, *xs)
     assert out.backend == backend
@@ -73,7 +90,7 @@ def test_the_tutorials_tensor_code_runs_unchanged_on_both_backends(backend):
     loss = -(y * torch.log(out) + (1 - y) * torch.log(1 - out)).mean()
     loss.backward()
 
-    expected = TORCH["tutorial_network_bce"]
+    expected = torch_fixture("tutorial_network_bce")
     assert [t.tolist() for t in (X, y, W1, b1, W2, b2)] == expected["inputs"]
     assert all(t.backend == backend for t in (X, W1, loss))
     assert X.grad is None and y.grad is None

@@ -4,7 +4,9 @@ The reference numbers were computed once by PyTorch in float64 and stored in
 fixtures/training_torch.json (see fixtures/make_training_fixtures.py), so these tests run
 without torch. Both sides run the same functions, from fixtures/training_cases.py, with
 micrograd_edu (`import micrograd_edu as torch`) here where the generator had PyTorch; each
-model starts from the weights PyTorch drew for it, loaded with `load_state_dict`.
+model starts from the weights PyTorch drew for it, loaded with `load_state_dict`. A case
+edited since its fixture was made fails by name (its fingerprint, fixtures/fingerprint.py, is
+not the stored one) until the fixtures are made again.
 
 Tolerances: a whole trajectory (every loss of 1000 epochs, and the final weights) must
 agree with torch to rel=1e-10. Each step agrees to an ulp or two, since the same formulas
@@ -22,6 +24,8 @@ from pathlib import Path
 
 import pytest
 import training_cases as cases
+from fingerprint import stale
+from make_training_fixtures import COMMAND, case_fingerprints
 
 import micrograd_edu as torch
 
@@ -32,6 +36,21 @@ BCE_EPSILON = 1e-12  # torch's BCELoss backward divides by max(p (1 - p), this)
 
 
 TORCH = json.loads((FIXTURES / "training_torch.json").read_text())
+FINGERPRINTS = case_fingerprints()  # by section: tutorial, optimizers, losses
+SECTIONS = {"tutorial": "TUTORIAL", "optimizers": "OPTIMIZERS", "losses": "LOSSES"}  # in training_cases.py
+
+
+def staleness(section: str, name: str) -> str | None:
+    label = f"{SECTIONS[section]}[{name!r}]"
+    return stale(label, TORCH[section].get(name), FINGERPRINTS[section][name], COMMAND)
+
+
+def torch_fixture(section: str, name: str) -> dict:
+    """PyTorch's numbers for a case, once they are known to be for the case as it is now."""
+    problem = staleness(section, name)
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    return TORCH[section][name]
 
 
 def flat(nested: object) -> list[float]:
@@ -57,7 +76,16 @@ def assert_same_weights(model, expected_state: dict, rel: float) -> None:
 
 
 def test_fixture_matches_the_cases():
-    """Every program has a fixture computed with its current settings: a stale file fails here."""
+    """Every program has a fixture computed from its current source and settings: a stale file fails here."""
+    problems = [staleness(section, name) for section in SECTIONS for name in FINGERPRINTS[section]]
+    problems += [
+        f"fixture {SECTIONS[section]}[{name!r}] is for no case: run {COMMAND}"
+        for section in SECTIONS
+        for name in TORCH[section]
+        if name not in FINGERPRINTS[section]
+    ]
+    if any(problems):
+        pytest.fail("\n".join(p for p in problems if p), pytrace=False)
     assert list(TORCH["tutorial"]) == list(cases.TUTORIAL)
     for name, (_, settings, epochs) in cases.TUTORIAL.items():
         expected = TORCH["tutorial"][name]
@@ -83,7 +111,7 @@ def test_fixture_matches_the_cases():
 def test_the_tutorial_trains_as_in_pytorch(name, backend, capsys):
     """Every epoch's loss, the final weights, the predictions, the accuracy and the printout."""
     make, settings, epochs = cases.TUTORIAL[name]
-    expected = TORCH["tutorial"][name]
+    expected = torch_fixture("tutorial", name)
     model = started_like_torch(make, expected["initial_state"], backend)
 
     result = cases.train_tutorial(torch, model, settings, epochs)
@@ -105,7 +133,7 @@ def test_the_tutorial_trains_as_in_pytorch(name, backend, capsys):
 
 def test_print_loss_item(backend, capsys):
     """`print(loss.item())` prints the number; `print(loss)` shows it as PyTorch rounds it."""
-    expected = TORCH["tutorial"]["tutorial_lr0.1"]
+    expected = torch_fixture("tutorial", "tutorial_lr0.1")
     model = started_like_torch(cases.simple_nn, expected["initial_state"], backend)
     loss = torch.nn.BCELoss()(model(torch.tensor(cases.X_XOR)), torch.tensor(cases.Y_XOR))
     print(loss.item())
@@ -118,7 +146,7 @@ def test_print_loss_item(backend, capsys):
 @pytest.mark.parametrize("name", list(cases.OPTIMIZERS))
 def test_optimizer_steps_as_in_pytorch(name, backend):
     optimizer, settings = cases.OPTIMIZERS[name]
-    expected = TORCH["optimizers"][name]
+    expected = torch_fixture("optimizers", name)
     model = started_like_torch(cases.regressor, expected["initial_state"], backend)
 
     losses = cases.fit_regressor(torch, model, optimizer, settings, expected["steps"])
@@ -130,7 +158,7 @@ def test_optimizer_steps_as_in_pytorch(name, backend):
 def run_loss(name: str):
     """The loss of the case computed by micrograd_edu, its gradient filled in, and torch's."""
     loss, reduction, input, target = cases.LOSSES[name]
-    expected = TORCH["losses"][name]
+    expected = torch_fixture("losses", name)
     x = torch.tensor(input, requires_grad=True)
     out = cases.loss_of(torch, loss, reduction, x, target)
     out.backward(gradient=expected["backward_gradient"])
