@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from micrograd_edu.tensor.tensor import Tensor
 
 Data = Any  # a backend's store of a tensor's elements: list[Value], or a numpy array
-Backward = Callable[[Any, tuple[bool, ...]], tuple] | None
-"""g, needs -> one gradient per parent (None where `needs` says no): how a numpy-backend
-node passes its gradient on. The python backend returns None: its Values do this."""
+Backward = Callable[[Any, Sequence[Any]], tuple] | None
+"""g, parents -> one gradient per parent (None may go to a parent that does not require grad):
+how a numpy-backend node passes its gradient on. The python backend returns None: its Values
+do this themselves."""
 
 
 class Backend(Protocol):

@@ -8,7 +8,7 @@ python backend runs the Value op on every element, the numpy backend runs the nu
 function and then, in backward, the engine's own backward function on whole arrays.
 
 An entry is also the op itself: call it (`micrograd_edu.exp(t)`, which also takes a Value
-or a number), or find it on Tensor as a method (`t.exp()`). Adding an op is two steps:
+or a number); its `method` is the Tensor method (`t.exp()`). Adding an op is two steps:
 write it in the engine, with its `@derivative`, and add its entry here (README: "Adding an
 op").
 """
@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from functools import partial
 from numbers import Real
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 from micrograd_edu.derivatives import Derivative, derivative_of
 from micrograd_edu.engine import Value
@@ -54,6 +53,12 @@ class Elementwise:
         self.can_fail = can_fail
         self.__doc__ = f"{name}(input): the elementwise op `{op}` on a tensor, a Value or a number."
 
+        def method(tensor: Tensor) -> Tensor:
+            return tensor.apply_elementwise(self)
+
+        method.__name__, method.__doc__ = name, f"{name}(), elementwise: the engine's op `{op}`, recorded."
+        self.method = method  # what Tensor lists (`exp = ops.exp.method`), so `t.exp()` is `exp(t)`
+
     @property
     def derivative(self) -> Derivative:
         """The engine's backward function and local derivatives for this op."""
@@ -74,16 +79,6 @@ class Elementwise:
         raise TypeError(
             f"{self.name}() takes a tensor, a Value or a number, got {type(input).__name__} {input!r}"
         )
-
-    @overload
-    def __get__(self, instance: None, owner: type) -> Elementwise: ...
-
-    @overload
-    def __get__(self, instance: Tensor, owner: type) -> Callable[[], Tensor]: ...
-
-    def __get__(self, instance: Tensor | None, owner: type) -> Elementwise | Callable[[], Tensor]:
-        """As an attribute of a tensor, the op is its method: `t.exp()` is `exp(t)`."""
-        return self if instance is None else partial(self, instance)
 
     def __repr__(self) -> str:
         return f"<elementwise op {self.name}>"

@@ -1,7 +1,7 @@
 """The numpy backend: a tensor's data is one float64 `numpy.ndarray`; each op is one graph node.
 
-Every op returns its result and a backward function `(g, needs) -> input gradients` that
-works on whole arrays at once (`needs` says which inputs want one; the others get None).
+Every op returns its result and a backward function `(g, parents) -> input gradients` that
+works on whole arrays at once (it may give None to a parent that does not require grad).
 An elementwise op's backward is the engine's own (`Value._mul_backward` and friends,
 found through the op table): `g * b` means the same for floats and for arrays.
 Broadcasting's backward, summing a gradient back to its input's shape, is `unbroadcast`,
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 name = "numpy"
 Data = np.ndarray
-Backward = Callable[[np.ndarray, tuple[bool, ...]], tuple]
+Backward = Callable[[np.ndarray, Sequence[Any]], tuple]
 
 _COMPARE = {
     ">": np.greater,
@@ -56,7 +56,7 @@ def unbroadcast(g: np.ndarray, shape: Shape) -> np.ndarray:
     if g.shape == shape:
         return g
     g = g.sum(axis=tuple(range(g.ndim - len(shape))))
-    return g.sum(axis=tuple(d for d, size in enumerate(shape) if size == 1), keepdims=True).reshape(shape)
+    return g.sum(axis=tuple(d for d, size in enumerate(shape) if size == 1), keepdims=True)
 
 
 # ---- inf and nan are answers here, as in PyTorch ---------------------------------------------
@@ -70,25 +70,22 @@ class _Quiet(threading.local):
     def __init__(self) -> None:
         self.context = contextvars.copy_context()
         self.context.run(np.seterr, all="ignore")
-        self.inside = False
 
 
 _quiet = _Quiet()
 
 
 def quiet(op: Callable) -> Callable:
-    """Run `op` with numpy's floating-point warnings off (an op called by another runs as it is)."""
+    """Run `op` with numpy's floating-point warnings off."""
 
     @functools.wraps(op)
     def run(*args: Any) -> Any:
-        state = _quiet
-        if state.inside:
-            return op(*args)
-        state.inside = True
         try:
-            return state.context.run(op, *args)
-        finally:
-            state.inside = False
+            return _quiet.context.run(op, *args)
+        except RuntimeError as e:  # called from inside the quiet context already: just run it
+            if not str(e).startswith("cannot enter context"):
+                raise
+            return op(*args)
 
     return run
 
@@ -97,27 +94,33 @@ def quiet(op: Callable) -> Callable:
 def elementwise(
     op: Elementwise, args: Sequence[Data], shapes: Sequence[Shape], shape: Shape, params: tuple
 ) -> tuple[Data, Backward]:
-    out = _forward(op)(*args, *params)
+    forward, local = _FUNCTIONS.get(id(op)) or _functions(op)
+    out = forward(*args, *params)
     if op.can_fail:
         _check_finite(out, op, args, shape, params)
-    local = op.derivative.backward
     if params:
         local = partial(local, *params)
+    if len(args) == 1:
+        (a,) = args
+        return out, lambda g, parents: local(g, out, a)
+    a, b = args
+    a_shape, b_shape = shapes
 
-    def backward(g: np.ndarray, needs: tuple[bool, ...]) -> tuple:
-        return tuple(unbroadcast(gk, s) for gk, s in zip(local(g, out, *args), shapes))
+    def backward(g: np.ndarray, parents: Sequence[Tensor]) -> tuple:
+        ga, gb = local(g, out, a, b)
+        return unbroadcast(ga, a_shape), unbroadcast(gb, b_shape)
 
     return out, backward
 
 
-_FORWARDS: dict[int, Callable[..., Any]] = {}  # op table entry -> its numpy function, found once
+_FUNCTIONS: dict[int, tuple[Callable, Callable]] = {}  # an op of the table -> (numpy's forward, backward)
 
 
-def _forward(op: Elementwise) -> Callable[..., Any]:
-    f = _FORWARDS.get(id(op))
-    if f is None:
-        f = _FORWARDS[id(op)] = getattr(np, op.numpy) if isinstance(op.numpy, str) else partial(op.numpy, np)
-    return f
+def _functions(op: Elementwise) -> tuple[Callable, Callable]:
+    """The op's numpy function and the engine's backward function, looked up once."""
+    forward = getattr(np, op.numpy) if isinstance(op.numpy, str) else partial(op.numpy, np)
+    _FUNCTIONS[id(op)] = forward, op.derivative.backward
+    return _FUNCTIONS[id(op)]
 
 
 def compare(op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Shape) -> Data:
@@ -128,8 +131,9 @@ def compare(op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Sh
 def matmul(a: Data, b: Data, n: int, k: int, m: int) -> tuple[Data, Backward]:
     """(n, k) @ (k, m); backward skips the product for a side that needs no gradient (data)."""
 
-    def backward(g, needs):  # d(AB)/dA: G Bᵀ, d(AB)/dB: Aᵀ G
-        return (g @ b.T if needs[0] else None), (a.T @ g if needs[1] else None)
+    def backward(g, parents):  # d(AB)/dA: G Bᵀ, d(AB)/dB: Aᵀ G
+        left, right = parents
+        return (g @ b.T if left.requires_grad else None), (a.T @ g if right.requires_grad else None)
 
     return a @ b, backward
 
@@ -141,9 +145,9 @@ def linear(x: Data, w: Data, b: Data | None, n: int, k: int, m: int) -> tuple[Da
     if b is not None:
         out += b
 
-    def backward(g, needs):  # d/dx: G W, d/dw: Gᵀ X, d/db: G's column sums
-        grads = (g @ w if needs[0] else None, g.T @ x if needs[1] else None)
-        return grads if b is None else (*grads, g.sum(axis=0) if needs[2] else None)
+    def backward(g, parents):  # d/dx: G W, d/dw: Gᵀ X, d/db: G's column sums
+        grads = (g @ w if parents[0].requires_grad else None, g.T @ x if parents[1].requires_grad else None)
+        return grads if b is None else (*grads, g.sum(axis=0) if parents[2].requires_grad else None)
 
     return out, backward
 
@@ -152,7 +156,7 @@ def linear(x: Data, w: Data, b: Data | None, n: int, k: int, m: int) -> tuple[Da
 def reduce_sum(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, Backward]:
     kept = _kept_shape(shape, dim)
     out = np.reshape(a.sum(axis=dim), out_shape)
-    return out, lambda g, needs: (np.broadcast_to(np.reshape(g, kept), shape),)
+    return out, lambda g, parents: (np.broadcast_to(np.reshape(g, kept), shape),)
 
 
 @quiet
@@ -160,7 +164,7 @@ def reduce_mean(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tup
     """The sum over the count, as PyTorch divides it (the mean of nothing is 0 / 0, nan)."""
     kept, n = _kept_shape(shape, dim), a.size if dim is None else shape[dim]
     out = np.reshape(a.sum(axis=dim) / n, out_shape)
-    return out, lambda g, needs: (np.broadcast_to(np.reshape(g, kept) / n, shape),)
+    return out, lambda g, parents: (np.broadcast_to(np.reshape(g, kept) / n, shape),)
 
 
 @quiet
@@ -171,7 +175,7 @@ def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tupl
     index = np.expand_dims(np.argmax(flat, axis=axis), axis)
     out = np.take_along_axis(flat, index, axis=axis).reshape(out_shape)
 
-    def backward(g, needs):
+    def backward(g, parents):
         grad = np.zeros(flat.shape)
         np.put_along_axis(grad, index, np.reshape(g, index.shape), axis=axis)
         return (grad.reshape(shape),)
@@ -189,7 +193,7 @@ def cat(datas: Sequence[Data], shapes: Sequence[Shape], dim: int) -> tuple[Data,
     out = np.concatenate([np.reshape(d, s) for d, s in zip(datas, shapes)], axis=dim)
     cuts = np.cumsum([s[dim] for s in shapes])[:-1]
 
-    def backward(g, needs):
+    def backward(g, parents):
         return tuple(np.reshape(p, d.shape) for p, d in zip(np.split(g, cuts, axis=dim), datas))
 
     return out, backward
@@ -198,7 +202,7 @@ def cat(datas: Sequence[Data], shapes: Sequence[Shape], dim: int) -> tuple[Data,
 def gather(a: Data, index: list[int], shape: Shape) -> tuple[Data, Backward]:
     flat_index = np.array(index, dtype=np.intp)
 
-    def backward(g, needs):
+    def backward(g, parents):
         grad = np.zeros(a.size)
         np.add.at(grad, flat_index, np.ravel(g))
         return (grad.reshape(a.shape),)
@@ -207,11 +211,11 @@ def gather(a: Data, index: list[int], shape: Shape) -> tuple[Data, Backward]:
 
 
 def reshape(a: Data, shape: Shape, new_shape: Shape) -> tuple[Data, Backward]:
-    return a.reshape(new_shape), lambda g, needs: (np.reshape(g, shape),)
+    return a.reshape(new_shape), lambda g, parents: (np.reshape(g, shape),)
 
 
 def transpose(a: Data, shape: Shape, d0: int, d1: int) -> tuple[Data, Backward]:
-    return np.swapaxes(a, d0, d1), lambda g, needs: (np.swapaxes(g, d0, d1),)
+    return np.swapaxes(a, d0, d1), lambda g, parents: (np.swapaxes(g, d0, d1),)
 
 
 def round_half_even(a: Data) -> Data:
@@ -249,9 +253,8 @@ def backprop(
         if g is None or not t._prev:
             continue
         handed_out.add(id(g))
-        needs = tuple(p.requires_grad for p in t._prev)
         backward = cast(Backward, t._backward)  # a tensor with parents has one
-        for parent, gp in zip(t._prev, backward(g, needs)):
+        for parent, gp in zip(t._prev, backward(g, t._prev)):
             if gp is not None and parent.requires_grad:
                 grads[id(parent)] = grads[id(parent)] + gp if id(parent) in grads else gp
         if not retain_graph:

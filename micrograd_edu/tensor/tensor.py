@@ -180,13 +180,13 @@ class Tensor(Reductions, Views, InPlace):
 
     # ---- elementwise arithmetic, with broadcasting (the ops of elementwise.py) ---------------
 
-    neg = __neg__ = ops.neg
-    abs = __abs__ = ops.abs
-    exp = ops.exp
-    log = ops.log
-    tanh = ops.tanh
-    sigmoid = ops.sigmoid
-    relu = ops.relu
+    neg = __neg__ = ops.neg.method
+    abs = __abs__ = ops.abs.method
+    exp = ops.exp.method
+    log = ops.log.method
+    tanh = ops.tanh.method
+    sigmoid = ops.sigmoid.method
+    relu = ops.relu.method
 
     def __add__(self, other: Any) -> Tensor:
         return self.apply_elementwise(ops.add, other)
@@ -229,34 +229,24 @@ class Tensor(Reductions, Views, InPlace):
         return self.apply_elementwise(ops.clamp, params=(low, high))
 
     def apply_elementwise(
-        self,
-        op: ops.Elementwise,
-        *others: Any,
-        params: tuple = (),
-        reflected: bool = False,
-        grad_fn: str = "",
+        self, op: ops.Elementwise, *other: Any, params: tuple = (), reflected: bool = False, grad_fn: str = ""
     ) -> Tensor:
         """Run an op of the elementwise table on this tensor (and another, broadcast), recorded.
 
         Every elementwise method is this: `t * u` is `t.apply_elementwise(ops.mul, u)`. A
         number operand becomes a 0-d constant; `reflected` puts it first (`2 - t`).
         """
-        operands = [self, *(self._coerce(x, op.op) for x in others)]
+        name, compute = grad_fn or op.grad_fn, self._backend.elementwise
+        if not other:
+            shape = self.shape
+            return Tensor.recorded(name, (self,), shape, compute, op, (self._data,), (shape,), shape, params)
+        (b,) = other
+        a, b = self, self._coerce(b, op.op)
         if reflected:
-            operands.reverse()
-        shape = operands[0].shape
-        for t in operands[1:]:
-            shape = broadcast_shapes(shape, t.shape, f"'{op.op}'")
+            a, b = b, a
+        shape = a.shape if a.shape == b.shape else broadcast_shapes(a.shape, b.shape, f"'{op.op}'")
         return Tensor.recorded(
-            grad_fn or op.grad_fn,
-            tuple(operands),
-            shape,
-            self._backend.elementwise,
-            op,
-            [t._data for t in operands],
-            [t.shape for t in operands],
-            shape,
-            params,
+            name, (a, b), shape, compute, op, (a._data, b._data), (a.shape, b.shape), shape, params
         )
 
     def new_tensor(self, data: Any) -> Tensor:
@@ -271,7 +261,8 @@ class Tensor(Reductions, Views, InPlace):
     def _coerce(self, other: Any, op: str) -> Tensor:
         """`other` as a tensor on this tensor's backend: a number becomes a 0-d constant."""
         if isinstance(other, Tensor):
-            check_same_backend(self, other, op)
+            if other._backend is not self._backend:
+                check_same_backend(self, other, op)
             return other
         return self._new([as_float(other, op)], ())
 
