@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
-from report import met, print_table, save_json
+from report import exit_if_failed, largest_difference, met, print_table, save_json
 
 RUST_PORT_MS_PER_STEP = 23.0  # from the issue: micrograd's Rust port, a comparable step, this machine
 TARGET_SPEEDUP = 4.0  # at least this many times faster per step than micrograd
@@ -190,14 +190,10 @@ def bench_training_step(micrograd: type, edu: type, cfg: Config) -> dict:
         "speedup_per_repeat": ratios,
         "speedup": statistics.median(ratios),
         "loss_trajectory": {"micrograd": losses["micrograd"][0], "edu": reference},
-        "max_loss_difference": max(_max_diff(run, reference) for run in losses["micrograd"]),
+        "max_loss_difference": largest_difference(losses["micrograd"], reference),
         "edu_runs_identical": all(run == reference for run in losses["edu"]),
         "micrograd_runs_identical": all(run == losses["micrograd"][0] for run in losses["micrograd"]),
     }
-
-
-def _max_diff(a: list[float], b: list[float]) -> float:
-    return max(abs(x - y) for x, y in zip(a, b))
 
 
 # ---- memory: bytes per node ------------------------------------------------------------------
@@ -391,6 +387,20 @@ def print_loss_check(step: dict) -> None:
         print("  note: micrograd's blocks differ in the last bits from each other (children in a set)")
 
 
+def failures(results: dict) -> list[str]:
+    """What this run got wrong, whatever the machine's speed (the figures are not judged)."""
+    found = []
+    diff = results["training_step"]["max_loss_difference"]
+    if not diff <= LOSS_TOLERANCE:  # a nan difference fails too
+        found.append(
+            f"training step: the engines' losses differ by {diff:.1e} (tolerance {LOSS_TOLERANCE:g})"
+        )
+    for c in results["chains"]["edu"]:
+        if not c["gradient_correct"]:
+            found.append(f"chain of {c['ops']} ops: x0.grad is not 1.0000001 ** {c['ops']}")
+    return found
+
+
 def machine() -> dict:
     return {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -454,6 +464,7 @@ def main(argv: list[str] | None = None) -> dict:
     )
     if args.json:
         save_json(args.json, results)
+    exit_if_failed(failures(results))
     return results
 
 

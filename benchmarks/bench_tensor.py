@@ -4,6 +4,8 @@
     python benchmarks/bench_tensor.py --quick         # smoke run, under 30 seconds
     python benchmarks/bench_tensor.py --json out.json # also write the results as JSON
 
+Without PyTorch (pip install torch==2.13.0) its contenders are skipped, and the rest is run.
+
 1. Small MLP, numpy backend: 2 -> 16 -> 16 -> 1 on 100 two-moons points, MSE loss, SGD. The
    same step in micrograd_edu (numpy backend), in PyTorch (CPU, float64) and by hand in numpy
    (manual backprop), from the same weights; their losses must agree to 1e-10.
@@ -31,7 +33,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench_engine import MLP, machine, two_moons
-from report import met, print_table, save_json, spread
+from report import exit_if_failed, import_torch, largest_difference, met, print_table, save_json, spread
 
 TARGET_VS_TORCH_SMALL = 1.0  # the small step: faster than PyTorch (time ratio below 1)
 TARGET_VS_NUMPY_SMALL = 3.0  # the small step: at most 3x the time of hand-written numpy
@@ -62,14 +64,13 @@ Maker = Callable[[], Step]  # builds a fresh model from the shared weights, retu
 
 
 def load_libraries() -> tuple:
-    """micrograd_edu from this checkout (not an installed copy), numpy and PyTorch."""
+    """micrograd_edu from this checkout (not an installed copy), numpy and PyTorch (None if absent)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     import numpy
-    import torch
 
     import micrograd_edu
 
-    return micrograd_edu, numpy, torch
+    return micrograd_edu, numpy, import_torch()
 
 
 # ---- the weights and data every contender starts from --------------------------------------
@@ -289,8 +290,8 @@ def race(contenders: dict[str, Maker], repeats: int, steps: int) -> dict:
         "seconds_per_step": seconds,
         "median_ms_per_step": {name: statistics.median(s) * 1e3 for name, s in seconds.items()},
         "loss_trajectory": {name: runs[0] for name, runs in losses.items()},
-        "max_loss_difference": max(
-            abs(a - b) for runs in losses.values() for run in runs for a, b in zip(run, reference)
+        "max_loss_difference": largest_difference(
+            (run for runs in losses.values() for run in runs), reference
         ),
     }
 
@@ -347,9 +348,14 @@ PART_LABELS = {
 }
 
 
-def summary_rows(results: dict) -> list[list[str]]:
+def comparisons(with_torch: bool) -> list[tuple]:
+    """COMPARISONS, less those against PyTorch when it is not there."""
+    return [c for c in COMPARISONS if with_torch or not c[2].startswith("torch")]
+
+
+def summary_rows(results: dict, compared: list[tuple]) -> list[list[str]]:
     rows = []
-    for part, ours, ref, label, target, strict in COMPARISONS:
+    for part, ours, ref, label, target, strict in compared:
         result = results[part]
         r = result["ratios"][f"{ours}/{ref}"]["median"]
         if target is None:
@@ -375,10 +381,22 @@ def threads(np, torch) -> dict:
     blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
     names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
     return {
-        "torch_default_threads": torch.get_num_threads(),
+        "torch_default_threads": torch.get_num_threads() if torch else None,
         "numpy_blas": f"{blas.get('name')} {blas.get('version')}",
         "thread_variables": {k: os.environ[k] for k in names if k in os.environ},
     }
+
+
+def failures(results: dict) -> list[str]:
+    """What this run got wrong, whatever the machine's speed (the figures are not judged)."""
+    found = []
+    for part in ("small_numpy", "large_numpy", "small_python"):
+        diff = results[part]["max_loss_difference"]
+        if not diff <= LOSS_TOLERANCE:  # a nan difference fails too
+            found.append(
+                f"{PART_LABELS[part]}: the losses differ by {diff:.1e} (tolerance {LOSS_TOLERANCE:g})"
+            )
+    return found
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -392,58 +410,62 @@ def main(argv: list[str] | None = None) -> dict:
     results = {
         "machine": machine(),
         "mode": "quick" if args.quick else "full",
-        "versions": {"torch": torch.__version__, "numpy": np.__version__},
+        "versions": {"torch": torch.__version__ if torch else None, "numpy": np.__version__},
         "threads": th,
         "config": asdict(cfg),
         "load_average_before": os.getloadavg(),
     }
     info = results["machine"]
-    print(
-        f"micrograd_edu Tensor vs PyTorch {torch.__version__} and numpy {np.__version__}, Python "
-        f"{info['python']}, {info['cpus']} cores, {results['mode']} run, {info['date']}\n"
+    peers = f"PyTorch {torch.__version__} and numpy {np.__version__}" if torch else f"numpy {np.__version__}"
+    torch_threads = (
         f"PyTorch: {th['torch_default_threads']} intra-op threads by default (also timed on 1); "
-        f"numpy: {th['numpy_blas']} with its default threads; thread variables set: "
+        if torch
+        else ""
+    )
+    print(
+        f"micrograd_edu Tensor vs {peers}, Python "
+        f"{info['python']}, {info['cpus']} cores, {results['mode']} run, {info['date']}\n"
+        f"{torch_threads}numpy: {th['numpy_blas']} with its default threads; thread variables set: "
         f"{th['thread_variables'] or 'none'}; load average {os.getloadavg()[0]:.2f}"
     )
     default_threads = th["torch_default_threads"]
+    versus = "PyTorch vs hand numpy" if torch else "hand numpy"
+    compared = comparisons(torch is not None)
     started = time.perf_counter()
 
     X, Y, layers = small_problem()
     print(
-        f"[1/3] MLP 2-16-16-1, {len(X)} points, MSE, SGD lr={SMALL_LR}: numpy backend vs PyTorch vs hand "
-        f"numpy, {cfg.repeats} interleaved blocks of 1 warm-up + {cfg.small_steps} timed steps"
+        f"[1/3] MLP 2-16-16-1, {len(X)} points, MSE, SGD lr={SMALL_LR}: numpy backend vs {versus}, "
+        f"{cfg.repeats} interleaved blocks of 1 warm-up + {cfg.small_steps} timed steps"
     )
-    small = race(
-        {
-            "micrograd_edu": edu_maker(mg, layers, X, Y, SMALL_LR, "mse", "numpy"),
-            "torch": torch_maker(torch, layers, X, Y, SMALL_LR, "mse", default_threads),
-            "torch_1thread": torch_maker(torch, layers, X, Y, SMALL_LR, "mse", 1),
-            "numpy": numpy_maker(np, layers, X, Y, SMALL_LR),
-        },
-        cfg.repeats,
-        cfg.small_steps,
-    )
+    small_contenders = {"micrograd_edu": edu_maker(mg, layers, X, Y, SMALL_LR, "mse", "numpy")}
+    if torch:
+        small_contenders["torch"] = torch_maker(torch, layers, X, Y, SMALL_LR, "mse", default_threads)
+        small_contenders["torch_1thread"] = torch_maker(torch, layers, X, Y, SMALL_LR, "mse", 1)
+    small_contenders["numpy"] = numpy_maker(np, layers, X, Y, SMALL_LR)
+    small = race(small_contenders, cfg.repeats, cfg.small_steps)
     results["small_numpy"] = small
 
     LX, labels, large_layers = large_problem(np)
     large_layers = [(w.tolist(), b.tolist()) for w, b in large_layers]
     print(
         f"[2/3] MLP 784-256-10, batch {LARGE_BATCH}, cross entropy, SGD lr={LARGE_LR}: numpy backend vs "
-        f"PyTorch vs hand numpy, {cfg.repeats} interleaved blocks of 1 warm-up + {cfg.large_steps} timed "
+        f"{versus}, {cfg.repeats} interleaved blocks of 1 warm-up + {cfg.large_steps} timed "
         "steps"
     )
-    large = race(
-        {
-            "micrograd_edu": edu_maker(mg, large_layers, LX, labels.astype(float), LARGE_LR, "ce", "numpy"),
-            "torch": torch_maker(torch, large_layers, LX, labels, LARGE_LR, "ce", default_threads),
-            "torch_1thread": torch_maker(torch, large_layers, LX, labels, LARGE_LR, "ce", 1),
-            "numpy": numpy_ce_maker(np, large_layers, LX, labels, LARGE_LR),
-        },
-        cfg.repeats,
-        cfg.large_steps,
-    )
+    large_contenders = {
+        "micrograd_edu": edu_maker(mg, large_layers, LX, labels.astype(float), LARGE_LR, "ce", "numpy")
+    }
+    if torch:
+        large_contenders["torch"] = torch_maker(
+            torch, large_layers, LX, labels, LARGE_LR, "ce", default_threads
+        )
+        large_contenders["torch_1thread"] = torch_maker(torch, large_layers, LX, labels, LARGE_LR, "ce", 1)
+    large_contenders["numpy"] = numpy_ce_maker(np, large_layers, LX, labels, LARGE_LR)
+    large = race(large_contenders, cfg.repeats, cfg.large_steps)
     results["large_numpy"] = large
-    torch.set_num_threads(default_threads)
+    if torch:
+        torch.set_num_threads(default_threads)
 
     print(
         f"[3/3] MLP 2-16-16-1, {len(X)} points, MSE: python-backend Tensor vs the same model in Values, "
@@ -457,23 +479,24 @@ def main(argv: list[str] | None = None) -> dict:
         cfg.python_repeats,
         cfg.python_steps,
     )
-    add_torch_best(small)
-    add_torch_best(large)
-    for part, ours, ref, *_ in COMPARISONS:
+    if torch:
+        add_torch_best(small)
+        add_torch_best(large)
+    for part, ours, ref, *_ in compared:
         results[part].setdefault("ratios", {})[f"{ours}/{ref}"] = ratio(results[part], ours, ref)
     results["total_seconds"] = time.perf_counter() - started
     results["load_average_after"] = os.getloadavg()
 
     print()
-    print_loss_check("[1] losses, numpy backend vs PyTorch vs hand numpy", small, steps_shown=5)
-    print_loss_check("[2] losses, numpy backend vs PyTorch vs hand numpy", large, steps_shown=3)
+    print_loss_check(f"[1] losses, numpy backend vs {versus}", small, steps_shown=5)
+    print_loss_check(f"[2] losses, numpy backend vs {versus}", large, steps_shown=3)
     print_loss_check("[3] losses, python-backend Tensor vs Value", results["small_python"], steps_shown=3)
     print()
     header = ["step", "ours (ms)", "reference (ms)", "time ratio", "target", "met"]
-    print_table(header, summary_rows(results))
+    print_table(header, summary_rows(results, compared))
     ranges = "; ".join(
         f"{PART_LABELS[part].split(',')[0]} vs {label}: {r['min']:.2f}x to {r['max']:.2f}x"
-        for part, ours, ref, label, *_ in COMPARISONS
+        for part, ours, ref, label, *_ in compared
         for r in [results[part]["ratios"][f"{ours}/{ref}"]]
     )
     print(
@@ -484,6 +507,7 @@ def main(argv: list[str] | None = None) -> dict:
     )
     if args.json:
         save_json(args.json, results)
+    exit_if_failed(failures(results))
     return results
 
 
