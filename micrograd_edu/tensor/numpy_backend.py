@@ -17,7 +17,7 @@ import functools
 import threading
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -253,7 +253,7 @@ def backprop(
         if g is None or not t._prev:
             continue
         handed_out.add(id(g))
-        backward = cast(Backward, t._backward)  # a tensor with parents has one
+        backward: Backward = t._backward  # type: ignore[assignment]  # a tensor with parents has one
         for parent, gp in zip(t._prev, backward(g, t._prev)):
             if gp is not None and parent.requires_grad:
                 grads[id(parent)] = grads[id(parent)] + gp if id(parent) in grads else gp
@@ -284,9 +284,9 @@ def _check_finite(
     suspect = ~np.isfinite(out)
     for x in args:
         suspect |= ~np.isfinite(x)
-    bad = np.flatnonzero(suspect)
-    if not bad.size:
+    if not suspect.any():  # the common case, before the slower search for where
         return
+    bad = np.flatnonzero(suspect)
     cases = np.stack([np.broadcast_to(x, shape).reshape(-1)[bad] for x in args], axis=1)
     for values in _distinct_rows(cases):
         op.value(*[Value(x) for x in values.tolist()], *params)

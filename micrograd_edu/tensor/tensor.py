@@ -339,7 +339,12 @@ class Tensor(Reductions, Views, InPlace):
         """Run a backend's op, `compute(*args)`, and if any parent requires grad, remember how
         the result was made: the op's name, its parents and the backend's backward function."""
         backend = parents[0]._backend
-        requires = grad_mode.enabled and any(p.requires_grad for p in parents)
+        requires = False
+        if grad_mode.enabled:  # any parent that requires grad (a loop: this runs for every op)
+            for p in parents:
+                if p.requires_grad:
+                    requires = True
+                    break
         if requires or backend is not python_backend:
             data, backward = compute(*args)
         else:  # on the python backend, Values computed without a graph
