@@ -220,8 +220,8 @@ class Value:
 
     @staticmethod
     @derivative("relu", "1 if a > 0 else 0")
-    def _relu_backward(g, out, a):  # read off the output, as PyTorch does: nan passes g on
-        return (where(out <= 0, 0.0, g),)
+    def _relu_backward(g, out, a):  # g times a mask of True/False (1/0); at a nan output it stops g
+        return (g * (out > 0),)
 
     def clamp(self, low: float, high: float) -> Value:
         """The number limited to [low, high]: min(max(x, low), high), so high wins if low > high
@@ -234,7 +234,7 @@ class Value:
     @staticmethod
     @derivative("clamp", "1 if low <= a <= high else 0")
     def _clamp_backward(low, high, g, out, a):  # the bounds are filled in by partial()
-        return (where((a >= low) & (a <= high), g, 0.0),)
+        return (g * ((a >= low) & (a <= high)),)
 
     # ---- comparisons: plain bools, no graph -----------------------------------------
 
@@ -386,13 +386,13 @@ def as_float(x: object, op: str = "") -> float:
         return x
     if isinstance(x, Real) and not isinstance(x, bool):
         return float(x)
-    where = f" in {op}" if op else ""
+    in_op = f" in {op}" if op else ""
     if isinstance(x, Value):
         raise TypeError(
-            f"Value(...) needs a plain number, got another {x!r}{where}; use it as it is, or x.data"
+            f"Value(...) needs a plain number, got another {x!r}{in_op}; use it as it is, or x.data"
         )
     hint = " (convert it first, e.g. float(x))" if isinstance(x, str) else ""
-    raise TypeError(f"a Value holds one real number, got {type(x).__name__} {x!r}{where}{hint}")
+    raise TypeError(f"a Value holds one real number, got {type(x).__name__} {x!r}{in_op}{hint}")
 
 
 def _lift(x: Scalar | bool, op: str) -> Value:
