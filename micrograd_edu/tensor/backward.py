@@ -215,7 +215,7 @@ def run_backward(
         kept, wanted = list(inputs), list(inputs)
     retain = create_graph if retain_graph is None else retain_graph
     new = backend.backprop(roots, seeds, order, wanted, retain, create_graph, _hooked)
-    sources = tuple(t for t in order if t.requires_grad and not t._prev)  # what a gradient may hang on
+    sources = tuple(t for t in order if t.requires_grad)  # a python-backend gradient hangs on these
     with contextlib.nullcontext() if create_graph else no_grad():
         results = {}
         for t in kept:
