@@ -154,14 +154,15 @@ class GradFn:
         self._tensor = tensor
 
     def name(self) -> str:
-        return self._tensor._op
+        op = self._tensor._op
+        return f"torch::autograd::{op}" if op == "CopySlices" else op  # PyTorch's C++ name for it
 
     @property
     def next_functions(self) -> tuple[tuple[GradFn | AccumulateGrad | None, int], ...]:
         return tuple((node_of(p), 0) for p in self._tensor._prev)
 
     def __repr__(self) -> str:
-        return f"<{self.name()}>"
+        return f"<{self._tensor._op}>"
 
 
 class AccumulateGrad:

@@ -192,6 +192,7 @@ class InPlace:
             )
         old = self._wrapping(self._data, self.requires_grad)
         old._prev, old._op, old._backward, old._stamp = self._prev, self._op, self._backward, self._stamp
+        changed_in_place(old, op)  # as PyTorch counts it: an op that saved the old result now refuses
         new = out_of_place(old)
         if new.shape != self.shape:
             raise RuntimeError(f"{op}: the result has shape {new.shape}, not this tensor's {self.shape}")
