@@ -121,8 +121,6 @@ class FunctionBackward:
         out.requires_grad = True
         out._prev, out._op, out._stamp = parents, self.name, clock.now
         out._backward = _OutputBackward(self, k)
-        for p in parents:
-            p._consumed = True
         if out.backend == "python":
             hub = Value(
                 0.0, tuple(v for t in parents if t.requires_grad for v in t.elements()), self.cls.__name__
