@@ -10,63 +10,39 @@ Start with `Value`, the scalar node in `engine.py`:
 8.0
 """
 
-from micrograd_edu import autograd, data, nn, optim
+from micrograd_edu import autograd, cuda, data, nn, optim
+from micrograd_edu import tensor as _tensor_api
 from micrograd_edu.autograd import GradcheckError, grad, gradcheck
 from micrograd_edu.engine import Value, topological_order, zero_grad
 from micrograd_edu.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from micrograd_edu.serialization import load, save
-from micrograd_edu.tensor import (
-    Tensor,
-    arange,
-    cat,
-    get_backend,
-    manual_seed,
-    ones,
-    rand,
-    randn,
-    set_backend,
-    stack,
-    tensor,
-    where,
-    zeros,
-)
+from micrograd_edu.tensor import *  # noqa: F403  (the tensor side of the torch namespace, listed there)
 from micrograd_edu.tensor.elementwise import exp, log, relu, sigmoid, tanh
 
 __all__ = [
     "GradcheckError",
-    "autograd",
-    "enable_grad",
-    "inference_mode",
-    "set_grad_enabled",
-    "where",
-    "Tensor",
     "Value",
-    "arange",
-    "cat",
+    "autograd",
+    "cuda",
     "data",
-    "nn",
-    "optim",
-    "get_backend",
-    "manual_seed",
-    "ones",
-    "rand",
-    "randn",
-    "set_backend",
-    "stack",
-    "tensor",
-    "zeros",
+    "enable_grad",
     "exp",
     "grad",
     "gradcheck",
+    "inference_mode",
     "is_grad_enabled",
     "load",
     "log",
+    "nn",
     "no_grad",
+    "optim",
     "relu",
     "save",
+    "set_grad_enabled",
     "sigmoid",
     "tanh",
     "topological_order",
     "zero_grad",
+    *_tensor_api.__all__,
 ]
 __version__ = "0.1.0"

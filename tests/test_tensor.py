@@ -685,9 +685,9 @@ def test_float_turns_bools_into_ones_and_zeros(backend):
     x = tensor([1.0, -2.0, 3.0], backend=backend)
     as_float = (x > 0).float()
     assert as_float.tolist() == [1.0, 0.0, 1.0]
-    assert repr(as_float) == "tensor([1., 0., 1.])"
+    assert repr(as_float) == "tensor([1., 0., 1.], dtype=torch.float32)"  # .float() is float32, as in PyTorch
     assert (as_float * 2).tolist() == [2.0, 0.0, 2.0]
-    assert x.float() is x
+    assert x.float().float() is not x and x.double() is x  # .float() is float32; x is float64 already
 
 
 def test_round_rounds_half_to_even_and_builds_no_graph(backend):
@@ -908,7 +908,7 @@ LONG_REPRS = {
 @pytest.mark.parametrize("shape", list(LONG_REPRS))
 def test_long_tensors_print_wrapped_and_summarized_as_pytorch_prints_them(backend, shape):
     t = (
-        tensor(list(range(shape[0])), backend=backend)
+        tensor([float(i) for i in range(shape[0])], backend=backend)  # floats: tensor(range(n)) is int64
         if len(shape) == 1
         else torch.zeros(*shape, backend=backend)
     )

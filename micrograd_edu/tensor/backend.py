@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from micrograd_edu.tensor import python_backend
+from micrograd_edu.tensor import dtypes, python_backend
 from micrograd_edu.tensor.shape import Shape
 
 if TYPE_CHECKING:
@@ -38,8 +38,12 @@ class Backend(Protocol):
 
     name: str
 
-    def from_floats(self, flat: list[float], shape: Shape) -> Data:
-        """A new store of these numbers, row-major, in `shape`."""
+    def from_floats(self, flat: list[float], shape: Shape, dtype: dtypes.dtype) -> Data:
+        """A new store of these numbers, row-major, in `shape`, as `dtype` holds them."""
+
+    def cast(self, data: Data, dtype: dtypes.dtype) -> Data:
+        """An op's result as `dtype` (float32, an integer, bool): a new array, or its own fresh
+        Values rounded in place."""
 
     def to_floats(self, data: Data) -> list[float]:
         """The numbers, row-major."""
@@ -51,7 +55,8 @@ class Backend(Protocol):
         are its constants (a power's exponent, clamp's bounds)."""
 
     def compare(self, op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Shape) -> Data:
-        """1.0 where `a op b` holds, else 0.0 (op one of > < >= <= == !=), broadcast; no graph."""
+        """A bool tensor's store: True where `a op b` holds (op one of > < >= <= == != & | ^),
+        broadcast; no graph."""
 
     def matmul(self, a: Data, b: Data, n: int, k: int, m: int) -> tuple[Data, Backward]:
         """(n, k) @ (k, m)."""
@@ -70,6 +75,12 @@ class Backend(Protocol):
     ) -> tuple[Data, list[int], Backward]:
         """The largest element over `dim` (the first on a tie), its position along `dim`
         (flat position for None), and the backward that routes the gradient to it."""
+
+    def cumsum(self, a: Data, shape: Shape, dim: int) -> tuple[Data, Backward]:
+        """Running sums along `dim`."""
+
+    def flip(self, a: Data, shape: Shape, dims: tuple[int, ...]) -> tuple[Data, Backward]:
+        """The elements in reverse order along `dims`."""
 
     def cat(self, datas: Sequence[Data], shapes: Sequence[Shape], dim: int) -> tuple[Data, Backward]:
         """The operands joined along `dim` (each given in its shape: stack adds a size-1 dim)."""

@@ -288,7 +288,7 @@ class Autograd:
         _counter: VersionCounter | None
         _hooks: list | None
         _retains: bool
-        _bool: bool
+        dtype: Any
         requires_grad: bool
         grad: Tensor | None
 
@@ -406,7 +406,7 @@ def seed_for(t: Tensor, gradient: Any, op: str) -> Tensor:
                 f"{op} on a tensor of shape {t.shape} needs gradient=, a tensor of the same shape: only a "
                 "single-element output has an implied gradient of 1. For a loss, reduce first, e.g. y.sum()"
             )
-        return t._wrapping(t._backend.from_floats([1.0], t.shape))
+        return t._wrapping(t._backend.from_floats([1.0], t.shape, t.dtype))
     seed = t._operand(gradient, op)
     if seed.shape != t.shape:
         raise ValueError(f"{op}: gradient has shape {seed.shape} but the output has shape {t.shape}")

@@ -1,76 +1,471 @@
-"""Making tensors: from nested lists, filled with a constant, or random (seeded)."""
+"""Making tensors: from data, filled with a constant, ranges, or random (from one seeded generator).
+
+PyTorch's names and keywords: `dtype=`, `device=` (the CPU), `requires_grad=`, and ours,
+`backend=` ("python" or "numpy"; the default is `get_backend()`). Random numbers come from
+`generator`, seeded by `manual_seed`: the same seed gives the same numbers in every process
+and on both backends (not PyTorch's numbers: its generator is another).
+"""
 
 from __future__ import annotations
 
+import math
+import operator
 import random
+from typing import Any
 
+from micrograd_edu.tensor import dtypes
 from micrograd_edu.tensor.backend import backend_for
+from micrograd_edu.tensor.device import on_cpu
+from micrograd_edu.tensor.dtypes import dtype
 from micrograd_edu.tensor.shape import Shape, flatten_nested, numel
 from micrograd_edu.tensor.tensor import Tensor
 
 generator = random.Random()  # every random number in micrograd_edu comes from here
 
 
-def manual_seed(seed: int) -> None:
-    """Seed every random draw (rand, randn, nn initialisation, toy data), in every process alike."""
-    generator.seed(seed)
+def manual_seed(seed: int) -> random.Random:
+    """Seed every random draw (rand, randn, nn initialisation, shuffling, toy data), in every process."""
+    if isinstance(seed, bool) or not isinstance(seed, int) and not hasattr(seed, "__index__"):
+        raise TypeError(f"manual_seed takes a whole number, got {type(seed).__name__} {seed!r}")
+    generator.seed(operator.index(seed))
+    return generator
 
 
-def tensor(data, requires_grad: bool = False, backend: str | None = None) -> Tensor:
-    """A tensor from a number or nested lists of numbers, stored as float64.
+def tensor(
+    data: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    backend: str | None = None,
+    pin_memory: bool = False,
+) -> Tensor:
+    """A tensor from a number, nested lists, a numpy array or another tensor (always a copy).
+
+    Its dtype is the data's, as in PyTorch: ints give int64, bools bool, floats the default
+    (float64 here), a numpy array its own.
 
     >>> tensor([[0.0, 1.0], [1.0, 0.0]], requires_grad=True)
     tensor([[0., 1.],
             [1., 0.]], requires_grad=True)
+    >>> tensor([1, 2, 3])
+    tensor([1, 2, 3])
     """
-    if hasattr(data, "tolist"):  # a Tensor, a numpy array or scalar
+    on_cpu(device, "tensor")
+    if isinstance(data, Tensor):
+        d = data.dtype if dtype is None else dtypes.as_dtype(dtype, "tensor")
+        return _make(data._floats(), data.shape, d, requires_grad, backend)
+    given = _numpy_dtype(data)
+    if hasattr(data, "tolist"):  # a numpy array or scalar
         data = data.tolist()
-    flat, shape = flatten_nested(data)
-    return _make(flat, shape, requires_grad, backend)
+    flat, shape, found = _flattened(data)
+    d = dtypes.as_dtype(dtype, "tensor") if dtype is not None else given or found
+    return _make(flat, shape, d, requires_grad, backend)
 
 
-def zeros(*shape, requires_grad: bool = False, backend: str | None = None) -> Tensor:
-    shape = _shape(shape, "zeros")
-    return _make([0.0] * numel(shape), shape, requires_grad, backend)
+def as_tensor(data: Any, dtype: Any = None, device: Any = None, backend: str | None = None) -> Tensor:
+    """A tensor of the data: the very tensor if it already is one of that dtype (PyTorch also
+    shares a numpy array's memory; here the numbers are copied)."""
+    if isinstance(data, Tensor) and (dtype is None or dtypes.as_dtype(dtype) is data.dtype):
+        return data
+    return tensor(data, dtype=dtype, device=device, backend=backend)
 
 
-def ones(*shape, requires_grad: bool = False, backend: str | None = None) -> Tensor:
-    shape = _shape(shape, "ones")
-    return _make([1.0] * numel(shape), shape, requires_grad, backend)
+def from_numpy(array: Any, backend: str | None = None) -> Tensor:
+    """A tensor of a numpy array's numbers and dtype (copied: PyTorch would share the memory)."""
+    if not hasattr(array, "dtype") or not hasattr(array, "shape"):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    return tensor(array, backend=backend)
 
 
-def rand(*shape, requires_grad: bool = False, backend: str | None = None) -> Tensor:
-    """Uniform on [0, 1)."""
-    shape = _shape(shape, "rand")
-    return _make([generator.random() for _ in range(numel(shape))], shape, requires_grad, backend)
+# ---- filled with one number -------------------------------------------------------------------
 
 
-def randn(*shape, requires_grad: bool = False, backend: str | None = None) -> Tensor:
-    """Standard normal."""
-    shape = _shape(shape, "randn")
-    return _make([generator.gauss(0.0, 1.0) for _ in range(numel(shape))], shape, requires_grad, backend)
+def zeros(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, backend: str | None = None
+) -> Tensor:
+    return full(
+        _shape(size, "zeros"),
+        0.0,
+        dtype=dtype or dtypes.get_default_dtype(),
+        device=device,
+        requires_grad=requires_grad,
+        backend=backend,
+    )
 
 
-def arange(start: float, end: float | None = None, step: float = 1, *, backend: str | None = None) -> Tensor:
-    """start, start + step, ... up to but not including end (`arange(n)` is 0 .. n-1)."""
+def ones(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, backend: str | None = None
+) -> Tensor:
+    return full(
+        _shape(size, "ones"),
+        1.0,
+        dtype=dtype or dtypes.get_default_dtype(),
+        device=device,
+        requires_grad=requires_grad,
+        backend=backend,
+    )
+
+
+def empty(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, backend: str | None = None
+) -> Tensor:
+    """A tensor of this size (PyTorch leaves its numbers unset; here they are 0)."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad, backend=backend)
+
+
+def full(
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    backend: str | None = None,
+) -> Tensor:
+    """A tensor of this size, every element `fill_value` (of its dtype unless `dtype` says)."""
+    shape = _shape((size,), "full")
+    value = _number(fill_value, "full", "fill_value")
+    on_cpu(device, "full")
+    d = dtypes.as_dtype(dtype, "full") if dtype is not None else dtypes.inferred([fill_value])
+    return _make([value] * numel(shape), shape, d, requires_grad, backend)
+
+
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    backend: str | None = None,
+) -> Tensor:
+    """The n × m matrix with ones on its diagonal (m = n unless given)."""
+    rows = _size(n, "eye", "n")
+    cols = rows if m is None else _size(m, "eye", "m")
+    on_cpu(device, "eye")
+    flat = [1.0 if i == j else 0.0 for i in range(rows) for j in range(cols)]
+    return _make(flat, (rows, cols), _dtype_or_default(dtype, "eye"), requires_grad, backend)
+
+
+def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
+    return full_like(input, 0.0, dtype=dtype, requires_grad=requires_grad, **kwargs)
+
+
+def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
+    return full_like(input, 1.0, dtype=dtype, requires_grad=requires_grad, **kwargs)
+
+
+def empty_like(input: Tensor, dtype: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
+    return full_like(input, 0.0, dtype=dtype, requires_grad=requires_grad, **kwargs)
+
+
+def full_like(
+    input: Tensor,
+    fill_value: Any,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    backend: str | None = None,
+) -> Tensor:
+    """A tensor shaped like `input`, on its backend and of its dtype (unless given), filled."""
+    _is_tensor(input, "full_like")
+    d = input.dtype if dtype is None else dtypes.as_dtype(dtype, "full_like")
+    return full(
+        input.shape,
+        fill_value,
+        dtype=d,
+        device=device,
+        requires_grad=requires_grad,
+        backend=backend or input.backend,
+    )
+
+
+# ---- ranges --------------------------------------------------------------------------------------
+
+
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    backend: str | None = None,
+) -> Tensor:
+    """start, start + step, ... up to but not including end (`arange(n)` is 0 .. n-1): int64 when
+    every argument is an integer, else the default float dtype, as in PyTorch."""
     if end is None:
         start, end = 0, start
-    if step == 0:
-        raise ValueError("arange: step must not be 0")
-    count = max(0, -int((start - end) // step))
-    return _make([start + i * step for i in range(count)], (count,), False, backend)
+    numbers = [_number(x, "arange", name) for x, name in ((start, "start"), (end, "end"), (step, "step"))]
+    a, b, s = numbers
+    if s == 0:
+        raise ValueError("arange: step must be nonzero")
+    if not all(map(math.isfinite, numbers)):
+        raise ValueError(f"arange: start, end and step must be finite, got {start!r}, {end!r}, {step!r}")
+    if (b - a) * s < 0:
+        raise ValueError(
+            "arange: upper bound and larger bound inconsistent with step sign "
+            f"(start={start!r}, end={end!r}, step={step!r})"
+        )
+    count = math.ceil((b - a) / s)
+    on_cpu(device, "arange")
+    d = dtypes.as_dtype(dtype, "arange") if dtype is not None else dtypes.inferred([start, end, step])
+    return _make([a + i * s for i in range(count)], (count,), d, requires_grad, backend)
 
 
-def _make(flat: list[float], shape: Shape, requires_grad: bool, backend: str | None) -> Tensor:
+def linspace(
+    start: Any,
+    end: Any,
+    steps: int,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    backend: str | None = None,
+) -> Tensor:
+    """`steps` numbers from start to end, evenly spaced, both ends included. Computed as PyTorch
+    does, from the start for the first half and from the end for the second, so both ends are exact."""
+    a, b = _number(start, "linspace", "start"), _number(end, "linspace", "end")
+    n = _size(steps, "linspace", "steps")
+    on_cpu(device, "linspace")
+    step = (b - a) / (n - 1) if n > 1 else 0.0
+    half = n // 2
+    flat = [a + i * step if i < half else b - (n - 1 - i) * step for i in range(n)]
+    return _make(flat, (n,), _dtype_or_default(dtype, "linspace"), requires_grad, backend)
+
+
+def logspace(
+    start: Any,
+    end: Any,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    backend: str | None = None,
+) -> Tensor:
+    """base ** linspace(start, end, steps)."""
+    exponents = linspace(start, end, steps, dtype=dtypes.float64, backend="python").tolist()
+    b = _number(base, "logspace", "base")
+    d = _dtype_or_default(dtype, "logspace")
+    return _make([b**e for e in exponents], (len(exponents),), d, requires_grad, backend)
+
+
+# ---- random ----------------------------------------------------------------------------------------
+
+
+def rand(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, backend: str | None = None
+) -> Tensor:
+    """Uniform on [0, 1)."""
+    shape = _shape(size, "rand")
+    on_cpu(device, "rand")
+    return _make(
+        [generator.random() for _ in range(numel(shape))],
+        shape,
+        _dtype_or_default(dtype, "rand"),
+        requires_grad,
+        backend,
+    )
+
+
+def randn(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, backend: str | None = None
+) -> Tensor:
+    """Standard normal."""
+    shape = _shape(size, "randn")
+    on_cpu(device, "randn")
+    return _make(
+        [generator.gauss(0.0, 1.0) for _ in range(numel(shape))],
+        shape,
+        _dtype_or_default(dtype, "randn"),
+        requires_grad,
+        backend,
+    )
+
+
+def randint(
+    *args: Any,
+    size: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    backend: str | None = None,
+) -> Tensor:
+    """Whole numbers uniform in [low, high): `randint(high, size)` or `randint(low, high, size)`; int64."""
+    if size is not None:
+        args = (*args, size)
+    if len(args) == 2:
+        args = (0, *args)
+    if len(args) != 3:
+        raise TypeError("randint takes (high, size) or (low, high, size), e.g. randint(0, 10, (3,))")
+    low, high = (_whole(x, "randint", name) for x, name in zip(args[:2], ("low", "high")))
+    if high <= low:
+        raise ValueError(
+            f"randint: random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    shape = _shape((args[2],), "randint")
+    on_cpu(device, "randint")
+    d = dtypes.as_dtype(dtype, "randint") if dtype is not None else dtypes.int64
+    return _make(
+        [float(generator.randrange(low, high)) for _ in range(numel(shape))], shape, d, requires_grad, backend
+    )
+
+
+def randperm(
+    n: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, backend: str | None = None
+) -> Tensor:
+    """0 .. n-1 in a random order (int64)."""
+    order = list(range(_size(n, "randperm", "n")))
+    generator.shuffle(order)
+    on_cpu(device, "randperm")
+    d = dtypes.as_dtype(dtype, "randperm") if dtype is not None else dtypes.int64
+    return _make([float(i) for i in order], (len(order),), d, requires_grad, backend)
+
+
+def normal(
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    backend: str | None = None,
+) -> Tensor:
+    """Normal numbers: `normal(mean, std, size)` with numbers, or elementwise with tensors of them."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        like = mean if isinstance(mean, Tensor) else std
+        means = mean.tolist() if isinstance(mean, Tensor) else None
+        stds = std.tolist() if isinstance(std, Tensor) else None
+        flat_m = flatten_nested(means)[0] if means is not None else [float(mean)] * like.numel()
+        flat_s = flatten_nested(stds)[0] if stds is not None else [float(std)] * like.numel()
+        _check_std(min(flat_s))
+        values = [generator.gauss(m, s) for m, s in zip(flat_m, flat_s)]
+        return _make(values, like.shape, like.dtype, requires_grad, backend or like.backend)
+    if size is None:
+        raise TypeError("normal needs size= when mean and std are numbers, e.g. normal(0.0, 1.0, size=(3,))")
+    m, s = _number(mean, "normal", "mean"), _number(std, "normal", "std")
+    _check_std(s)
+    shape = _shape((size,), "normal")
+    return _make(
+        [generator.gauss(m, s) for _ in range(numel(shape))],
+        shape,
+        _dtype_or_default(dtype, "normal"),
+        requires_grad,
+        backend,
+    )
+
+
+def rand_like(input: Tensor, dtype: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
+    _is_tensor(input, "rand_like")
+    return rand(
+        *input.shape,
+        dtype=dtype or input.dtype,
+        requires_grad=requires_grad,
+        backend=kwargs.get("backend") or input.backend,
+    )
+
+
+def randn_like(input: Tensor, dtype: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
+    _is_tensor(input, "randn_like")
+    return randn(
+        *input.shape,
+        dtype=dtype or input.dtype,
+        requires_grad=requires_grad,
+        backend=kwargs.get("backend") or input.backend,
+    )
+
+
+def randint_like(
+    input: Tensor, low: int = 0, high: int | None = None, dtype: Any = None, **kwargs: Any
+) -> Tensor:
+    _is_tensor(input, "randint_like")
+    if high is None:
+        low, high = 0, low
+    return randint(
+        low, high, input.shape, dtype=dtype or input.dtype, backend=kwargs.get("backend") or input.backend
+    )
+
+
+# ---- checking what comes in --------------------------------------------------------------------
+
+
+def _make(flat: list[float], shape: Shape, d: dtype, requires_grad: bool, backend: str | None) -> Tensor:
     if not isinstance(requires_grad, bool):
         raise TypeError(f"requires_grad must be True or False, got {requires_grad!r}")
+    if requires_grad and not d.is_floating_point:
+        raise RuntimeError(f"Only Tensors of floating point dtype can require gradients (this one is {d!r})")
     store = backend_for(backend)
-    return Tensor(store.from_floats(flat, shape), shape, store, requires_grad)
+    return Tensor(store.from_floats(flat, shape, d), shape, store, requires_grad, dtype=d)
 
 
-def _shape(shape: tuple, op: str) -> Shape:
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    if not all(isinstance(s, int) and s >= 0 for s in shape):
-        raise ValueError(f"{op}: a shape is whole numbers >= 0, got {shape}")
-    return shape
+def _flattened(data: Any) -> tuple[list[float], Shape, dtype]:
+    """Nested lists of numbers (bools, ints, floats, numpy numbers, 0-d tensors) as floats, their
+    shape, and the dtype PyTorch would infer from them."""
+    flat_items: list[Any] = []
+    flat, shape = flatten_nested(data, flat_items)
+    return flat, shape, dtypes.inferred(flat_items)
+
+
+def _numpy_dtype(data: Any) -> dtype | None:
+    """A numpy array's (or numpy number's) dtype as ours; None for other data."""
+    name = str(getattr(data, "dtype", ""))
+    if not hasattr(data, "tolist") or not name:
+        return None
+    if name in dtypes.DTYPES:
+        return dtypes.DTYPES[name]
+    kind = getattr(data.dtype, "kind", "")
+    return {"f": dtypes.float64, "i": dtypes.int64, "u": dtypes.int64, "b": dtypes.bool_}.get(kind)
+
+
+def _dtype_or_default(d: Any, op: str) -> dtype:
+    return dtypes.get_default_dtype() if d is None else dtypes.as_dtype(d, op)
+
+
+def _shape(size: tuple, op: str) -> Shape:
+    """A size given as numbers (zeros(2, 3)) or one sequence (zeros((2, 3))), each a whole number >= 0."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    return tuple(_size(s, op, "size") for s in size)
+
+
+def _size(x: Any, op: str, name: str) -> int:
+    """A size: a whole number >= 0 (a numpy integer or a one-element integer tensor is fine)."""
+    if isinstance(x, (bool, float)):
+        raise TypeError(f"{op}: {name} must be a whole number, got {type(x).__name__} {x!r}")
+    try:
+        n = operator.index(x)
+    except TypeError:
+        raise TypeError(f"{op}: {name} must be a whole number, got {type(x).__name__} {x!r}") from None
+    if n < 0:
+        raise ValueError(f"{op}: {name} must be >= 0, got {n}")
+    return n
+
+
+def _whole(x: Any, op: str, name: str) -> int:
+    if isinstance(x, bool):
+        raise TypeError(f"{op}: {name} must be a whole number, got bool {x!r}")
+    try:
+        return operator.index(x)
+    except TypeError:
+        raise TypeError(f"{op}: {name} must be a whole number, got {type(x).__name__} {x!r}") from None
+
+
+def _number(x: Any, op: str, name: str) -> float:
+    if isinstance(x, Tensor):
+        x = x.item()
+    if isinstance(x, str) or not isinstance(x, (int, float)) and not hasattr(x, "__float__"):
+        raise TypeError(f"{op}: {name} must be a number, got {type(x).__name__} {x!r}")
+    return float(x)
+
+
+def _check_std(s: float) -> None:
+    if not s >= 0:
+        raise ValueError(f"normal expects std >= 0.0, but found std {s}")
+
+
+def _is_tensor(x: Any, op: str) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(x).__name__}")

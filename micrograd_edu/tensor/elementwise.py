@@ -36,7 +36,8 @@ class Elementwise:
     - `numpy`: numpy's function for it, by name ("tanh"), or `f(np, *arrays, *params)` where
       numpy has none (numpy is handed in, so this file never imports it);
     - `can_fail`: the engine refuses some inputs (log of 0), so the numpy backend, whose
-      functions quietly give inf or nan there, replays such elements to raise the same error.
+      functions quietly give inf or nan there, replays such elements to raise the same error;
+    - `floating`: the result is a float even for integer inputs (exp, /), as in PyTorch.
     """
 
     def __init__(
@@ -48,9 +49,10 @@ class Elementwise:
         numpy: str | Callable[..., Any],
         *,
         can_fail: bool = False,
+        floating: bool = False,
     ) -> None:
         self.name, self.op, self.grad_fn, self.value, self.numpy = name, op, grad_fn, value, numpy
-        self.can_fail = can_fail
+        self.can_fail, self.floating = can_fail, floating
         self.__doc__ = f"{name}(input): the elementwise op `{op}` on a tensor, a Value or a number."
 
         def method(tensor: Tensor) -> Tensor:
@@ -96,15 +98,15 @@ def _relu_array(np: Any, a: Any) -> Any:  # nan stays nan, as in PyTorch
 #  name                          engine op  PyTorch's node        the op on Values  numpy
 neg = Elementwise("neg", "neg", "NegBackward0", Value.__neg__, "negative")
 abs = Elementwise("abs", "abs", "AbsBackward0", Value.__abs__, "abs")
-exp = Elementwise("exp", "exp", "ExpBackward0", Value.exp, "exp", can_fail=True)
-log = Elementwise("log", "log", "LogBackward0", Value.log, "log", can_fail=True)
-tanh = Elementwise("tanh", "tanh", "TanhBackward0", Value.tanh, "tanh")
-sigmoid = Elementwise("sigmoid", "sigmoid", "SigmoidBackward0", Value.sigmoid, _sigmoid_array)
+exp = Elementwise("exp", "exp", "ExpBackward0", Value.exp, "exp", can_fail=True, floating=True)
+log = Elementwise("log", "log", "LogBackward0", Value.log, "log", can_fail=True, floating=True)
+tanh = Elementwise("tanh", "tanh", "TanhBackward0", Value.tanh, "tanh", floating=True)
+sigmoid = Elementwise("sigmoid", "sigmoid", "SigmoidBackward0", Value.sigmoid, _sigmoid_array, floating=True)
 relu = Elementwise("relu", "relu", "ReluBackward0", Value.relu, _relu_array)
 add = Elementwise("add", "+", "AddBackward0", operator.add, "add")
 sub = Elementwise("sub", "-", "SubBackward0", operator.sub, "subtract")
 mul = Elementwise("mul", "*", "MulBackward0", operator.mul, "multiply")
-div = Elementwise("div", "/", "DivBackward0", operator.truediv, "divide", can_fail=True)
+div = Elementwise("div", "/", "DivBackward0", operator.truediv, "divide", can_fail=True, floating=True)
 pow = Elementwise("pow", "**", "PowBackward1", operator.pow, "power", can_fail=True)  # tensor ** tensor
 pow_n = Elementwise("pow", "**n", "PowBackward0", operator.pow, "power", can_fail=True)  # tensor ** number
 clamp = Elementwise("clamp", "clamp", "ClampBackward1", Value.clamp, "clip")  # params: (min, max)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from micrograd_edu.engine import as_float
 from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.grad_mode import state as grad_mode
+from micrograd_edu.tensor import dtypes
 from micrograd_edu.tensor.backward import VersionCounter, changed_in_place, clock
 from micrograd_edu.tensor.shape import Shape, selected_index
 
@@ -196,7 +197,7 @@ class InPlace:
 
 def _replacing(old: Tensor, value: Tensor) -> Tensor:
     """value (broadcast to old's shape) as a result recorded from old: old's gradient is 0 there."""
-    everywhere = old._new([1.0] * old.numel(), old.shape, is_bool=True)
+    everywhere = old._new([1.0] * old.numel(), old.shape, dtypes.bool_)
     return value.expand(*old.shape).where(everywhere, old)
 
 

@@ -27,7 +27,7 @@ from micrograd_edu import engine
 from micrograd_edu.derivatives import where
 from micrograd_edu.engine import Value
 from micrograd_edu.grad_mode import state as grad_mode
-from micrograd_edu.tensor import functions
+from micrograd_edu.tensor import dtypes, functions
 from micrograd_edu.tensor.shape import Shape
 
 if TYPE_CHECKING:
@@ -53,8 +53,21 @@ _COMPARE = {
 }
 
 
-def from_floats(flat: list[float], shape: Shape) -> Data:
-    return np.array(flat, dtype=np.float64).reshape(shape)
+def from_floats(flat: list[float], shape: Shape, dtype: dtypes.dtype) -> Data:
+    return np.array(flat, dtype=_NUMPY[dtype.name]).reshape(shape)
+
+
+_NUMPY = {name: np.dtype(name) for name in dtypes.DTYPES}
+
+
+def cast(data: Data, dtype: dtypes.dtype) -> Data:
+    """The array as `dtype` (itself if it is one already); floats to integers are cut toward zero."""
+    target = _NUMPY[dtype.name]
+    if data.dtype == target:
+        return data
+    if target.kind in "iu" and data.dtype.kind == "f":
+        data = np.where(np.isfinite(data), data, np.iinfo(target).min)  # as PyTorch gives for nan and inf
+    return np.asarray(data, dtype=target)
 
 
 def to_floats(data: Data) -> list[float]:
@@ -125,7 +138,7 @@ def _functions(op: Elementwise) -> tuple[Callable, Callable]:
 
 
 def compare(op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Shape) -> Data:
-    return _COMPARE[op](a, b).astype(np.float64)
+    return np.asarray(_COMPARE[op](a, b))
 
 
 @quiet
@@ -186,6 +199,17 @@ def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tupl
         inner = np.arange(int(np.prod(shape[dim + 1 :]))).reshape(1, -1)
         step = int(np.prod(shape[dim + 1 :]))
         flat_index = (outer + index.reshape(len(outer), -1) * step + inner).ravel().tolist()
+
+    if dim is None and a.size:  # ties share the gradient, as PyTorch's max() does
+        tied = np.flatnonzero((flat == out) | (np.isnan(flat) & np.isnan(out)))
+        if tied.size > 1:
+            share = tied.tolist()
+
+            def shared_backward(g, ins, out, parents):
+                spread = expand(g.reshape(1), (len(share),)) / len(share)
+                return (scatter_add(spread, share, a.size).reshape(shape),)
+
+            return out, positions, shared_backward
 
     def backward(g, ins, out, parents):
         return (scatter_add(g.reshape(-1), flat_index, a.size).reshape(shape),)
@@ -297,6 +321,29 @@ def swap(g: Any, d0: int, d1: int) -> Any:
     return np.swapaxes(g, d0, d1) if _is_array(g) else g.transpose(d0, d1)
 
 
+@quiet
+def cumsum(a: Data, shape: Shape, dim: int) -> tuple[Data, Backward]:
+    """Running sums along `dim`; backward: running sums of the gradient from the other end."""
+    out = np.cumsum(a, axis=dim) if shape else np.array(a, copy=True)
+
+    def backward(g, ins, out, parents):
+        return (flip_(cumsum_(flip_(g, (dim,)), dim), (dim,)) if shape else g,)
+
+    return out, backward
+
+
+def flip(a: Data, shape: Shape, dims: tuple[int, ...]) -> tuple[Data, Backward]:
+    return np.flip(a, axis=dims), lambda g, ins, out, parents: (flip_(g, dims),)
+
+
+def flip_(g: Any, dims: tuple[int, ...]) -> Any:
+    return np.flip(g, axis=dims) if _is_array(g) else g.flip(dims)
+
+
+def cumsum_(g: Any, dim: int) -> Any:
+    return np.cumsum(g, axis=dim) if _is_array(g) else g.cumsum(dim)
+
+
 def reshape(a: Data, shape: Shape, new_shape: Shape) -> tuple[Data, Backward]:
     return a.reshape(new_shape), lambda g, ins, out, parents: (g.reshape(shape),)
 
@@ -360,8 +407,9 @@ def backprop(
     is the answer.
     """
     grads: dict[int, Any] = {}
+    g: Any
     for r, s in zip(roots, seeds):
-        g = s if create_graph else s._data
+        g = s if create_graph else cast(s._data, r.dtype)
         grads[id(r)] = grads[id(r)] + g if id(r) in grads else g
     handed_out: set[int] = set()  # arrays something already holds: a kept gradient must not share them
     was_enabled, grad_mode.enabled = grad_mode.enabled, create_graph  # under create_graph, ops record

@@ -6,16 +6,18 @@ from __future__ import annotations
 import math
 from itertools import product
 
+from micrograd_edu.tensor.dtypes import dtype
 from micrograd_edu.tensor.shape import Shape, strides
 
 SUMMARY_THRESHOLD, EDGE_ITEMS = 1000, 3  # as PyTorch: past 1000 elements, 3 at each end of a dim
 LINE_WIDTH = 80  # as PyTorch: longer rows wrap
 
 
-def format_tensor(values: list[float], shape: Shape, is_bool: bool) -> str:
+def format_tensor(values: list[float], shape: Shape, dtype: dtype) -> str:
     """The numbers of a tensor laid out as PyTorch prints them, without `tensor(` around them.
 
-    >>> print("tensor(" + format_tensor([0.5, -1.0, 2.0, 3.25], (2, 2), False) + ")")
+    >>> from micrograd_edu import float64
+    >>> print("tensor(" + format_tensor([0.5, -1.0, 2.0, 3.25], (2, 2), float64) + ")")
     tensor([[ 0.5000, -1.0000],
             [ 2.0000,  3.2500]])
     """
@@ -25,8 +27,11 @@ def format_tensor(values: list[float], shape: Shape, is_bool: bool) -> str:
         None if None in i else sum(a * b for a, b in zip(i, step) if a is not None) for i in product(*axes)
     ]
     shown = [values[i] for i in where if i is not None]
-    if is_bool:
+    if dtype.kind == 0:
         texts = ["True" if v else "False" for v in shown]
+        width = max(map(len, texts), default=0)
+    elif dtype.kind == 1:
+        texts = [str(int(v)) for v in shown]
         width = max(map(len, texts), default=0)
     else:  # as PyTorch: the nonzero finite values alone pick the format and the column width
         nonzero = [abs(v) for v in shown if math.isfinite(v) and v]

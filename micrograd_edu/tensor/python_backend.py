@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 from micrograd_edu import engine
 from micrograd_edu.engine import Value
-from micrograd_edu.tensor.shape import Shape, broadcast_index, numel, reduction_groups, transposed_index
+from micrograd_edu.tensor import dtypes
+from micrograd_edu.tensor.shape import (
+    Shape,
+    broadcast_index,
+    flipped_index,
+    numel,
+    reduction_groups,
+    transposed_index,
+)
 
 if TYPE_CHECKING:
     from micrograd_edu.tensor.elementwise import Elementwise
@@ -44,8 +52,19 @@ _COMPARE = {
 }
 
 
-def from_floats(flat: list[float], shape: Shape) -> Data:
-    return [Value(x) for x in flat]  # row-major already: a flat list needs no shape
+def from_floats(flat: list[float], shape: Shape, dtype: dtypes.dtype) -> Data:
+    if dtype is dtypes.float64:
+        return [Value(x) for x in flat]  # row-major already: a flat list needs no shape
+    return [Value(dtypes.rounded(float(x), dtype)) for x in flat]
+
+
+def cast(data: Data, dtype: dtypes.dtype) -> Data:
+    """An op's fresh Values rounded to what `dtype` holds (float32, an integer, a bool), in place:
+    every Value computes in float64, and a float32 tensor's keep float32's numbers."""
+    if dtype is not dtypes.float64:
+        for v in data:
+            v.data = dtypes.rounded(v.data, dtype)
+    return data
 
 
 def to_floats(data: Data) -> list[float]:
@@ -70,7 +89,7 @@ def elementwise(
 def compare(op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Shape) -> Data:
     f = _COMPARE[op]
     pairs = zip(broadcast_index(a_shape, shape), broadcast_index(b_shape, shape))
-    return [Value(1.0 if f(a[i].data, b[j].data) else 0.0) for i, j in pairs]
+    return [Value(1.0 if f(a[i].data, b[j].data) else 0.0) for i, j in pairs]  # a bool tensor's 1 and 0
 
 
 def matmul(a: Data, b: Data, n: int, k: int, m: int) -> tuple[Data, None]:
@@ -100,11 +119,16 @@ def reduce_mean(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tup
 
 
 def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, list[int], None]:
-    """The largest element of each group (the first one on a tie, the first nan if there is one,
-    as in PyTorch) and its position in the group."""
-    picks = [
-        max(enumerate(group), key=lambda kv: _rank(a[kv[1]].data)) for group in reduction_groups(shape, dim)
-    ]
+    """The largest element of each group (the first nan if there is one, as in PyTorch) and its
+    position in the group. Over all elements, ties share the gradient (their mean, as PyTorch's
+    max() sends each 1/count of it); along a dim, the first of them is picked."""
+    groups = reduction_groups(shape, dim)
+    picks = [max(enumerate(group), key=lambda kv: _rank(a[kv[1]].data)) for group in groups]
+    if dim is None and groups[0]:
+        best = _rank(a[picks[0][1]].data)
+        tied = [a[i] for i in groups[0] if _rank(a[i].data) == best]
+        if len(tied) > 1:
+            return [_total(tied) / len(tied)], [picks[0][0]], None
     return [a[i] for _, i in picks], [k for k, _ in picks], None
 
 
@@ -145,6 +169,22 @@ def choose(condition: Data, a: Data, b: Data, shapes: Sequence[Shape], shape: Sh
     """a's Value where the condition holds, else b's, broadcast (torch.where): no new Values."""
     c, i, j = (broadcast_index(s, shape) for s in shapes)
     return [a[ia] if condition[ic].data else b[ib] for ic, ia, ib in zip(c, i, j)], None
+
+
+def cumsum(a: Data, shape: Shape, dim: int) -> tuple[Data, None]:
+    """Running sums along `dim`: each a chain of `+` from the first element of its row."""
+    out = list(a)
+    for group in reduction_groups(shape, dim if shape else None):
+        running = None
+        for i in group:
+            running = a[i] if running is None else running + a[i]
+            out[i] = running
+    return out, None
+
+
+def flip(a: Data, shape: Shape, dims: tuple[int, ...]) -> tuple[Data, None]:
+    """The elements in reverse order along `dims`: the same Values, moved."""
+    return [a[i] for i in flipped_index(shape, dims)], None
 
 
 def reshape(a: Data, shape: Shape, new_shape: Shape) -> tuple[Data, None]:

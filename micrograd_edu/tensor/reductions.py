@@ -1,19 +1,30 @@
-"""Reductions: sum, mean and max over all elements or along one dimension (a Tensor mixin)."""
+"""Reductions: sum, mean, var, std, prod, norm, max, min, argmax, argmin, and cumsum, over all
+elements or along dims, with PyTorch's `dim`/`keepdim` and dtypes (a Tensor mixin).
+
+sum and mean are backend ops; max is one too (it routes the gradient to the element it
+picked). The rest are composed from those, so they need no backward of their own: min is
+-max(-x), var the mean of squared deviations, std its square root, prod a chain of products,
+norm the p-th root of a sum of p-th powers.
+"""
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
+from micrograd_edu.tensor import dtypes
 from micrograd_edu.tensor.shape import Shape, normalize_dim, reduced_shape
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from micrograd_edu.tensor.backend import Backend
+    from micrograd_edu.tensor.dtypes import dtype as DType
     from micrograd_edu.tensor.tensor import Tensor
 
-MaxResult = namedtuple("MaxResult", ["values", "indices"])
+MaxResult = namedtuple("MaxResult", ["values", "indices"])  # what max(dim) and min(dim) return, as in PyTorch
+MinResult = MaxResult
 
 
 class Reductions:
@@ -23,30 +34,156 @@ class Reductions:
         __slots__ = ()
     if TYPE_CHECKING:
         shape: Shape
+        dtype: DType
         _data: Any
         _backend: Backend
 
         def dim(self) -> int: ...
         def numel(self) -> int: ...
-
-        def _new(self, flat: list[float], shape: Shape) -> Tensor: ...
+        def _new(self, flat: list[float], shape: Shape, dtype: DType | None = None) -> Tensor: ...
+        def to(self, *args: Any) -> Tensor: ...
+        def __neg__(self) -> Tensor: ...
+        def __mul__(self, other: Any) -> Tensor: ...
+        def __sub__(self, other: Any) -> Tensor: ...
+        def __pow__(self, other: Any) -> Tensor: ...
+        def __getitem__(self, key: Any) -> Tensor: ...
+        def abs(self) -> Tensor: ...
+        def squeeze(self, dim: int | None = None) -> Tensor: ...
+        def unsqueeze(self, dim: int) -> Tensor: ...
+        def reshape(self, *shape: Any) -> Tensor: ...
+        def flip(self, dims: Any) -> Tensor: ...
+        def maximum(self, other: Any) -> Tensor: ...
+        def minimum(self, other: Any) -> Tensor: ...
 
         @staticmethod
-        def recorded(op: str, parents: tuple, shape: Shape, compute: Callable, *args: Any) -> Tensor: ...
+        def recorded(
+            op: str, parents: tuple, shape: Shape, compute: Callable, *args: Any, dtype: DType | None = None
+        ) -> Tensor: ...
 
-    def sum(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        """The sum of all elements, or along `dim` (kept as size 1 with keepdim=True)."""
-        return self._reduce("sum", "SumBackward", dim, keepdim)
+    # ---- sums and means ----------------------------------------------------------------------------
 
-    def mean(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        """The mean of all elements, or along `dim` (kept as size 1 with keepdim=True)."""
-        return self._reduce("mean", "MeanBackward", dim, keepdim)
+    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        """The sum of all elements, or along `dim` (an int or a tuple; kept as size 1 with keepdim).
+        Integers and bools sum to int64, as in PyTorch."""
+        source = self if dtype is None else self.to(dtypes.as_dtype(dtype, "sum"))
+        out = dtypes.int64 if source.dtype.kind < 2 else source.dtype
+        return source._over(dim, keepdim, "sum", lambda t, d, k: t._reduce("sum", "SumBackward", d, k, out))
 
-    def max(self, dim: int | None = None, keepdim: bool = False) -> Any:
-        """The largest element; with `dim`, (values, indices) along it, as in PyTorch."""
-        d = self._reduced_dim(dim, "max")
+    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        """The mean of all elements, or along `dim` (an int or a tuple). For float tensors, as in PyTorch."""
+        source = self if dtype is None else self.to(dtypes.as_dtype(dtype, "mean"))
+        if not source.dtype.is_floating_point:
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                f"complex dtype. Got: {source.dtype!r} (use .float() first, or mean(dtype=torch.float64))"
+            )
+        return source._over(
+            dim, keepdim, "mean", lambda t, d, k: t._reduce("mean", "MeanBackward", d, k, t.dtype)
+        )
+
+    def var(
+        self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None
+    ) -> Tensor:
+        """The variance: the mean squared deviation from the mean, divided by n - correction
+        (correction=1 by default, the unbiased estimate, as in PyTorch; unbiased=False is 0)."""
+        c = _correction(unbiased, correction, "var")
+        deviations = self - self.mean(dim, keepdim=True)
+        n = self.numel() if dim is None else math.prod(self.shape[d] for d in _dims(dim, self.dim(), "var"))
+        scale = 1.0 / (n - c) if n > c else math.nan  # PyTorch's nan when there is nothing to divide by
+        return (deviations * deviations).sum(dim, keepdim) * scale
+
+    def std(
+        self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None
+    ) -> Tensor:
+        """The standard deviation: the square root of `var` (same arguments)."""
+        return self.var(dim, unbiased, keepdim, correction=correction) ** 0.5
+
+    def prod(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """The product of all elements, or along `dim`: a chain of products, so a zero element
+        gets the right gradient too."""
+        flat = self.reshape(-1) if dim is None else self
+        d = 0 if dim is None else normalize_dim(dim, self.dim(), "prod")
+        if flat.shape[d] == 0:
+            return self._new([1.0], reduced_shape(self.shape, None if dim is None else d, keepdim))
+        result = flat[(slice(None),) * d + (0,)]
+        for i in range(1, flat.shape[d]):
+            result = result * flat[(slice(None),) * d + (i,)]
+        if dim is None:
+            return result.reshape((1,) * self.dim()) if keepdim else result
+        return result.unsqueeze(d) if keepdim else result
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+        """The p-norm (2 by default; 'fro' is 2 too; inf the largest |x|): (Σ |x|^p)^(1/p)."""
+        if p in ("fro", None, 2):
+            return ((self * self).sum(dim, keepdim)) ** 0.5
+        if p == 1:
+            return self.abs().sum(dim, keepdim)
+        if p in (math.inf, float("inf")):
+            return self.abs().amax(dim, keepdim)
+        if isinstance(p, str) or not isinstance(p, (int, float)) or isinstance(p, bool):
+            raise ValueError(f"norm: p must be a number, 'fro' or inf, got {p!r}")
+        return (self.abs() ** float(p)).sum(dim, keepdim) ** (1.0 / p)
+
+    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+        """The running sums along `dim`: element i is the sum of elements 0 .. i."""
+        source = self if dtype is None else self.to(dtypes.as_dtype(dtype, "cumsum"))
+        d = normalize_dim(dim, source.dim(), "cumsum") if source.shape else 0
+        out = dtypes.int64 if source.dtype.kind < 2 else source.dtype
+        return source.recorded(
+            "CumsumBackward0",
+            (source,),
+            source.shape,
+            source._backend.cumsum,
+            source._data,
+            source.shape,
+            d,
+            dtype=out,
+        )
+
+    # ---- the largest and the smallest ----------------------------------------------------------------
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The largest element (ties share the gradient, as in PyTorch); with `dim`, the
+        (values, indices) along it, the first largest picked. With a tensor: torch.maximum."""
+        if hasattr(dim, "_backend"):
+            return self.maximum(dim)
+        return self._extreme(dim, keepdim, "max")
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The smallest element; with `dim`, (values, indices) along it. With a tensor: torch.minimum."""
+        if hasattr(dim, "_backend"):
+            return self.minimum(dim)
+        found = (-self)._extreme(dim, keepdim, "min")
+        return -found if dim is None else MinResult(-found.values, found.indices)
+
+    def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """The largest element over `dim` (all dims for None): values only."""
+        if dim is None:
+            found = self._extreme(None, False, "amax")
+            return found.reshape((1,) * self.dim()) if keepdim else found
+        return self._over(dim, keepdim, "amax", lambda t, d, k: t._extreme(d, k, "amax").values)
+
+    def amin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return -(-self).amax(dim, keepdim)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Where the largest element is (int64): its flat position, or its position along `dim`."""
+        if dim is None:
+            return self.reshape(-1)._extreme(0, False, "argmax").indices
+        return self._extreme(dim, keepdim, "argmax").indices
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Where the smallest element is (int64)."""
+        return (-self).argmax(dim, keepdim)
+
+    def _extreme(self, dim: int | None, keepdim: bool, op: str) -> Any:
+        """max over dim (None: all) by the backend op; MaxResult(values, int64 indices) for a dim."""
+        d = self._reduced_dim(dim, op)
         if self.numel() == 0:
-            raise ValueError("max() of an empty tensor has no value")
+            raise ValueError(
+                f"{op}() of an empty tensor has no value (PyTorch: Expected reduction dim to be "
+                "specified for input.numel() == 0)"
+            )
         shape = reduced_shape(self.shape, d, keepdim)
         picked: list[int] = []
 
@@ -55,20 +192,59 @@ class Reductions:
             picked.extend(index)
             return data, backward
 
-        values = self.recorded("MaxBackward1" if dim is None else "MaxBackward0", (self,), shape, compute)
+        name = "MaxBackward1" if dim is None else "MaxBackward0"
+        values = self.recorded(name, (self,), shape, compute)
         if dim is None:
             return values
-        return MaxResult(values, self._new([float(i) for i in picked], shape))
+        return MaxResult(values, self._new([float(i) for i in picked], shape, dtypes.int64))
 
-    def _reduce(self, how: str, name: str, dim: int | None, keepdim: bool) -> Tensor:
+    # ---- the machinery --------------------------------------------------------------------------------
+
+    def _over(
+        self, dim: Any, keepdim: bool, op: str, one: Callable[[Any, int | None, bool], Tensor]
+    ) -> Tensor:
+        """A reduction over None (all), one dim, or several (one after another, the last first)."""
+        if not isinstance(dim, (tuple, list)):
+            return one(self, dim, keepdim)
+        dims = sorted(_dims(dim, self.dim(), op), reverse=True)
+        result: Any = self
+        for d in dims:
+            result = one(result, d, True)
+        if not keepdim:
+            for d in dims:
+                result = result.squeeze(d)
+        return result
+
+    def _reduce(self, how: str, name: str, dim: int | None, keepdim: bool, out: DType) -> Tensor:
         d = self._reduced_dim(dim, how)
         fn = self._backend.reduce_sum if how == "sum" else self._backend.reduce_mean
         shape = reduced_shape(self.shape, d, keepdim)
-        return self.recorded(
-            name + ("0" if dim is None else "1"), (self,), shape, fn, self._data, self.shape, d, shape
-        )
+        suffix = "0" if dim is None else "1"
+        return self.recorded(name + suffix, (self,), shape, fn, self._data, self.shape, d, shape, dtype=out)
 
     def _reduced_dim(self, dim: int | None, op: str) -> int | None:
         """`dim` counted from 0; None for all elements, which is also what dim 0 of a 0-d tensor is."""
         d = None if dim is None else normalize_dim(dim, self.dim(), op)
         return d if self.shape else None
+
+
+def _dims(dim: Any, ndim: int, op: str) -> list[int]:
+    """One dim or several as a list of dims counted from 0, each once."""
+    dims = [normalize_dim(d, ndim, op) for d in (dim if isinstance(dim, (tuple, list)) else [dim])]
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"{op}: dim {tuple(dim)} names a dimension twice")
+    return dims
+
+
+def _correction(unbiased: Any, correction: Any, op: str) -> float:
+    if correction is not None:
+        if isinstance(correction, bool) or not isinstance(correction, (int, float)):
+            raise TypeError(
+                f"{op}: correction must be a number, got {type(correction).__name__} {correction!r}"
+            )
+        return float(correction)
+    if unbiased is None:
+        return 1.0
+    if not isinstance(unbiased, bool):
+        raise TypeError(f"{op}: unbiased must be True or False, got {type(unbiased).__name__} {unbiased!r}")
+    return 1.0 if unbiased else 0.0

@@ -113,6 +113,13 @@ def reshaped(shape: Shape, new_shape: tuple, op: str) -> Shape:
     return tuple(new_shape)
 
 
+def flipped_index(shape: Shape, dims: tuple[int, ...]) -> list[int]:
+    """For each position of the flipped tensor, the position it comes from."""
+    axes = [range(size - 1, -1, -1) if d in dims else range(size) for d, size in enumerate(shape)]
+    step = strides(shape)
+    return [sum(i * s for i, s in zip(index, step)) for index in product(*axes)]
+
+
 def transposed_index(shape: Shape, d0: int, d1: int) -> tuple[Shape, list[int]]:
     """The shape with dims d0 and d1 swapped, and for each of its positions the source position."""
     order = list(range(len(shape)))
@@ -162,11 +169,25 @@ def selected_index(shape: Shape, key: object) -> tuple[Shape, list[int]]:
     return tuple(out_shape), [sum(i * s for i, s in zip(index, step)) for index in product(*axes)]
 
 
-def flatten_nested(data: object) -> tuple[list[float], Shape]:
-    """A nested list of numbers as (flat floats, shape), or an error saying where it is off."""
-    if isinstance(data, Real) and not isinstance(data, bool):
-        return [float(data)], ()
-    flat: list[float] = []
+def is_number(x: object) -> bool:
+    """A number a tensor can hold: a bool, an int, a float, a numpy number, a one-element 0-d tensor."""
+    if isinstance(x, (Real, bool)):
+        return True
+    if hasattr(x, "_backend"):  # a tensor: only a 0-d one counts as a number
+        return not getattr(x, "shape", None)
+    return (
+        getattr(getattr(x, "dtype", None), "kind", "") in ("b", "i", "u", "f")
+        and getattr(x, "shape", None) == ()
+    )
+
+
+def flatten_nested(data: object, items: list | None = None) -> tuple[list[float], Shape]:
+    """A nested list of numbers as (flat floats, shape), or an error saying where it is off.
+    `items`, if given, receives the numbers as they were (for the dtype they imply)."""
+    if is_number(data):
+        if items is not None:
+            items.append(_plain(data))
+        return [float(data)], ()  # type: ignore[arg-type]
     shape: list[int] = []
     level: list[tuple[str, Any]] = [
         ("", data)
@@ -182,13 +203,13 @@ def flatten_nested(data: object) -> tuple[list[float], Shape]:
         if len(sizes) > 1:
             lengths = {f"data{where}": len(item) for where, item in level}
             raise ValueError(f"ragged nested list: the rows at one depth have different lengths {lengths}")
-        size = sizes.pop()
-        shape.append(size)
+        shape.append(sizes.pop())
         children = [(f"{where}[{i}]", x) for where, item in level for i, x in enumerate(item)]
-        numbers = [isinstance(x, Real) and not isinstance(x, bool) for _, x in children]
+        numbers = [is_number(x) for _, x in children]
         if all(numbers):
-            flat = [float(x) for _, x in children]
-            return flat, tuple(shape)
+            if items is not None:
+                items.extend(_plain(x) for _, x in children)
+            return [float(x) for _, x in children], tuple(shape)
         lists = [isinstance(x, (list, tuple)) for _, x in children]
         if not all(lists):
             odd = [i for i, (number, is_list) in enumerate(zip(numbers, lists)) if not number and not is_list]
@@ -197,6 +218,11 @@ def flatten_nested(data: object) -> tuple[list[float], Shape]:
             kind = "a number" if numbers[at] else f"{type(bad).__name__} {bad!r}"
             raise TypeError(f"expected numbers or lists of equal depth, got {kind} at data{where}")
         level = children
+
+
+def _plain(x: object) -> object:
+    """A 0-d tensor or numpy number as the Python number it holds (for dtype inference)."""
+    return x.item() if hasattr(x, "item") and not isinstance(x, (Real, bool)) else x  # type: ignore[union-attr]
 
 
 def nest(flat: list, shape: Shape) -> object:

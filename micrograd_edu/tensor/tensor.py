@@ -23,19 +23,20 @@ from typing import Any
 from micrograd_edu.engine import Value, as_float
 from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.grad_mode import state as grad_mode
+from micrograd_edu.tensor import dtypes, python_backend
 from micrograd_edu.tensor import elementwise as ops
-from micrograd_edu.tensor import python_backend
 from micrograd_edu.tensor.backend import Backend
 from micrograd_edu.tensor.backward import Autograd, VersionCounter, clock, shared_counter
+from micrograd_edu.tensor.conversions import Conversions, cast_recorded
+from micrograd_edu.tensor.dtypes import dtype, float64
 from micrograd_edu.tensor.inplace import InPlace
-from micrograd_edu.tensor.printing import format_tensor
 from micrograd_edu.tensor.reductions import Reductions
-from micrograd_edu.tensor.shape import Shape, broadcast_shapes, flatten_nested, nest, normalize_dim, numel
+from micrograd_edu.tensor.shape import Shape, broadcast_shapes, flatten_nested, normalize_dim, numel
 from micrograd_edu.tensor.views import Views
 
 
-class Tensor(Reductions, Views, InPlace, Autograd):
-    """An n-dimensional array of float64 numbers that can record how it was computed.
+class Tensor(Conversions, Reductions, Views, InPlace, Autograd):
+    """An n-dimensional array of numbers of one dtype that can record how it was computed.
 
     Create one with `micrograd_edu.tensor(...)`, `zeros`, `ones`, `rand` or `randn`.
     """
@@ -50,7 +51,7 @@ class Tensor(Reductions, Views, InPlace, Autograd):
         "_op",
         "_backward",
         "_retains",
-        "_bool",
+        "dtype",
         "_counter",
         "_stamp",
         "_hooks",
@@ -58,7 +59,13 @@ class Tensor(Reductions, Views, InPlace, Autograd):
     )
 
     def __init__(
-        self, data: Any, shape: Shape, backend: Backend, requires_grad: bool = False, *, is_bool: bool = False
+        self,
+        data: Any,
+        shape: Shape,
+        backend: Backend,
+        requires_grad: bool = False,
+        *,
+        dtype: dtype = float64,
     ) -> None:
         self._data, self.shape, self._backend = data, shape, backend
         self.requires_grad = requires_grad
@@ -67,7 +74,7 @@ class Tensor(Reductions, Views, InPlace, Autograd):
         self._op = ""
         self._backward: Callable | None = None
         self._retains = False
-        self._bool = is_bool
+        self.dtype = dtype
         self._counter: VersionCounter | None = None  # made on the first in-place change or view
         self._stamp = 0  # when an op made it: what it saved must not change after
         self._hooks: list | None = None
@@ -112,9 +119,11 @@ class Tensor(Reductions, Views, InPlace, Autograd):
     def _floats(self) -> list[float]:
         return self._backend.to_floats(self._data)
 
-    def _new(self, flat: list[float], shape: Shape, is_bool: bool = False) -> Tensor:
-        """A new leaf on this tensor's backend from these numbers (row-major) in `shape`."""
-        return Tensor(self._backend.from_floats(flat, shape), shape, self._backend, is_bool=is_bool)
+    def _new(self, flat: list[float], shape: Shape, dtype: dtype | None = None) -> Tensor:
+        """A new leaf on this tensor's backend from these numbers (row-major) in `shape`, of this
+        tensor's dtype unless another is given."""
+        d = self.dtype if dtype is None else dtype
+        return Tensor(self._backend.from_floats(flat, shape, d), shape, self._backend, dtype=d)
 
     def _carry_on_as(self, new: Tensor) -> None:
         """Take over `new`'s numbers and its place in the graph, staying this object: how a recorded
@@ -124,54 +133,16 @@ class Tensor(Reductions, Views, InPlace, Autograd):
         self._counter = None
 
     def _wrapping(self, data: Any, requires_grad: bool = False) -> Tensor:
-        """A tensor of this one's shape and backend around `data`, a store of that backend."""
-        return Tensor(data, self.shape, self._backend, requires_grad)
+        """A tensor of this one's shape, backend and dtype around `data`, a store of that backend."""
+        return Tensor(data, self.shape, self._backend, requires_grad, dtype=self.dtype)
 
-    def item(self) -> float | bool:
-        if self.numel() != 1:
-            raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
-        x = self._floats()[0]
-        return bool(x) if self._bool else x
-
-    def tolist(self) -> Any:
-        values = self._floats()
-        return nest([bool(x) for x in values] if self._bool else values, self.shape)
-
-    def numpy(self) -> Any:
-        if self.requires_grad:
-            raise RuntimeError("numpy() on a tensor that requires grad: call .detach().numpy() instead")
-        import numpy as np
-
-        return np.array(self._floats(), dtype=bool if self._bool else np.float64).reshape(self.shape)
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def any(self) -> Tensor:
-        """True if any element is nonzero (a 0-d bool tensor, as in PyTorch)."""
-        return self._truth(any(self._floats()))
-
-    def all(self) -> Tensor:
-        """True if every element is nonzero (a 0-d bool tensor, as in PyTorch)."""
-        return self._truth(all(self._floats()))
-
-    def _truth(self, value: bool) -> Tensor:
-        return self._new([float(value)], (), is_bool=True)
-
-    def __bool__(self) -> bool:
-        if self.numel() != 1:
-            raise RuntimeError(
-                f"the truth value of a tensor of shape {self.shape} is ambiguous: use .any() or .all()"
-            )
-        return bool(self.item())
-
-    def __repr__(self) -> str:
-        text = format_tensor(self._floats(), self.shape, self._bool)
-        if self._prev:
-            text += f", grad_fn={self.grad_fn!r}"
-        elif self.requires_grad:
-            text += ", requires_grad=True"
-        return f"tensor({text})"
+    def _cast(self, target: dtype) -> Tensor:
+        """This tensor's numbers as another dtype: recorded (ToCopyBackward0) between floats while
+        recording, so the gradient flows back; a new leaf otherwise."""
+        if cast_recorded(self, target):
+            return self.apply_elementwise(ops.mul, 1.0, grad_fn="ToCopyBackward0", dtype=target)
+        data = self._backend.cast(self._backend.copy(self._data), target)
+        return Tensor(data, self.shape, self._backend, dtype=target)
 
     # ---- elementwise arithmetic, with broadcasting (the ops of elementwise.py) ---------------
 
@@ -224,30 +195,38 @@ class Tensor(Reductions, Views, InPlace, Autograd):
         return self.apply_elementwise(ops.clamp, params=(low, high))
 
     def apply_elementwise(
-        self, op: ops.Elementwise, *other: Any, params: tuple = (), reflected: bool = False, grad_fn: str = ""
+        self,
+        op: ops.Elementwise,
+        *other: Any,
+        params: tuple = (),
+        reflected: bool = False,
+        grad_fn: str = "",
+        dtype: dtype | None = None,
     ) -> Tensor:
         """Run an op of the elementwise table on this tensor (and another, broadcast), recorded.
 
         Every elementwise method is this: `t * u` is `t.apply_elementwise(ops.mul, u)`. A
-        number operand becomes a 0-d constant; `reflected` puts it first (`2 - t`).
+        number operand becomes a 0-d constant; `reflected` puts it first (`2 - t`). The result's
+        dtype follows PyTorch's promotion (or is `dtype`, for a cast).
         """
         name, compute = grad_fn or op.grad_fn, self._backend.elementwise
         if not other:
-            shape = self.shape
-            return Tensor.recorded(name, (self,), shape, compute, op, (self._data,), (shape,), shape, params)
+            shape, d = self.shape, dtype or _result_dtype(op, self)
+            data = (self._data,)
+            return Tensor.recorded(name, (self,), shape, compute, op, data, (shape,), shape, params, dtype=d)
         (b,) = other
         a, b = self, self._coerce(b, op.op)
         if reflected:
             a, b = b, a
         shape = a.shape if a.shape == b.shape else broadcast_shapes(a.shape, b.shape, f"'{op.op}'")
-        return Tensor.recorded(
-            name, (a, b), shape, compute, op, (a._data, b._data), (a.shape, b.shape), shape, params
-        )
+        d = dtype or (a.dtype if a.dtype is b.dtype is float64 else _result_dtype(op, a, b))
+        datas, shapes = (a._data, b._data), (a.shape, b.shape)
+        return Tensor.recorded(name, (a, b), shape, compute, op, datas, shapes, shape, params, dtype=d)
 
-    def new_tensor(self, data: Any) -> Tensor:
-        """A new tensor from a number or nested lists, on this tensor's backend."""
-        flat, shape = flatten_nested(data)
-        return self._new(flat, shape)
+    def new_tensor(self, data: Any, dtype: Any = None) -> Tensor:
+        """A new tensor from a number or nested lists, on this tensor's backend, of its dtype."""
+        flat, shape = flatten_nested(data.tolist() if hasattr(data, "tolist") else data)
+        return self._new(flat, shape, None if dtype is None else dtypes.as_dtype(dtype, "new_tensor"))
 
     def _operand(self, other: Any, op: str) -> Tensor:
         """What an op that takes a tensor-like reads: a tensor (same backend), or numbers as one."""
@@ -259,7 +238,8 @@ class Tensor(Reductions, Views, InPlace, Autograd):
             if other._backend is not self._backend:
                 check_same_backend(self, other, op)
             return other
-        return self._new([as_float(other, op)], ())
+        value = float(other) if isinstance(other, bool) else as_float(other, op)
+        return self._new([value], (), _scalar_dtype(other, self.dtype))
 
     # ---- comparisons: results hold True/False and build no graph ---------------------------
 
@@ -291,7 +271,7 @@ class Tensor(Reductions, Views, InPlace, Autograd):
         other = self._coerce(other, op)
         shape = broadcast_shapes(self.shape, other.shape, f"'{op}'")
         data = self._backend.compare(op, self._data, other._data, self.shape, other.shape, shape)
-        return Tensor(data, shape, self._backend, is_bool=True)
+        return Tensor(data, shape, self._backend, dtype=dtypes.bool_)
 
     def __and__(self, other: Any) -> Tensor:
         return self._compare(other, "&")
@@ -304,7 +284,7 @@ class Tensor(Reductions, Views, InPlace, Autograd):
 
     def __invert__(self) -> Tensor:
         """Logical not of a bool tensor (True where it is False)."""
-        if not self._bool:
+        if self.dtype is not dtypes.bool_:
             raise TypeError("~ (logical not) is for bool tensors, such as x > 0; use -x to negate numbers")
         return self._compare(0.0, "==")
 
@@ -312,13 +292,9 @@ class Tensor(Reductions, Views, InPlace, Autograd):
         """This tensor where the condition holds, else other (PyTorch's Tensor.where)."""
         return where(condition, self, other)
 
-    def float(self) -> Tensor:
-        """True/False as 1.0/0.0 (a float tensor is returned as it is)."""
-        return Tensor(self._data, self.shape, self._backend) if self._bool else self
-
     def round(self) -> Tensor:
         """Round half to even, as PyTorch does; the result builds no graph."""
-        return Tensor(self._backend.round_half_even(self._data), self.shape, self._backend)
+        return Tensor(self._backend.round_half_even(self._data), self.shape, self._backend, dtype=self.dtype)
 
     # ---- matrix product ---------------------------------------------------------------------
 
@@ -337,7 +313,10 @@ class Tensor(Reductions, Views, InPlace, Autograd):
                 f"matmul: shapes {self.shape} and {other.shape} cannot be multiplied "
                 f"({k} columns on the left, {k2} rows on the right)"
             )
-        out = Tensor.recorded("MmBackward0", (a, b), (n, m), self._backend.matmul, a._data, b._data, n, k, m)
+        d = dtypes.promote(a.dtype, b.dtype)
+        out = Tensor.recorded(
+            "MmBackward0", (a, b), (n, m), self._backend.matmul, a._data, b._data, n, k, m, dtype=d
+        )
         shape = (n,) * (self.dim() == 2) + (m,) * (other.dim() == 2)
         return out if shape == out.shape else out.reshape(shape)
 
@@ -349,12 +328,23 @@ class Tensor(Reductions, Views, InPlace, Autograd):
     # ---- how every op makes its result --------------------------------------------------------
 
     @staticmethod
-    def recorded(op: str, parents: tuple[Tensor, ...], shape: Shape, compute: Callable, *args: Any) -> Tensor:
+    def recorded(
+        op: str,
+        parents: tuple[Tensor, ...],
+        shape: Shape,
+        compute: Callable,
+        *args: Any,
+        dtype: dtype | None = None,
+    ) -> Tensor:
         """Run a backend's op, `compute(*args)`, and if any parent requires grad, remember how
-        the result was made: the op's name, its parents and the backend's backward function."""
+        the result was made: the op's name, its parents and the backend's backward function.
+        The result is of `dtype` (the backend's numbers are cast to it), else of the first parent's."""
         backend = parents[0]._backend
+        d = parents[0].dtype if dtype is None else dtype
         requires = False
-        if grad_mode.enabled:  # any parent that requires grad (a loop: this runs for every op)
+        if (
+            grad_mode.enabled and d.kind == 2
+        ):  # any parent that requires grad (a loop: this runs for every op)
             for p in parents:
                 if p.requires_grad:
                     requires = True
@@ -364,7 +354,9 @@ class Tensor(Reductions, Views, InPlace, Autograd):
         else:  # on the python backend, Values computed without a graph
             with no_grad():
                 data, backward = compute(*args)
-        out = Tensor(data, shape, backend, requires)
+        if dtype is not None and d is not float64:
+            data = backend.cast(data, d)
+        out = Tensor(data, shape, backend, requires, dtype=d)
         if requires:
             out._prev, out._op, out._backward, out._stamp = parents, op, backward, clock.now
         return out
@@ -377,7 +369,7 @@ class Tensor(Reductions, Views, InPlace, Autograd):
 
         Assigning to it writes in place, so `w.data -= lr * w.grad` updates a weight.
         """
-        out = Tensor(self._data, self.shape, self._backend, is_bool=self._bool)
+        out = Tensor(self._data, self.shape, self._backend, dtype=self.dtype)
         out._counter = shared_counter(self)
         return out
 
@@ -390,7 +382,7 @@ class Tensor(Reductions, Views, InPlace, Autograd):
         when the graph is being recorded, as in PyTorch."""
         if grad_mode.enabled and self.requires_grad:
             return self.apply_elementwise(ops.mul, 1.0, grad_fn="CloneBackward0")
-        return Tensor(self._backend.copy(self._data), self.shape, self._backend, is_bool=self._bool)
+        return Tensor(self._backend.copy(self._data), self.shape, self._backend, dtype=self.dtype)
 
     def new_zeros(self, *size: Any) -> Tensor:
         """A tensor of zeros of this shape (or `size`), on this tensor's backend."""
@@ -404,8 +396,8 @@ class Tensor(Reductions, Views, InPlace, Autograd):
         (an in-place change to one shows in the other). On the python backend a Value made by an op
         is a node of the graph, so those are copied: only leaves' Values can be shared."""
         if self._backend is python_backend and any(v._prev for v in self._data):
-            return Tensor(self._backend.copy(self._data), self.shape, self._backend, is_bool=self._bool)
-        out = Tensor(self._data, self.shape, self._backend, is_bool=self._bool)
+            return Tensor(self._backend.copy(self._data), self.shape, self._backend, dtype=self.dtype)
+        out = Tensor(self._data, self.shape, self._backend, dtype=self.dtype)
         out._counter = shared_counter(self)
         return out
 
@@ -415,7 +407,7 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
 
     The gradient flows to whichever was chosen, element by element; the condition gets none.
     """
-    if not isinstance(condition, Tensor) or not condition._bool:
+    if not isinstance(condition, Tensor) or condition.dtype is not dtypes.bool_:
         kind = (
             "a float tensor" if isinstance(condition, Tensor) else f"{type(condition).__name__} {condition!r}"
         )
@@ -425,8 +417,9 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     shapes = (condition.shape, a.shape, b.shape)
     choose = condition._backend.choose
     parents = (condition, a, b)
+    d = dtypes.result_type(a.dtype, bool(a.shape), b.dtype, bool(b.shape))
     return Tensor.recorded(
-        "WhereBackward0", parents, shape, choose, condition._data, a._data, b._data, shapes, shape
+        "WhereBackward0", parents, shape, choose, condition._data, a._data, b._data, shapes, shape, dtype=d
     )
 
 
@@ -448,3 +441,27 @@ def tensors_of(tensors: Sequence[Tensor], op: str) -> Tensor:
             raise TypeError(f"{op} takes tensors, got {type(t).__name__} {t!r}")
         check_same_backend(tensors[0], t, op)
     return tensors[0]
+
+
+def _result_dtype(op: ops.Elementwise, *operands: Tensor) -> dtype:
+    """The dtype of an elementwise op's result, by PyTorch's promotion; the refusals it has."""
+    if len(operands) == 1:
+        d = operands[0].dtype
+    else:
+        a, b = operands
+        d = dtypes.result_type(a.dtype, bool(a.shape), b.dtype, bool(b.shape))
+    if d is dtypes.bool_ and op.op in ("-", "neg"):
+        raise TypeError(
+            f"{'Subtraction' if op.op == '-' else 'Negation'}, the `-` operator, on a bool tensor is not "
+            "supported: use the `^` or logical_xor() operator (or `~` to negate) instead"
+        )
+    return dtypes.floating(d) if op.floating else d
+
+
+def _scalar_dtype(x: Any, like: dtype) -> dtype:
+    """The dtype a Python number takes beside a tensor of dtype `like` (PyTorch's weak scalars:
+    it never widens the tensor's kind, only raises it: a float beside an int tensor is a float)."""
+    kind = 0 if isinstance(x, bool) else 1 if dtypes.inferred([x]) is dtypes.int64 else 2
+    if kind <= like.kind:
+        return like
+    return dtypes.int64 if kind == 1 else dtypes.get_default_dtype()
