@@ -10,6 +10,8 @@ import micrograd_edu as torch
 from micrograd_edu import Value, nn, optim
 from micrograd_edu.viz import Recorder, draw, save_graph, to_digraph, trace
 from micrograd_edu.viz import graph as graph_module
+from micrograd_edu.viz.graph import NO_GRAD, NOT_YET
+from micrograd_edu.viz.labels import format_number
 
 PIL = pytest.importorskip("PIL.Image")
 pytest.importorskip("graphviz")
@@ -96,8 +98,17 @@ def test_after_backward_every_tensor_shows_the_gradient_that_reached_it(backend)
     loss.backward()
     g = trace(loss, "tensor", model=model, names={"X": X, "y": y})
     shown = {n.title: n.grad for n in g.nodes}
-    assert all(shown[t] for t in ("Addmm", "Sigmoid", "Sub", "Pow", "Mean", "fc1.weight", "fc1.bias"))
-    assert not shown["X"] and not shown["y"]  # data has no gradient
+    computed = ("Addmm", "Sigmoid", "Sub", "Pow", "Mean", "fc1.weight", "fc1.bias")
+    assert all(shown[t] not in (NO_GRAD, NOT_YET) for t in computed)
+    assert shown["X"] == shown["y"] == NO_GRAD  # data has no gradient: X.grad is None
+    assert X.grad is None and y.grad is None
+
+
+def test_before_backward_a_tensor_that_requires_grad_shows_none_yet(backend):
+    model, X, y = make_tiny(backend)
+    g = trace(tiny_loss(model, X, y), "tensor", model=model, names={"X": X, "y": y})
+    shown = {n.title: n.grad for n in g.nodes}
+    assert shown["fc1.weight"] == shown["Mean"] == NOT_YET and shown["X"] == NO_GRAD
 
 
 def test_data_values_show_this_steps_gradient_not_a_sum_over_steps():
@@ -117,15 +128,78 @@ def test_tiny_model_at_scalar_level_on_the_python_path():
     titles = [n.title for n in g.nodes]
     assert titles == [
         "X[0, 0]", "fc1.weight[0, 0]", "*", "X[0, 1]", "fc1.weight[0, 1]", "*", "+", "fc1.bias[0]", "+",
-        "sigmoid", "y[0, 0]", "-", "**2", "const", "/",
+        "sigmoid", "y[0, 0]", "-", "**2", "1", "/",
     ]  # fmt: skip  # the mean divides by the count, as PyTorch does
     kinds = {n.title: n.kind for n in g.nodes}
     assert kinds["fc1.weight[0, 1]"] == "parameter"
     assert kinds["X[0, 1]"] == "input"
-    assert kinds["const"] == "constant"
+    assert kinds["1"] == "constant"
     assert kinds["sigmoid"] == "intermediate"
     assert g.nodes[-1].kind == "output"
     assert set(kinds.values()) == set(graph_module.KINDS)
+
+
+def test_at_scalar_level_data_labels_and_constants_show_no_gradient():
+    """The engine gives every Value a .grad, but X.grad is None: the picture agrees with the API."""
+    model, X, y = make_tiny("python")
+    loss = tiny_loss(model, X, y)
+    loss.backward()
+    g = trace(loss, "scalar", model=model, names={"X": X, "y": y})
+    grads = {n.title: n.grad for n in g.nodes}
+    assert grads["X[0, 0]"] == grads["X[0, 1]"] == grads["y[0, 0]"] == grads["1"] == NO_GRAD
+    assert grads["fc1.weight[0, 1]"] == format_number(model.fc1.weight.grad.tolist()[0][1])
+    assert all(n.shade == 0 for n in g.nodes if n.grad == NO_GRAD)
+    source = to_digraph(g).source
+    assert "requires_grad=False" in source  # the legend says what "no grad" means
+
+
+def test_a_plain_value_graph_has_a_gradient_everywhere():
+    """Without tensors there is no requires_grad: the engine gives every Value its gradient."""
+    o = neuron()
+    o.backward()
+    assert all(n.grad not in (NO_GRAD, NOT_YET) for n in trace(o).nodes)
+
+
+def test_bce_loss_names_every_box_as_a_student_would(backend):
+    model, X, y = make_tiny(backend)
+    loss = nn.BCELoss()(model(X), y)
+    loss.backward()
+    titles = [n.title for n in trace(loss, "tensor", model=model, names={"X": X, "y": y}).nodes]
+    assert "1 - y" in titles and "1" in titles  # BCE's (1 - y) and the 1 of 1 - p
+    assert not [t for t in titles if t.startswith("tensor") or not t]
+    if backend == "python":
+        scalar = [n.title for n in trace(loss, "scalar", model=model, names={"X": X, "y": y}).nodes]
+        assert "(1 - y)[0, 0]" in scalar
+        assert not [t for t in scalar if "tensor" in t or t == "const"]
+
+
+def test_inputs_are_inputs_whether_or_not_they_require_grad():
+    """Lesson 1 names x (which requires grad), lesson 3 draws labelled Values: both are inputs."""
+    x = torch.tensor(2.0, requires_grad=True)
+    y = x**2 + 3 * x + 1
+    y.backward()
+    kinds = {n.title: n.kind for n in trace(y, names={"x": x}).nodes}
+    assert kinds["x"] == "input"
+    kinds = {n.title: n.kind for n in trace(neuron()).nodes}
+    assert kinds["w1"] == kinds["x1"] == "input"
+
+
+def test_numbers_never_print_minus_zero():
+    assert format_number(-0.0) == format_number(0.0) == "0.0000"
+    assert format_number(-0.5) == "-0.5000" and format_number(2e-5) == "+2.0e-05"
+    x = Value(-0.0, label="x")
+    assert "-0.0000" not in draw(x * 1.0).source
+
+
+def test_the_legend_lists_only_what_is_drawn():
+    o = neuron()  # inputs, computed Values and the output; no parameters, no constants yet
+    legend = to_digraph(trace(o)).source
+    assert "parameter" not in legend and "constant" not in legend and "no grad" not in legend
+    assert "grad &gt; 0" not in legend  # nothing has a gradient before backward()
+    o.backward()
+    legend = to_digraph(trace(o, model=graph_module.topological_order([o])[:2])).source
+    assert "parameter" in legend and "grad &gt; 0" in legend and "grad &lt; 0" in legend
+    assert "its _backward runs" not in legend
 
 
 def test_scalar_level_of_a_numpy_tensor_says_what_to_do():
@@ -168,11 +242,12 @@ def test_labels_are_escaped(tmp_path):
     nasty = 'a{b}|<c>&"d"'
     x = Value(1.0, label=nasty)
     dot = draw(x * 2, title=f"title {nasty}")
-    source = dot.source
-    assert "&lt;c&gt;&amp;&quot;d&quot;" in source
-    assert "<c>" not in source
+    unquoted = re.sub(r'"(?:[^"\\]|\\.)*"', '""', dot.source)  # names are DOT strings: quoted
+    assert "&lt;c&gt;&amp;&quot;d&quot;" in unquoted and "<c>" not in unquoted  # labels: escaped
     svg = save_graph(dot, tmp_path / "nasty.svg").read_text()
-    assert "&lt;c&gt;" in svg
+    assert "&lt;c&gt;" in svg and "<c>" not in svg
+    whole = Value(1.0, label="<b>")  # a name that looks like an HTML-like label stays a name
+    save_graph(draw(whole * 2, title="<i>"), tmp_path / "html.svg")
 
 
 def test_too_large_a_graph_says_how_to_draw_it():
@@ -182,6 +257,29 @@ def test_too_large_a_graph_says_how_to_draw_it():
     with pytest.raises(ValueError, match="MAX_NODES") as error:
         trace(x)
     assert "level='tensor'" in str(error.value)
+
+
+@needs_dot
+def test_svg_tooltips_name_each_box_and_the_graph(tmp_path):
+    model, X, y = make_tiny("python")
+    loss = tiny_loss(model, X, y)
+    loss.backward()
+    dot = draw(loss, level="tensor", model=model, names={"X": X, "y": y}, title="tiny\nsecond line")
+    svg = save_graph(dot, tmp_path / "g.svg").read_text()
+    titles = re.findall(r"<title>(.*?)</title>", svg)
+    assert titles[0] == "tiny" and "fc1.weight" in titles and "Addmm" in titles
+    assert not [t for t in titles if re.fullmatch(r"%\d+|[vt]\d+", t)]
+    assert 'xlink:title="fc1.weight (1×2)' in svg  # the hover text holds every number
+
+
+def test_save_graph_wants_a_picture_suffix(tmp_path):
+    dot = draw(neuron())
+    for bad in ("mine", "mine.txt"):
+        with pytest.raises(ValueError, match=r"\.png, \.svg or \.pdf, e\.g\. mine\.png"):
+            save_graph(dot, tmp_path / bad)
+    with pytest.raises(ValueError, match="format='jpeg2'"):
+        save_graph(dot, tmp_path / "mine.png", format="jpeg2")
+    assert not any(tmp_path.iterdir())
 
 
 @needs_dot
