@@ -1,5 +1,6 @@
 """viz: the traced graph (counts, names, kinds, stable ids), rendering, Recorder and plots."""
 
+import html
 import json
 import re
 import shutil
@@ -89,7 +90,7 @@ def test_tiny_model_at_tensor_level(backend):
     assert kinds["fc1.weight"] == kinds["fc1.bias"] == "parameter"
     assert kinds["X"] == kinds["y"] == "input"
     assert kinds["Addmm"] == "intermediate" and kinds["Mean"] == "output"
-    assert [n.shape for n in g.nodes][:4] == ["1×2", "1×2", "1", "1×1"]
+    assert [n.shape for n in g.nodes][:5] == ["(1, 2)", "(1, 2)", "(1,)", "(1, 1)", "(1, 1)"]  # as t.shape
 
 
 def test_after_backward_every_tensor_shows_the_gradient_that_reached_it(backend):
@@ -269,7 +270,7 @@ def test_svg_tooltips_name_each_box_and_the_graph(tmp_path):
     titles = re.findall(r"<title>(.*?)</title>", svg)
     assert titles[0] == "tiny" and "fc1.weight" in titles and "Addmm" in titles
     assert not [t for t in titles if re.fullmatch(r"%\d+|[vt]\d+", t)]
-    assert 'xlink:title="fc1.weight (1×2)' in svg  # the hover text holds every number
+    assert 'xlink:title="fc1.weight (1, 2)' in svg  # the hover text holds every number
 
 
 def test_save_graph_wants_a_picture_suffix(tmp_path):
@@ -354,6 +355,62 @@ def test_recorder_on_a_short_run(tmp_path, backend, level):
     assert len(recorder.losses) == 6
 
 
+@needs_dot
+def test_the_last_step_is_drawn_and_the_gif_rests_on_it(tmp_path):
+    model, X, y = make_tiny("python")
+    optimizer = optim.SGD(model.parameters(), lr=0.5)
+    recorder = Recorder(tmp_path, level="tensor", every=4, steps=10, model=model, names={"X": X, "y": y})
+    assert recorder.frames_planned() == 4
+    for _ in range(10):
+        loss = tiny_loss(model, X, y)
+        optimizer.zero_grad()
+        loss.backward()
+        recorder.step(loss)
+        optimizer.step()
+    written = recorder.finish()
+    assert [step for step, _ in recorder.frames] == [1, 5, 9, 10]
+    last = html.unescape(recorder.frames[-1][1].read_text()).replace("\xa0", " ")
+    assert f"step 10 of 10   loss {recorder.losses[-1]:.4f}" in last
+    with PIL.open(written["gif"]) as gif:
+        durations = []
+        for i in range(gif.n_frames):
+            gif.seek(i)
+            durations.append(gif.info["duration"])
+    assert durations == [1000, 1000, 1000, 3000]  # a second a frame, three on the trained model
+
+
+@needs_dot
+def test_the_gif_keeps_the_pictures_colours(tmp_path):
+    """One palette made from every frame: the legend's red and blue, the boxes' fills stay
+    what they are in the PNG (within 1/255), in every frame."""
+    _, written = train_and_record(tmp_path, "python", "tensor")
+    pngs = sorted((tmp_path / "run" / "frames").glob("*.png"))
+    colours = [(248, 113, 113), (96, 165, 250), (253, 230, 138), (219, 234, 254), (255, 255, 255)]
+    with PIL.open(written["gif"]) as gif:
+        for i, path in enumerate(pngs):
+            gif.seek(i)
+            frame, png = gif.convert("RGB"), PIL.open(path).convert("RGB")
+            assert frame.size == png.size  # small frames are not scaled
+            ours, theirs = png.load(), frame.load()
+            for colour in colours:
+                spots = [
+                    (x, y)
+                    for x in range(0, png.width, 4)
+                    for y in range(0, png.height, 4)
+                    if ours[x, y] == colour
+                ]
+                assert spots, colour
+                assert max(max(abs(a - b) for a, b in zip(theirs[p], colour)) for p in spots) <= 1, colour
+
+
+def test_a_gif_is_shrunk_only_while_its_text_stays_readable():
+    from micrograd_edu.viz.record import FRAME_TEXT, GIF_MIN_TEXT, gif_scale
+
+    assert gif_scale(1185) == 1.0
+    assert gif_scale(1800) == pytest.approx(1600 / 1800)
+    assert gif_scale(4360) * FRAME_TEXT == pytest.approx(GIF_MIN_TEXT)  # the scalar level: no further
+
+
 def test_recorder_errors(tmp_path):
     with pytest.raises(ValueError, match="level"):
         Recorder(tmp_path, level="vector")
@@ -362,6 +419,8 @@ def test_recorder_errors(tmp_path):
             Recorder(tmp_path, every=every)
     with pytest.raises(RuntimeError, match="nothing was recorded"):
         Recorder(tmp_path).finish()
+    with pytest.raises(ValueError, match="steps"):
+        Recorder(tmp_path, steps=0)
 
 
 # ---- plots --------------------------------------------------------------------------------------

@@ -46,6 +46,8 @@ HIGHLIGHTS = {  # highlight: (fill colour or "", border colour or "", border wid
 NO_GRAD = "no grad"  # requires_grad=False: no gradient is computed for it (its .grad is None)
 NOT_YET = "—"  # a gradient that backward has not computed yet
 MUTED = "#6b7280"  # the colour of "no grad" and of the edges
+RANKSEP = {"LR": "0.35", "TB": "0.2", "RL": "0.35", "BT": "0.2"}  # inches between ranks: short edges
+# top to bottom, so that a tensor graph of a dozen ops fits a slide's height
 
 
 @dataclass
@@ -157,7 +159,7 @@ def _trace_tensors(root: Tensor, named: Named) -> Graph:
             grad = NOT_YET
         else:
             grad = _first_numbers(g)
-        shape = "×".join(map(str, t.shape)) or "scalar"
+        shape = str(tuple(t.shape)) if t.shape else "scalar"  # as t.shape prints: (4, 2), (4,)
         node = Node(
             ids[id(t)],
             kind,
@@ -186,7 +188,7 @@ def _tooltip(node: Node, data: list[str], grad: list[str] | None, most: int = 16
     def numbers(xs: list[str]) -> str:
         return " ".join(xs[:most]) + (f" … ({len(xs)} in all)" if len(xs) > most else "")
 
-    head = " ".join(x for x in (node.title, f"({node.shape})" if node.shape else "") if x)
+    head = " ".join(x for x in (node.title, node.shape) if x)
     lines = [head or node.id, f"data: {numbers(data)}"]
     if grad is not None:
         lines.append(f"grad: {numbers(grad)}")
@@ -248,7 +250,12 @@ def to_digraph(graph: Graph, title: str = "", legend: bool = True, rankdir: str 
     lines = title.split("\n") if title else []
     dot = graphviz.Digraph(
         name=_dot_name(lines[0] if lines and lines[0] else "micrograd_edu graph"),
-        graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.15", "ranksep": "0.35"},
+        graph_attr={
+            "rankdir": rankdir,
+            "fontname": "Helvetica",
+            "nodesep": "0.15",
+            "ranksep": RANKSEP[rankdir],
+        },
     )
     dot.attr("node", shape="plaintext", fontname="Helvetica", fontsize="11")
     dot.attr("edge", color=MUTED, arrowsize="0.6")
