@@ -439,3 +439,47 @@ def test_plots_return_figures_and_save(tmp_path):
     for name, f in zip(["loss.png", "boundary.svg", "hist.png"], figures):
         assert save_figure(f, tmp_path / name).stat().st_size > 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["boundary.svg", "hist.png", "loss.png"]
+
+
+def test_plots_are_sized_for_a_projector(tmp_path):
+    from micrograd_edu.viz import loss_axes, save_figure
+
+    path = save_figure(loss_axes([0.7, 0.5, 0.1])[0], tmp_path / "loss.png")
+    assert PIL.open(path).size == (1600, 900)
+
+
+def test_save_figure_wants_a_picture_suffix(tmp_path):
+    from micrograd_edu.viz import loss_axes, save_figure
+
+    with pytest.raises(ValueError, match=r"has no suffix.*e\.g\. loss\.png"):
+        save_figure(loss_axes([1.0])[0], tmp_path / "loss")
+    assert not any(tmp_path.iterdir())
+
+
+def test_few_parameters_get_a_bar_each_and_the_step_is_named():
+    from micrograd_edu.viz import histograms
+
+    model, X, y = make_tiny("python")
+    tiny_loss(model, X, y).backward()
+    fig = histograms(model, step=7)
+    assert fig.get_suptitle() == "the parameters and their gradients at step 7"
+    weight, bias = fig.axes[0], fig.axes[1]
+    assert len(weight.patches) == 2 and len(bias.patches) == 1  # fc1.weight has 2 numbers, fc1.bias 1
+    assert [t.get_text() for t in weight.get_xticklabels()] == ["0,0", "0,1"]
+    assert all("e" not in t.get_text() or t.get_text().count("e") == 1 for t in fig.axes[2].get_yticklabels())
+    assert not fig.axes[2].yaxis.get_offset_text().get_text()  # no "1e-4" above the axis
+
+
+def test_the_decision_boundary_of_three_classes(backend):
+    from micrograd_edu.viz import decision_boundary
+
+    torch.manual_seed(0)
+    X, y = torch.data.spiral(30, classes=3, seed=0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 3))
+    fig = decision_boundary(model, X, y, resolution=10)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["class 0", "class 1", "class 2", "predicted 0", "predicted 1", "predicted 2"]
+    assert fig.axes[0].get_xlabel() == "X[:, 0]" and "largest" in fig.axes[0].get_title()
+    binary = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+    with pytest.raises(ValueError, match="3 classes, but the model has one output"):
+        decision_boundary(binary, X, y)

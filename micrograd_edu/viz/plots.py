@@ -6,6 +6,7 @@ pixels, sharp on a projector."""
 from __future__ import annotations
 
 import io
+import math
 import os
 from pathlib import Path
 
@@ -34,10 +35,20 @@ def _pyplot():
 
 
 def _few_ticks(axis, n: int = 5) -> None:
-    """At most n round-numbered ticks on an axis, so their labels never run into each other."""
-    from matplotlib.ticker import MaxNLocator
+    """At most n round-numbered ticks on an axis, each label written out in full (no shared
+    "1e-4" above the axis to collide with a title), so labels never run into each other."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    axis.set_major_locator(MaxNLocator(n))
+    axis.set_major_locator(MaxNLocator(n, steps=[1, 2, 2.5, 5, 10]))
+    axis.set_major_formatter(FuncFormatter(_tick_label))
+
+
+def _tick_label(x: float, _position=None) -> str:
+    """A tick's number as short as it can be: 0, 0.25, 1500, 1.2e-04."""
+    x += 0.0
+    if x == 0:
+        return "0"
+    return f"{x:.1e}" if abs(x) < 1e-2 or abs(x) >= 1e5 else f"{x:.4g}"
 
 
 def loss_axes(
@@ -64,7 +75,7 @@ def loss_axes(
     return fig, ax
 
 
-def decision_boundary(model, X: Tensor, y: Tensor, resolution: int = 80):
+def decision_boundary(model, X: Tensor, y: Tensor, resolution: int = 100):
     """The class a 2-D classifier predicts everywhere (the background), with the data on top.
 
     A model with one output is a binary classifier: class 1 where its output > 0.5. A model
@@ -99,11 +110,30 @@ def decision_boundary(model, X: Tensor, y: Tensor, resolution: int = 80):
     else:
         predicted = [max(range(outputs), key=row.__getitem__) for row in scores.tolist()]
         rule = "background: the class whose output is the largest"
-    z = [predicted[j * resolution : (j + 1) * resolution] for j in range(resolution)]
-    fig, ax = plt.subplots(figsize=(6.4, 5.6), dpi=100)
+    from matplotlib.patches import Patch
+
+    fig, ax = plt.subplots(figsize=(7.6, 5.6), dpi=100)
     colours = [REGION_COLOURS[k % len(REGION_COLOURS)] for k in range(classes)]
-    ax.contourf(gx, gy, z, levels=[k - 0.5 for k in range(classes + 1)], colors=colours)
-    ax.contour(gx, gy, z, levels=[k + 0.5 for k in range(classes - 1)], colors="#374151", linewidths=1)
+    if outputs == 1:  # the output itself: a smooth line where it crosses 0.5
+        flat = scores.flatten().tolist()
+        z = [flat[j * resolution : (j + 1) * resolution] for j in range(resolution)]
+        ax.contourf(gx, gy, z, levels=[-math.inf, 0.5, math.inf], colors=colours)
+        ax.contour(gx, gy, z, levels=[0.5], colors="#374151", linewidths=1)
+    else:
+        from matplotlib.colors import ListedColormap
+
+        z = [predicted[j * resolution : (j + 1) * resolution] for j in range(resolution)]
+        step_x, step_y = (x1 - x0) / (resolution - 1) / 2, (y1 - y0) / (resolution - 1) / 2
+        ax.imshow(  # one cell per grid point: no contour can invent a band of a third class
+            z,
+            origin="lower",
+            extent=(x0 - step_x, x1 + step_x, y0 - step_y, y1 + step_y),
+            cmap=ListedColormap(colours),
+            vmin=-0.5,
+            vmax=classes - 0.5,
+            interpolation="nearest",
+            aspect="auto",
+        )
     for k in range(classes):
         mine = [i for i, label in enumerate(labels) if label == k]
         ax.scatter(
@@ -115,11 +145,17 @@ def decision_boundary(model, X: Tensor, y: Tensor, resolution: int = 80):
             label=f"class {k}",
             zorder=3,
         )
+    handles, _ = ax.get_legend_handles_labels()
+    handles += [
+        Patch(facecolor=colours[k], edgecolor="#374151", label=f"predicted {k}") for k in range(classes)
+    ]
     ax.set_xlabel("X[:, 0]")
     ax.set_ylabel("X[:, 1]")
     _few_ticks(ax.xaxis)
     _few_ticks(ax.yaxis)
-    ax.legend(loc="upper right", framealpha=0.9, title="data")
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, title="points: data"
+    )
     ax.set_title(f"what the model predicts\n({rule})", fontsize=11)
     fig.tight_layout()
     return fig
@@ -134,7 +170,16 @@ def histograms(model, step: int | None = None):
     """
     plt = _pyplot()
     named = list(model.named_parameters())
-    fig, axes = plt.subplots(2, len(named), figsize=(3.3 * len(named), 5.6), dpi=100, squeeze=False)
+    sizes = [p.numel() for _, p in named]
+    widths = [max(4, n) if n <= FEW else 8 for n in sizes]  # a bar keeps its width from panel to panel
+    fig, axes = plt.subplots(
+        2,
+        len(named),
+        figsize=(min(16.0, max(6.0, 0.42 * sum(widths) + 1.2 * len(named))), 5.6),
+        dpi=100,
+        squeeze=False,
+        gridspec_kw={"width_ratios": widths},
+    )
     for col, (name, p) in enumerate(named):
         values = p.data.flatten().tolist()
         grads = None if p.grad is None else p.grad.flatten().tolist()
@@ -161,17 +206,16 @@ def _numbers(ax, values: list[float], shape: tuple[int, ...], colour: str, title
         ax.set_xticks(range(len(values)), indices, fontsize=8, rotation=90 if len(values) > 8 else 0)
         ax.set_xlabel("index", fontsize=9)
         _few_ticks(ax.yaxis)
-        ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
-        ax.set_title(f"{title}  ({len(values)} numbers)", fontsize=10)
+        middle, half = (len(values) - 1) / 2, max(len(values), 3) / 2
+        ax.set_xlim(middle - half, middle + half)  # one bar or two stand in the middle, as wide as others
     else:
         ax.hist(
             values, bins=min(30, max(10, len(values) // 5)), color=colour, edgecolor="#374151", linewidth=0.3
         )
         _few_ticks(ax.xaxis, 4)
         _few_ticks(ax.yaxis, 4)
-        ax.ticklabel_format(axis="x", style="sci", scilimits=(-2, 3))
         ax.set_ylabel("how many", fontsize=9)
-        ax.set_title(f"{title}  ({len(values)} numbers)", fontsize=10)
+    ax.set_title(f"{title}\n{len(values)} number{'s' if len(values) != 1 else ''}", fontsize=10)
     ax.grid(alpha=0.3, axis="y")
 
 
