@@ -483,3 +483,12 @@ def test_the_decision_boundary_of_three_classes(backend):
     binary = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
     with pytest.raises(ValueError, match="3 classes, but the model has one output"):
         decision_boundary(binary, X, y)
+
+
+def test_install_hints_are_right_for_a_clone():
+    from pathlib import Path
+
+    from micrograd_edu.viz.install import install_hint
+
+    root = Path(__file__).resolve().parents[1]
+    assert install_hint("viz") == f'pip install -e "{root}[viz]"'  # this test runs in a clone
