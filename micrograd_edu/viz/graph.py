@@ -46,7 +46,7 @@ HIGHLIGHTS = {  # highlight: (fill colour or "", border colour or "", border wid
 NO_GRAD = "no grad"  # requires_grad=False: no gradient is computed for it (its .grad is None)
 NOT_YET = "—"  # a gradient that backward has not computed yet
 MUTED = "#6b7280"  # the colour of "no grad" and of the edges
-RANKSEP = {"LR": "0.35", "TB": "0.2", "RL": "0.35", "BT": "0.2"}  # inches between ranks: short edges
+RANKSEP = {"LR": "0.35", "TB": "0.12", "RL": "0.35", "BT": "0.12"}  # inches between ranks: short edges
 # top to bottom, so that a tensor graph of a dozen ops fits a slide's height
 
 
@@ -347,7 +347,7 @@ def _legend(graph: Graph) -> str:
 
 def _table(rows: list[str], fill: str, border: str, width: int = 1, style: str = "solid") -> str:
     head = (
-        f'<table border="{width}" cellborder="0" cellspacing="0" cellpadding="3" '
+        f'<table border="{width}" cellborder="0" cellspacing="0" cellpadding="2" '
         f'color="{border}" bgcolor="{fill}" style="{style}">'
     )
     return head + "".join(rows) + "</table>"
