@@ -50,6 +50,14 @@ RANKSEP = {"LR": "0.35", "TB": "0.12", "RL": "0.35", "BT": "0.12"}  # inches bet
 # top to bottom, so that a tensor graph of a dozen ops fits a slide's height
 
 
+def colours() -> list[str]:
+    """Every flat colour a picture uses: white, black, the edges and "no grad", each kind's fill
+    and border, the highlights and the legend's two gradient colours (a GIF keeps them exact)."""
+    kinds = [c for fill, border, _, _ in KINDS.values() for c in (fill, border)]
+    highlights = [c for fill, border, _, _ in HIGHLIGHTS.values() for c in (fill, border) if c]
+    return list(dict.fromkeys(["#ffffff", "#000000", MUTED, *kinds, *highlights, _shade(1.0), _shade(-1.0)]))
+
+
 @dataclass
 class Node:
     """One box of the picture: what it is and the numbers it shows."""

@@ -28,13 +28,13 @@ from pathlib import Path
 from micrograd_edu.engine import Value
 from micrograd_edu.files import write_atomically
 from micrograd_edu.tensor import Tensor
-from micrograd_edu.viz.graph import save_graph, to_digraph, trace
+from micrograd_edu.viz.graph import colours, save_graph, to_digraph, trace
 from micrograd_edu.viz.install import install_hint
 from micrograd_edu.viz.plots import figure_bytes, loss_axes
 
 GIF_MAX_WIDTH = 1600  # pixels: a GIF wider than this is scaled down, but only as far as ...
-GIF_MIN_TEXT = 11  # ... its smallest text (a box's numbers) stays this many pixels high
-FRAME_TEXT = 11 * 96 / 72  # how high that text is in a frame: 11 points, which dot draws at 96 dpi
+GIF_MIN_TEXT = 13.5  # ... a box's text stays this many pixels to the em (its digits 10 px high)
+FRAME_TEXT = 11 * 96 / 72  # that text's em in a frame: 11 points, which dot draws at 96 dpi
 HOLD_LAST = 3.0  # seconds the GIF rests on its last frame (the trained model) before it loops
 
 
@@ -126,10 +126,10 @@ def _inline_svg(svg: str) -> str:
 
 def gif_scale(width: int, text: float = FRAME_TEXT) -> float:
     """How much a GIF of frames `width` pixels wide is shrunk: to fit GIF_MAX_WIDTH, but never
-    so far that text `text` pixels high falls below GIF_MIN_TEXT.
+    so far that text `text` pixels to the em falls below GIF_MIN_TEXT.
 
     >>> gif_scale(1200), round(gif_scale(4000), 2)
-    (1.0, 0.75)
+    (1.0, 0.92)
     """
     return min(1.0, max(GIF_MAX_WIDTH / width, GIF_MIN_TEXT / text))
 
@@ -144,39 +144,36 @@ def gif_bytes(pngs: list[Path], fps: float, hold_last: float = HOLD_LAST) -> byt
         from PIL import Image
     except ImportError as e:
         raise ImportError(f"writing the GIF needs Pillow: {install_hint('viz')}") from e
-    images = [Image.open(p).convert("RGB") for p in pngs]
-    width, height = max(i.width for i in images), max(i.height for i in images)
-    scale = gif_scale(width)
-    if scale < 1:
-        images = [
-            i.resize((round(i.width * scale), round(i.height * scale)), Image.Resampling.LANCZOS)
-            for i in images
-        ]
-        width, height = round(width * scale), round(height * scale)
-    canvases = []
-    for image in images:
-        canvas = Image.new("RGB", (width, height), "white")
-        canvas.paste(image, ((width - image.width) // 2, (height - image.height) // 2))
-        canvases.append(canvas)
-    frames = _one_palette(canvases)
+    sizes = []
+    for png in pngs:
+        with Image.open(png) as image:
+            sizes.append(image.size)
+    scale = gif_scale(max(w for w, _ in sizes))
+    width, height = (round(max(size[k] for size in sizes) * scale) for k in (0, 1))
+    # One image of all the frames, one under another, each centred in its slot: quantized as
+    # one, all frames share a palette chosen from all of them. Below them, a band of each of
+    # the pictures' own colours, 1% of the image each: the palette keeps them exact, however
+    # few pixels they have (a legend's swatch) among a big graph's blended edges.
+    flat = [tuple(int(c[k : k + 2], 16) for k in (1, 3, 5)) for c in colours()]
+    frames_height, band = height * len(pngs), max(1, round(height * len(pngs) / 100))
+    stack = Image.new("RGB", (width, frames_height + band * len(flat)), "white")
+    for i, png in enumerate(pngs):
+        with Image.open(png) as opened:
+            image = opened.convert("RGB")
+        if scale < 1:
+            size = (round(image.width * scale), round(image.height * scale))
+            image = image.resize(size, Image.Resampling.LANCZOS)
+        stack.paste(image, ((width - image.width) // 2, i * height + (height - image.height) // 2))
+    for k, colour in enumerate(flat):
+        stack.paste(colour, (0, frames_height + k * band, width, frames_height + (k + 1) * band))
+    quantized = stack.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    del stack
+    frames = [quantized.crop((0, i * height, width, (i + 1) * height)) for i in range(len(pngs))]
     frame_ms = round(1000 / fps)
     durations = [frame_ms] * (len(frames) - 1) + [max(frame_ms, round(1000 * hold_last))]
     out = io.BytesIO()
     frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0)
     return out.getvalue()
-
-
-def _one_palette(canvases: list) -> list:
-    """The frames in 256 colours, one palette for all: chosen from all the frames together
-    (stacked into one image, so each keeps its colours to within 1/255) and not dithered."""
-    from PIL import Image
-
-    width, height = canvases[0].size
-    stack = Image.new("RGB", (width, height * len(canvases)), "white")
-    for i, canvas in enumerate(canvases):
-        stack.paste(canvas, (0, i * height))
-    stack = stack.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    return [stack.crop((0, i * height, width, (i + 1) * height)) for i in range(len(canvases))]
 
 
 def _loss_png(losses: list[float]) -> bytes:
