@@ -11,7 +11,9 @@ import argparse
 import difflib
 import os
 import re
+import shutil
 import sys
+import textwrap
 
 from micrograd_edu.lessons import OUT_ENV, find_lesson, list_lessons, parse_cells, step_through
 
@@ -103,10 +105,11 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"  {name:<11} {path}")
     print(f"  {'frames':<11} {args.out}/frames/ (one per recorded step; the last is step {len(losses)})")
     if args.level == "scalar":
-        print(
-            "\nAt --level scalar every Value is a box: open replay.html and press 'actual size' to read "
+        note = (
+            "At --level scalar every Value is a box: open replay.html and press 'actual size' to read "
             "them, or use --level tensor for pictures that fit a slide."
         )
+        print("\n" + textwrap.fill(note, width=min(100, shutil.get_terminal_size().columns)))
     return 0
 
 

@@ -90,6 +90,7 @@ def run_demo(
             bar.update()
     if bar:
         bar.close()
+        bar.say("writing the GIF, the replay page and the plots ...")
     with torch.no_grad():
         predicted = (model(X) > 0.5).float()
         accuracy = (predicted == y).float().mean().item()
@@ -138,6 +139,11 @@ class Progress:
         bar = "█" * filled + "·" * (self.width - filled)
         line = f"training {bar} step {done}/{total}, {drawn} of {planned} pictures, about {left:.0f} s left"
         sys.stderr.write("\r" + line + "\033[K")
+        sys.stderr.flush()
+
+    def say(self, text: str) -> None:
+        """A line of news while the rest is written (it stays on the terminal)."""
+        sys.stderr.write(text + "\n")
         sys.stderr.flush()
 
     def close(self) -> None:

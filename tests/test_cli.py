@@ -106,3 +106,19 @@ def test_a_wrong_option_gets_the_commands_own_usage_and_a_suggestion(capsys):
 def test_the_lesson_list_says_how_to_start_one(capsys):
     assert main(["lessons"]) == 0
     assert "micrograd-edu lesson N" in capsys.readouterr().out
+
+
+def test_the_progress_line_counts_pictures_and_steps_apart(monkeypatch, capsys):
+    """After step 1 (a 0.5 s picture and 0.1 s of training) the estimate is 999 steps of 0.1 s
+    and 10 pictures of 0.5 s, not 999 times the first step's 0.6 s."""
+    from types import SimpleNamespace
+
+    from micrograd_edu import demo
+
+    clock = iter([0.0, 0.6])
+    monkeypatch.setattr(demo, "time", SimpleNamespace(perf_counter=lambda: next(clock)))
+    recorder = SimpleNamespace(
+        losses=[0.7], frames=[(1, None)], steps=1000, seconds_drawing=0.5, frames_planned=lambda: 11
+    )
+    demo.Progress(recorder).update(force=True)
+    assert "step 1/1000, 1 of 11 pictures, about 105 s left" in capsys.readouterr().err
