@@ -61,7 +61,7 @@ class Value:
         if type(data) is not float:
             data = as_float(data)
         self.data = data
-        self.grad: Any = 0.0  # a float, or a Value after backward(create_graph=True)
+        self.grad: Any = 0.0  # a float (None: no gradient yet), a Value after create_graph=True
         if grad_mode.enabled:
             self._prev, self._op, self._backward = _prev, _op, _backward
         else:  # under no_grad() a result is a fresh leaf: no graph is recorded
@@ -300,20 +300,26 @@ def released(*_: object) -> tuple:
 def topological_order(roots: Sequence[Any]) -> list[Any]:
     """Every node the roots depend on, each after all of its inputs (no recursion).
 
-    Works on anything with `_prev`, the inputs in order: Values, and tensors too.
+    A depth-first walk that keeps, for each node on the way down, where it is in its inputs;
+    a node is placed once all its inputs are. Works on anything with `_prev`, the inputs in
+    order: Values, and tensors too.
     """
     order, seen = [], set()
-    stack = [(root, False) for root in reversed(roots)]
-    while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-        elif id(node) not in seen:
-            seen.add(id(node))
-            stack.append((node, True))
-            for k in reversed(node._prev):
+    for root in roots:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [(root, iter(root._prev))]
+        while stack:
+            node, inputs = stack[-1]
+            for k in inputs:
                 if id(k) not in seen:
-                    stack.append((k, False))
+                    seen.add(id(k))
+                    stack.append((k, iter(k._prev)))
+                    break
+            else:  # every input is placed: so is this node
+                stack.pop()
+                order.append(node)
     return order
 
 
@@ -327,14 +333,20 @@ def backpropagate(
     """Add d(roots)/d(node) into the `.grad` of every node in `order`, outputs first.
 
     `order` is `topological_order(roots)`; each root starts from its seed gradient. Nodes
-    made by an op start from 0, so they hold this pass's gradient; leaves accumulate.
+    made by an op start from 0, so they hold this pass's gradient; leaves accumulate (a leaf
+    whose `.grad` is None, "no gradient yet", starts from 0).
     """
     for node in order:
-        if node._prev:
+        if node._prev or node.grad is None:
             node.grad = 0.0
     for root, seed in zip(roots, seeds):
         root.grad += seed if create_graph else float(seed)
-    release = not (create_graph if retain_graph is None else retain_graph)
+    propagate(order, create_graph, release=not (create_graph if retain_graph is None else retain_graph))
+
+
+def propagate(order: list[Value], create_graph: bool = False, release: bool = True) -> None:
+    """The chain rule, outputs first: each node's `_backward` turns its (finished) gradient into
+    its inputs' shares, added into their `.grad`. With `release`, each backward is let go after."""
     was_enabled, grad_mode.enabled = grad_mode.enabled, create_graph
     try:
         for node in reversed(order):
