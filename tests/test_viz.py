@@ -516,3 +516,20 @@ def test_a_big_gifs_small_swatches_keep_their_colour(tmp_path):
         assert pixels.width < 2400  # shrunk to fit
         inside = {pixels.getpixel((50, 45)), pixels.getpixel((90, 45))}
         assert inside == {red, blue}
+
+
+def test_a_value_with_no_gradient_yet_says_so():
+    x = Value(2.0, label="x")
+    x.grad = None  # the engine's "no gradient yet"
+    nodes = {n.title: n for n in trace(x * 3).nodes}
+    assert nodes["x"].grad == NOT_YET and nodes["x"].shade == 0
+    assert "not computed yet" in nodes["x"].tooltip
+
+
+def test_a_small_constant_tensor_is_called_by_its_numbers(backend):
+    x = torch.tensor([-2.0, 1.5], requires_grad=True)
+    loss = (x * torch.tensor([1.0, 2.0])).sum()
+    assert "[1, 2]" in [n.title for n in trace(loss, "tensor", names={"x": x}).nodes]
+    if backend == "python":
+        titles = [n.title for n in trace(loss, names={"x": x}).nodes]
+        assert "1" in titles and "2" in titles and not [t for t in titles if "constant" in t]

@@ -117,7 +117,9 @@ def _trace_values(root: Value | Tensor, named: Named) -> Graph:
     ids = {id(v): f"v{i}" for i, v in enumerate(order)}
     outputs = {id(v) for v in roots}
     has_grad = [tracked is None or id(v) in tracked for v in order]
-    largest = max((abs(_number(v.grad)) for v, g in zip(order, has_grad) if g), default=0.0)
+    largest = max(
+        (abs(_number(v.grad)) for v, g in zip(order, has_grad) if g and v.grad is not None), default=0.0
+    )
     graph = Graph("scalar")
     for v, with_grad in zip(order, has_grad):
         name, kind = labels.get(id(v)) or named.get(id(v)) or (v.label, "")
@@ -126,8 +128,8 @@ def _trace_values(root: Value | Tensor, named: Named) -> Graph:
         elif not kind:
             kind = ("input" if v.label else "constant") if not v._prev else "intermediate"
         title = f"{v._op}  {name}".strip() if v._prev else name or number_name(v.data)
-        grad = _number(v.grad)
-        shown = format_number(grad) if with_grad else NO_GRAD
+        grad = 0.0 if v.grad is None else _number(v.grad)  # None: no gradient yet
+        shown = NO_GRAD if not with_grad else NOT_YET if v.grad is None else format_number(grad)
         node = Node(
             ids[id(v)],
             kind,
@@ -136,7 +138,7 @@ def _trace_values(root: Value | Tensor, named: Named) -> Graph:
             shown,
             grad / largest if largest and with_grad else 0.0,
         )
-        node.tooltip = _tooltip(node, [repr(v.data)], [repr(grad)] if with_grad else None)
+        node.tooltip = _tooltip(node, [repr(v.data)], None if shown in (NO_GRAD, NOT_YET) else [repr(grad)])
         graph.nodes.append(node)
         graph.edges += [(ids[id(k)], ids[id(v)]) for k in v._prev]
     return graph

@@ -40,9 +40,10 @@ def names_of(model: Any, names: dict | None) -> Named:
 
 
 def leaf_names(root: Tensor, named: Named) -> Named:
-    """(name, kind) for each leaf tensor of root's graph: as named; else, for a constant, its
-    number (one element) or what its numbers are (`1 - y`, made inside BCELoss, where no graph
-    records how); else "constant" (or "leaf", for an unnamed tensor that requires grad)."""
+    """(name, kind) for each leaf tensor of root's graph: as named; else, for a constant, what
+    its numbers are (`1 - y`, made inside BCELoss, where no graph records how) or its numbers
+    themselves (`4`, `[1, 2]`); else "constant" (or "leaf", for an unnamed tensor that requires
+    grad)."""
     leaves = [t for t in topological_order([root]) if not t._prev]
     out = {id(t): named[id(t)] for t in leaves if id(t) in named}
     for t in leaves:
@@ -52,8 +53,7 @@ def leaf_names(root: Tensor, named: Named) -> Named:
             out[id(t)] = "leaf", "input"
             continue
         others = [(out[id(n)][0], n) for n in leaves if id(n) in out and n.shape == t.shape and t.shape]
-        name = _complement(t, others) or (number_name(t.item()) if t.numel() == 1 else "constant")
-        out[id(t)] = name, "constant"
+        out[id(t)] = _complement(t, others) or numbers_name(t) or "constant", "constant"
     return out
 
 
@@ -68,6 +68,14 @@ def _complement(t: Tensor, others: list[tuple[str, Tensor]]) -> str | None:
     return None
 
 
+def numbers_name(t: Tensor, most: int = 4) -> str:
+    """A small constant by its numbers, as a student writes it: 4, [1, 2]; "" past `most` numbers."""
+    if t.numel() == 1:
+        return number_name(t.item())
+    numbers = t.data.flatten().tolist()
+    return f"[{', '.join(map(number_name, numbers))}]" if len(numbers) <= most else ""
+
+
 def element_names(root: Tensor, named: Named) -> Named:
     """Names for the Values inside the leaf tensors of root's graph: fc1.weight[0, 1], X[2, 0],
     (1 - y)[3, 0], ..."""
@@ -75,8 +83,8 @@ def element_names(root: Tensor, named: Named) -> Named:
     leaves = {id(t): t for t in topological_order([root]) if not t._prev}
     for key, (name, kind) in leaf_names(root, named).items():
         t = leaves[key]
-        if t.numel() == 1 and name == number_name(t.item()):  # a number needs no index
-            labels[id(t.elements()[0])] = (name, kind)
+        if kind == "constant" and name == numbers_name(t):  # numbers need no index: each is itself
+            labels |= {id(v): (number_name(v.data), kind) for v in t.elements()}
             continue
         written = f"({name})" if " " in name else name
         for index, v in zip(product(*map(range, t.shape)), t.elements()):
