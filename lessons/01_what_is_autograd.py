@@ -58,13 +58,23 @@ x.grad
 
 # %%
 dot = draw(y, names={"x": x}, title="y = x² + 3x + 1 at x = 2")
-save_graph(dot, OUT / "graph.svg")
+save_graph(dot, OUT / "graph.png")
 dot
 
 # %% [markdown]
+# ## What we saw
+#
+# - `requires_grad=True` asks autograd to record every operation on a tensor; the graph is
+#   built as the code runs, and `grad_fn` names the op that made a result.
+# - `backward()` applies the chain rule from the result back to the inputs and leaves each
+#   input's derivative in its `.grad`: 7 for y = x² + 3x + 1 at x = 2.
+# - `draw()` shows that graph: every op with its `data` and its `grad`.
+#
 # ## Exercises
 #
-# Replace each `None` with your code, then run the cell: it says `correct!` or gives a hint.
+# In a notebook, replace each `None` with your code and run the cell: it says `correct!` or
+# gives a hint. Stepping through in a terminal, type your answer when the lesson asks: a
+# number, a list, or a Python expression in the lesson's names (Enter skips).
 #
 # 1. For `x = 3`, what does autograd give as the derivative of `x * x * x`?
 
@@ -72,4 +82,8 @@ dot
 x = torch.tensor(3.0, requires_grad=True)
 z = x * x * x
 answer = None  # call z.backward() and put x.grad here
-check(answer, 27.0, "d(x³)/dx = 3x², which is 27 at x = 3: call z.backward(), then read x.grad")
+check(
+    answer,
+    27.0,
+    "call z.backward(), then read x.grad; or by hand: the power rule gives d(x³)/dx, then put x = 3 in",
+)

@@ -172,9 +172,19 @@ def g(a, b):
 gradcheck(g, [1.5, -0.7])
 
 # %% [markdown]
+# ## What we saw
+#
+# - Three ways to a derivative: by hand, by central differences, by autograd.
+# - Central differences are off by about h² until rounding takes over, near h ≈ ε^(1/3);
+#   a smaller h is not always better.
+# - Autograd applies the same rules we apply by hand, so it matches the formula to the last
+#   digits; `gradcheck` uses central differences to test it.
+#
 # ## Exercises
 #
-# Replace each `None` with your code, then run the cell: it says `correct!` or gives a hint.
+# In a notebook, replace each `None` with your code and run the cell: it says `correct!` or
+# gives a hint. Stepping through in a terminal, type your answer when the lesson asks: a
+# number, a list, or a Python expression in the lesson's names (Enter skips).
 #
 # 1. By hand: what is the derivative of p(x) = x · eˣ at x = 1? (A number; `math.e` is e.)
 
@@ -183,7 +193,8 @@ answer = None  # a number, from your formula
 check(
     answer,
     2 * math.e,
-    "product rule: d(uv)/dx = u'v + uv'. With u = x, v = eˣ: 1·eˣ + x·eˣ = (1 + x)eˣ, so 2e at x = 1",
+    "the product rule: d(uv)/dx = u'v + uv', with u = x and v = eˣ (whose derivative is eˣ); "
+    "then put x = 1 in (math.e is e)",
 )
 
 # %% [markdown]
@@ -195,7 +206,8 @@ answer = None  # build p from a Value, call backward(), read the gradient
 check(
     answer,
     2 * math.e,
-    "x = Value(1.0); p = x * x.exp(); p.backward(); answer = x.grad. The grad lands on x, not on p",
+    "build p = x * x.exp() from x = Value(1.0), call p.backward() and read the gradient: it lands "
+    "on x, not on p. It is the same number as in exercise 1",
 )
 
 # %% [markdown]
@@ -207,8 +219,8 @@ smallest = min((10.0**-k for k in range(1, 14)), key=lambda h: abs(central(f, x0
 check(
     answer,
     smallest,
-    "read the 'its error' column: it shrinks 100× per row, then grows again. The turning point "
-    f"is near ε^(1/3) ≈ {best:.0e}, where truncation (h²) and rounding (ε/h) are equal",
+    "read the 'its error' column of the table: it shrinks 100× per row while truncation (h²) "
+    "wins, then grows again as rounding (ε/h) takes over. The h of its smallest entry is the answer",
     tol=1e-12,
 )
 
@@ -222,6 +234,6 @@ t = math.tanh(x0)
 check(
     answer,
     1e-4 / 2 * abs(6 * x0 - 2 * t * (1 - t * t)),
-    "the forward difference is f'(x) + h/2 f''(x) + ..., so its error is about h/2 · |f''(x)|. "
-    "Put x0 = 0.5 into f'' with math.tanh, multiply by 1e-4 / 2",
+    "the forward difference is f'(x) + h/2 f''(x) + ..., so its error is about h/2 · |f''(x)|: "
+    "compute f''(0.5) from the formula above, with math.tanh",
 )

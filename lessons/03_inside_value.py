@@ -196,7 +196,9 @@ except GradcheckError as e:
 #
 # ## Exercises
 #
-# Replace each `None` with your code, then run the cell: it says `correct!` or gives a hint.
+# In a notebook, replace each `None` with your code and run the cell: it says `correct!` or
+# gives a hint. Stepping through in a terminal, type your answer when the lesson asks: a
+# number, a list, or a Python expression in the lesson's names (Enter skips).
 #
 # 1. q = a / b with a = 6, b = 3. What does `q._backward(1.0, q.data, 6.0, 3.0)` return?
 #    Work it out first, then call it to see.
@@ -207,7 +209,8 @@ answer = None  # a tuple of two numbers
 check(
     answer,
     (1 / 3, -2 / 3),
-    "one gradient per input: d(a/b)/da = 1/b and d(a/b)/db = -a/b², each times g = 1",
+    "one gradient per input, (for a, for b): d(a/b)/da = 1/b and d(a/b)/db = -a/b², each times "
+    "g = 1; put a = 6 and b = 3 in",
 )
 
 # %% [markdown]
@@ -221,8 +224,8 @@ answer = None  # a number; check it with z.backward() and p.grad
 check(
     answer,
     6.0,
-    "both entries of the tuple are added into the same p.grad (that is why the loop says +=): "
-    "3 + 3, which is d(p²)/dp = 2p at p = 3",
+    "both entries of the tuple are for p, and both are added into the same p.grad (that is why the "
+    "loop says +=)",
 )
 
 # %% [markdown]
@@ -246,6 +249,7 @@ answer = x.grad
 check(
     answer,
     9.0,
-    "the chain rule: return g times the local derivative, (g * 2 * a,). "
-    "d(3x²)/dx = 6x = 9 at x = 1.5; gradcheck(lambda v: 3 * square(v), [1.5]) checks it too",
+    "the chain rule: return a tuple of one, g times the local derivative in the comment (forget "
+    "g and it is wrong inside 3 * square(x)). gradcheck(lambda v: 3 * square(v), [1.5]) tells you "
+    "when it is right; in a terminal, type the x.grad your fix would give",
 )

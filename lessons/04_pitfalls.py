@@ -203,9 +203,18 @@ x.grad = None
 print("(v * g).sum().backward(): x.grad =", x.grad)
 
 # %% [markdown]
+# ## What we saw
+#
+# - Gradients accumulate: zero them between steps (`optimizer.zero_grad()`).
+# - `no_grad()` computes without recording; `detach()` cuts a tensor off the graph.
+# - `backward()` releases the graph (`retain_graph=True` keeps it); a non-leaf keeps no
+#   `.grad` unless asked (`retain_grad()`); several outputs need `gradient=`.
+#
 # ## Exercises
 #
-# Replace each `None` with your code, then run the cell: it says `correct!` or gives a hint.
+# In a notebook, replace each `None` with your code and run the cell: it says `correct!` or
+# gives a hint. Stepping through in a terminal, type your answer when the lesson asks: a
+# number, a list, or a Python expression in the lesson's names (Enter skips).
 #
 # 1. w = 3 and loss = w · w. A loop computes the loss and calls `backward()` three times,
 #    never zeroing. What is `w.grad` at the end? (Work it out, then run the loop to see.)
@@ -216,7 +225,8 @@ answer = None  # a number
 check(
     answer,
     18.0,
-    "each backward() adds d(w·w)/dw = 2w = 6 into w.grad, and nothing clears it: 6 + 6 + 6",
+    "each backward() adds d(w·w)/dw into w.grad, and nothing clears it in between: how much each "
+    "time, and how many times?",
 )
 
 # %% [markdown]
@@ -228,7 +238,7 @@ answer = None  # a number
 check(
     answer,
     8.0,
-    "the detached factor is a constant c = x³ = 8 as far as autograd knows, and d(c·x)/dx = c",
+    "as far as autograd knows, the detached factor is a constant c (the value of x³), and d(c·x)/dx = c",
 )
 
 # %% [markdown]
@@ -240,5 +250,6 @@ answer = None  # a list of three numbers
 check(
     answer,
     [2.0, 0.0, 12.0],
-    "gradient=g means 'the gradient of sum(g · v)': element i gets g[i] · dv[i]/dx[i] = g[i] · 2x[i]",
+    "gradient=g means 'the gradient of sum(g · v)': element i gets g[i] · dv[i]/dx[i], and "
+    "dv[i]/dx[i] is the derivative of x[i]²",
 )

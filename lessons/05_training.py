@@ -105,7 +105,8 @@ print(f"largest gradient of any weight in the last step: {largest:.5f}")
 
 # %%
 fig, ax = loss_axes(losses)
-ax.axhline(math.log(2), color="#9ca3af", linestyle="--", label="ln 2")
+ax.lines[0].set_linewidth(2.5)  # the loss curve, on top of the ln 2 line it runs along
+ax.axhline(math.log(2), color="#6b7280", linestyle=":", linewidth=1.5, label="ln 2", zorder=4)
 ax.legend()
 ax.set_title("SGD, lr = 0.1: the loss stays near ln 2")
 save_figure(fig, OUT / "loss_stalled.png")
@@ -143,9 +144,10 @@ assert accuracy.item() == 1.0, "every XOR point should be right after the fix"
 
 # %%
 fig, ax = loss_axes(losses)
-ax.plot(range(1, epochs + 1), fixed_losses, color="#dc2626")
-ax.axhline(math.log(2), color="#9ca3af", linestyle="--")
-ax.legend(["SGD, lr = 0.1", "SGD, lr = 0.5, momentum = 0.9", "ln 2"])
+ax.lines[0].set_linewidth(2.5)  # lr = 0.1 runs along ln 2: thick, under a dotted ln 2 line
+ax.plot(range(1, epochs + 1), fixed_losses, color="#dc2626", linewidth=2)
+ax.axhline(math.log(2), color="#6b7280", linestyle=":", linewidth=1.5, zorder=4)
+ax.legend(["SGD, lr = 0.1 (along ln 2)", "SGD, lr = 0.5, momentum = 0.9", "ln 2"])
 ax.set_title("the same model, two optimizers")
 save_figure(fig, OUT / "loss_fixed.png")
 fig
@@ -153,8 +155,8 @@ fig
 # %% [markdown]
 # ## What the trained model says, everywhere
 #
-# Yellow is where the model outputs more than 0.5 (class 1), blue the rest. Two lines
-# are needed to cut XOR's corners apart: that is what the four hidden units learned.
+# Yellow is where the model outputs more than 0.5 (it predicts class 1), blue the rest.
+# Two lines are needed to cut XOR's corners apart: that is what the four hidden units learned.
 
 # %%
 fig = decision_boundary(model, X, y)
@@ -165,41 +167,56 @@ fig
 # ## Watching the graph while it trains
 #
 # A `Recorder` draws the graph of the loss every `every` steps, right after `backward()`,
-# so each frame shows that step's gradients. Every box is one `Value`: the 17 parameters
-# (yellow), the inputs X and labels y (blue), and each operation between them. We record
-# a short run of 500 steps, one frame every 100: drawing is slower than training.
+# so each frame shows that step's gradients; told how many `steps` the run takes, it draws
+# the last one too. Every box is one tensor op, named as PyTorch records it (`Addmm` is an
+# `nn.Linear`, `Rsub` the 1 − p inside BCELoss): the parameters are yellow, the inputs X and
+# labels y blue, with "no grad" where `X.grad` and `y.grad` are None. We record 500 steps,
+# a frame every 100: drawing is slower than training. (Lesson 6 opens each box into Values.)
 
 # %%
 torch.manual_seed(0)
 model = SimpleNN()
 optimizer = optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
-recorder = Recorder(OUT / "recording", level="scalar", every=100, model=model, names={"X": X, "y": y})
-for _ in range(500):
+names = {"X": X, "y": y}
+recorder = Recorder(OUT / "recording", level="tensor", every=100, steps=500, model=model, names=names)
+for step in range(1, 501):
     outputs = model(X)
     loss = criterion(outputs, y)
     optimizer.zero_grad()
     loss.backward()
     recorder.step(loss)
     optimizer.step()
+    if recorder.will_draw(step):
+        print(f"step {step:3}: loss {loss.item():.4f}, its graph drawn")
 files = recorder.finish()
 print(f"{len(recorder.frames)} frames, drawn in {recorder.seconds_drawing:.1f} s")
 print("animation:  ", files["gif"])
 print("replay page:", files["replay"], "(open it in a browser: a slider through the steps)")
 
 # %% [markdown]
-# The graph of the last step, 500: read it left to right for the forward pass (X and the
-# weights in, the loss out), right to left for the gradients. Red means a positive gradient, blue a
-# negative one, the deeper the larger.
+# The graph of the last step, 500: read it top to bottom for the forward pass (X and the
+# weights in, the loss out), bottom to top for the gradients. Red means a positive gradient,
+# blue a negative one, the deeper the larger.
 
 # %%
-dot = draw(loss, model=model, names={"X": X, "y": y}, title=f"step 500, loss {loss.item():.4f}")
-save_graph(dot, OUT / "graph_step500.svg")
+dot = draw(loss, level="tensor", model=model, names=names, title=f"step 500, loss {loss.item():.4f}")
+save_graph(dot, OUT / "graph_step500.png")
 dot
 
 # %% [markdown]
+# ## What we saw
+#
+# - A training step is forward, loss, `zero_grad()`, `backward()`, `step()`: autograd fills
+#   every weight's `.grad`, the optimizer moves the weight against it.
+# - The tutorial's lr = 0.1 stalls at ln 2 (every output near 0.5); lr = 0.5 with momentum
+#   0.9 gets off the plateau and learns XOR.
+# - A `Recorder` draws the graph while the model trains: frames, a GIF and a replay page.
+#
 # ## Exercises
 #
-# Replace each `None` with your code, then run the cell: it says `correct!` or gives a hint.
+# In a notebook, replace each `None` with your code and run the cell: it says `correct!` or
+# gives a hint. Stepping through in a terminal, type your answer when the lesson asks: a
+# number, a list, or a Python expression in the lesson's names (Enter skips).
 #
 # 1. What is the BCE loss of a model that outputs 0.5 for every XOR point?
 
@@ -208,8 +225,8 @@ answer = None  # a number: compute it with math.log, or with criterion(...) on a
 check(
     answer,
     math.log(2),
-    "BCE of one point is -[y ln p + (1 - y) ln(1 - p)]. With p = 0.5 it is -ln 0.5 whatever y is, "
-    "and the mean of four equal numbers is that number: math.log(2) ≈ 0.6931",
+    "BCE of one point is -[y ln p + (1 - y) ln(1 - p)]: put p = 0.5 in, for y = 0 and for y = 1; "
+    "the loss is the mean over the four points (math.log is ln)",
 )
 
 # %% [markdown]
@@ -220,7 +237,7 @@ answer = None  # count them: sum(p.numel() for p in model.parameters())
 check(
     answer,
     17,
-    "nn.Linear(i, o) holds an o×i weight and o biases: fc1 has 4·2 + 4 = 12, fc2 has 1·4 + 1 = 5",
+    "nn.Linear(i, o) holds an o×i weight and o biases: count fc1's and fc2's, and add them up",
 )
 
 # %% [markdown]
@@ -240,5 +257,6 @@ answer = None  # a formula in before and g (not m.fc2.bias.item(), that would be
 check(
     answer,
     m.fc2.bias.item(),
-    "SGD without momentum moves each weight against its gradient: w ← w - lr · w.grad, so before - 0.1 * g",
+    "SGD without momentum moves each weight against its gradient: w ← w - lr · w.grad, here with "
+    "lr = 0.1; write that with before and g",
 )

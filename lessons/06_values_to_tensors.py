@@ -75,7 +75,7 @@ x = torch.tensor([[0.0, 1.0]])
 out = model(x)
 out.backward()
 dot = draw(out, model=model, names={"x": x}, title="SimpleNN on one point: one Value per box")
-save_graph(dot, OUT / "forward_scalar.svg")
+save_graph(dot, OUT / "forward_scalar.png")
 dot
 
 # %% [markdown]
@@ -85,7 +85,7 @@ dot
 
 # %%
 dot = draw(out, level="tensor", model=model, names={"x": x}, title="the same forward: one tensor per box")
-save_graph(dot, OUT / "forward_tensor.svg")
+save_graph(dot, OUT / "forward_tensor.png")
 dot
 
 # %% [markdown]
@@ -202,9 +202,18 @@ torch.set_backend("python")
 torch.get_backend()
 
 # %% [markdown]
+# ## What we saw
+#
+# - On the python backend a tensor is a list of `Value`s, each with its own `data` and
+#   `grad`; on the numpy backend it is one array, and each op is one node.
+# - Both give the same numbers (to about 1e-15); the numpy backend is much faster, the
+#   python one lets you see every Value.
+#
 # ## Exercises
 #
-# Replace each `None` with your code, then run the cell: it says `correct!` or gives a hint.
+# In a notebook, replace each `None` with your code and run the cell: it says `correct!` or
+# gives a hint. Stepping through in a terminal, type your answer when the lesson asks: a
+# number, a list, or a Python expression in the lesson's names (Enter skips).
 #
 # 1. Read one element's gradient straight from its `Value`.
 
@@ -215,8 +224,8 @@ answer = None  # the grad held by the Value of w's second element (look in w._da
 check(
     answer,
     -2.0,
-    "w._data is a flat list of Values, one per element; w[0, 1] is w._data[1]. "
-    "d(w₀² + w₁²)/dw₁ = 2·w₁ = -2, and that Value's .grad holds it",
+    "w._data is a flat list of Values, one per element, row by row; w[0, 1] is the second. Its "
+    ".grad holds d(w₀² + w₁²)/dw₁: work it out, or read it",
 )
 
 # %% [markdown]
@@ -246,7 +255,6 @@ answer = None  # a whole number: count the nodes of torch.topological_order(r._d
 check(
     answer,
     5,
-    "the one output element is a dot product: 3 multiplications, then 2 additions to sum "
-    "them, each a Value. An (n×k) @ (k×m) product makes n·m·(2k - 1) of them; "
-    "the numpy backend makes one node",
+    "the one output element is a dot product of 3 pairs: count the multiplications, then the "
+    "additions that sum their results; each is a new Value",
 )

@@ -48,7 +48,7 @@ dy.label = "dy/dx"
 dy.backward()
 print(f"x.grad = {x.grad}")
 dot = draw(dy, title="dy/dx for y = x³ at x = 2, recorded by grad(..., create_graph=True)")
-save_graph(dot, OUT / "derivative_graph.svg")
+save_graph(dot, OUT / "derivative_graph.png")
 dot
 
 # %% [markdown]
@@ -197,9 +197,19 @@ torch.set_backend("python")
 torch.get_backend()
 
 # %% [markdown]
+# ## What we saw
+#
+# - `grad(..., create_graph=True)` records the backward pass, so a gradient can be
+#   differentiated again: second and third derivatives.
+# - Adam scales each weight's step by the size of its gradients; SGD's step is the
+#   gradient times lr.
+# - `torch.save` and `torch.load` keep a model's weights exactly, as JSON.
+#
 # ## Exercises
 #
-# Replace each `None` with your code, then run the cell: it says `correct!` or gives a hint.
+# In a notebook, replace each `None` with your code and run the cell: it says `correct!` or
+# gives a hint. Stepping through in a terminal, type your answer when the lesson asks: a
+# number, a list, or a Python expression in the lesson's names (Enter skips).
 #
 # 1. d²/dx² of exp(2x) at x = 0.
 
@@ -210,8 +220,9 @@ answer = None  # use grad twice: the first time with create_graph=True
 check(
     answer,
     4.0,
-    "(d,) = grad(f, [x], create_graph=True) gives 2·exp(2x) as a Value with a graph; "
-    "grad(d, [x]) differentiates that again: 4·exp(2x), which is 4 at x = 0. Take .data",
+    "(d,) = grad(f, [x], create_graph=True) gives df/dx as a Value with a graph of its own; "
+    "grad(d, [x]) differentiates that again (take .data). By hand: differentiate exp(2x) twice "
+    "by the chain rule, then put x = 0 in",
 )
 
 # %% [markdown]
@@ -224,8 +235,8 @@ answer = None  # three calls of grad; which ones need create_graph=True?
 check(
     answer,
     24.0,
-    "x⁴ → 4x³ → 12x² → 24x, which is 24 at x = 1. Every grad() whose result you will "
-    "differentiate again needs create_graph=True: the first two, not the last",
+    "by hand: the power rule three times, then x = 1. With grad: every grad() whose result you "
+    "will differentiate again needs create_graph=True",
 )
 
 # %% [markdown]
@@ -246,8 +257,7 @@ answer = None  # predict the two step sizes as a list [big, small]; then print(b
 check(
     answer,
     [0.01, 0.01],
-    "print big and small: at Adam's first step the running averages are m = g and v = g², "
-    "so the step is lr · g / |g| = lr, whatever the gradient's size. SGD's would be "
-    "lr · g: 10 and 0.00001",
+    "at Adam's first step the running averages are m = g and v = g², and the step is about "
+    "lr · m / √v: work that out for any g (SGD's step would be lr · g, a million times apart)",
     tol=1e-4,
 )

@@ -104,7 +104,7 @@ x = torch.tensor([-2.0, 1.5], requires_grad=True, backend="python")
 loss = (Softplus.apply(x) * torch.tensor([1.0, 2.0])).sum()
 loss.backward(retain_graph=True)
 dot = draw(loss, names={"x": x}, title="softplus as a Function of your own")
-save_graph(dot, OUT / "softplus_function.svg")
+save_graph(dot, OUT / "softplus_function.png")
 dot
 
 # %% [markdown]
@@ -215,7 +215,22 @@ except RuntimeError as e:
     print("RuntimeError:", str(e)[:160], "...")
 
 # %% [markdown]
+# ## What we saw
+#
+# - A `Function` is a forward and a backward side by side: `forward(ctx, x)` computes from
+#   plain tensors and saves what backward needs, `backward(ctx, grad_output)` returns
+#   grad_output times the local derivative.
+# - `gradcheck` compares a hand-written backward with central differences and says where
+#   it is wrong.
+# - `grad(..., create_graph=True)` records the backward pass, so gradients can be
+#   differentiated again: second derivatives, Jacobians and Hessians.
+# - Changing in place what backward will need makes backward refuse.
+#
 # ## Exercises
+#
+# In a notebook, replace each `None` with your code and run the cell: it says `correct!` or
+# gives a hint. Stepping through in a terminal, type your answer when the lesson asks: a
+# number, a list, or a Python expression in the lesson's names (Enter skips).
 #
 # 1. Write a `Cube` Function (x³, derivative 3x²) and check it with gradcheck.
 #    What does `gradcheck(Cube.apply, (x,))` return for a correct backward?
@@ -236,11 +251,21 @@ class Cube(Function):
 
 x = torch.tensor([0.5, -1.5], requires_grad=True)
 answer = gradcheck(Cube.apply, (x,), raise_exception=False)
-check(answer, True, "the local derivative of x³ is 3 · x²: grad_output * 3 * x**2")
+check(
+    answer,
+    True,
+    "backward returns grad_output times the local derivative of x³ (the power rule), written "
+    "with the saved x; gradcheck returns a truth value (True or False)",
+)
 
 # %% [markdown]
 # 2. The second derivative of softplus at 0, from `grad` twice (a number).
 
 # %%
 answer = None  # torch.autograd.grad twice, as above, at x = tensor([0.0])
-check(answer, 0.25, "σ(0) = 0.5, and softplus'' = σ(1 − σ) = 0.25; take .item()")
+check(
+    answer,
+    0.25,
+    "the cell above printed softplus'' = σ(1 − σ): put x = 0 into it, or take grad twice at "
+    "tensor([0.0]) and .item()",
+)

@@ -1,9 +1,11 @@
 """Small toy datasets for 2-D classification, in plain Python (no numpy).
 
-Each function returns `(X, y)`: X of shape (n, 2), y of shape (n, 1) holding 0./1.
-labels (class indices 0 .. k-1 for `spiral` and `blobs`). The numbers come from
-`seed` if given, else from the generator that `micrograd_edu.manual_seed` seeds, so
-the same seed gives the same data in every process and on both tensor backends.
+Each function returns `(X, y)`, X of shape (n, 2). For the two-class sets (`xor`, `moons`,
+`circles`) y has shape (n, 1) and holds 0./1. labels, as BCELoss wants them; for `spiral`
+and `blobs` y has shape (n,) and holds class indices 0., 1., ... k-1, as CrossEntropyLoss
+wants them (with a model of k outputs, which `viz.decision_boundary` draws). The numbers
+come from `seed` if given, else from the generator that `micrograd_edu.manual_seed` seeds,
+so the same seed gives the same data in every process and on both tensor backends.
 """
 
 from __future__ import annotations

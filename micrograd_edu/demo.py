@@ -1,13 +1,17 @@
 """The tutorial's program, run with micrograd_edu in place of torch, with pictures.
 
 This is what `micrograd-edu demo` runs: the SimpleNN of the PyTorch autograd tutorial
-learns XOR with BCELoss and SGD, and the graph of every recorded step is drawn.
+learns XOR with BCELoss and SGD, and the graph of every recorded step is drawn, one box per
+tensor op by default (`level="scalar"` draws every Value: about 185 boxes, for a zoomable page
+more than a slide).
 """
 
 from __future__ import annotations
 
 import contextlib
 import shutil
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,14 +46,15 @@ def run_demo(
     epochs: int = 1000,
     render_every: int = 100,
     backend: str = "python",
-    level: str = "scalar",
+    level: str = "tensor",
     seed: int = 0,
     lr: float = 0.5,
     momentum: float = 0.9,
     progress: bool = True,
 ) -> DemoResult:
-    """Train SimpleNN on XOR, recording the graph every `render_every` steps into `out`."""
-    from micrograd_edu.viz import Recorder, decision_boundary, histograms, loss_axes, save_figure
+    """Train SimpleNN on XOR, recording the graph every `render_every` steps, and at the last
+    step (the trained model), into `out`; then the plots."""
+    from micrograd_edu.viz import Recorder, decision_boundary, histograms, save_figure
 
     if shutil.which("dot") is None:
         raise RuntimeError(
@@ -68,24 +73,30 @@ def run_demo(
         out,
         level=level,
         every=render_every,
+        steps=epochs,
         model=model,
         names={"X": X, "y": y},
         title="SimpleNN learning XOR",
     )
-    for _ in _progress(range(epochs), progress):
+    bar = Progress(recorder) if progress and sys.stderr.isatty() else None
+    for _ in range(epochs):
         outputs = model(X)
         loss = criterion(outputs, y)
         optimizer.zero_grad()
         loss.backward()
         recorder.step(loss)
         optimizer.step()
+        if bar:
+            bar.update()
+    if bar:
+        bar.close()
+        bar.say("writing the GIF, the replay page and the plots ...")
     with torch.no_grad():
         predicted = (model(X) > 0.5).float()
         accuracy = (predicted == y).float().mean().item()
     files = recorder.finish()
-    files["loss"] = save_figure(loss_axes(recorder.losses)[0], out / "loss.png")
     files["boundary"] = save_figure(decision_boundary(model, X, y), out / "decision_boundary.png")
-    files["histograms"] = save_figure(histograms(model), out / "histograms.png")
+    files["histograms"] = save_figure(histograms(model, step=epochs), out / "histograms.png")
     return DemoResult(recorder.losses, predicted.flatten().tolist(), accuracy, files)
 
 
@@ -100,11 +111,43 @@ def _default_backend(backend: str):
         torch.set_backend(previous)
 
 
-def _progress(steps, show: bool):
-    if not show:
-        return steps
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return steps
-    return tqdm(steps, desc="training", unit="step")
+class Progress:
+    """One line on the terminal (stderr) that says how far training and drawing have got.
+
+    The time left is estimated from what each part has cost so far: a training step without
+    its picture, and a picture, each times how many are left; so a slow first frame does not
+    make a thousand steps look like minutes.
+    """
+
+    def __init__(self, recorder, width: int = 24) -> None:
+        self.recorder, self.width = recorder, width
+        self.started = time.perf_counter()
+        self.shown = 0.0
+
+    def update(self, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not force and now - self.shown < 0.1:
+            return
+        self.shown = now
+        r = self.recorder
+        done, total = len(r.losses), r.steps or len(r.losses)
+        drawn, planned = len(r.frames), r.frames_planned() or len(r.frames)
+        training = (now - self.started - r.seconds_drawing) / max(done, 1)
+        drawing = r.seconds_drawing / max(drawn, 1)
+        left = training * (total - done) + drawing * (planned - drawn)
+        filled = round(self.width * done / max(total, 1))
+        bar = "█" * filled + "·" * (self.width - filled)
+        line = f"training {bar} step {done}/{total}, {drawn} of {planned} pictures, about {left:.0f} s left"
+        sys.stderr.write("\r" + line + "\033[K")
+        sys.stderr.flush()
+
+    def say(self, text: str) -> None:
+        """A line of news while the rest is written (it stays on the terminal)."""
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        self.update(force=True)
+        seconds = time.perf_counter() - self.started
+        sys.stderr.write(f"\rtrained {len(self.recorder.losses)} steps in {seconds:.1f} s\033[K\n")
+        sys.stderr.flush()

@@ -236,7 +236,7 @@ def test_record_backward_draws_a_frame_per_node_and_a_gif(tmp_path):
         assert image.n_frames == 5
     first, last = svg_text(frames[0]), svg_text(frames[-1])
     assert "1 of 5" in first and "(1 - o.data²)" in first
-    assert first.count(backward_module.NOT_YET) == 8  # only o and v8 have a gradient yet
+    assert first.count(backward_module.NOT_YET) == 8 + 1  # only o and v8 have a gradient yet; the legend
     assert last.count(backward_module.NOT_YET) == 0
     assert "x1.grad += w1.data * v2.grad" in last
     assert "*  v2" in last  # an unnamed node shows the name the text calls it
@@ -254,3 +254,17 @@ def test_record_backward_refuses_a_graph_too_big_to_watch(tmp_path):
     with pytest.raises(ValueError, match="not computed from anything"):
         record_backward(Value(1.0), tmp_path)
     assert not any(tmp_path.iterdir())
+
+
+def test_a_tensor_loss_hands_no_gradient_to_data_or_constants():
+    """As in PyTorch: X does not require grad, so no step of the walk-through feeds X.grad."""
+    model, X, loss = tiny_loss()
+    steps = backward_steps(loss, model=model, names={"X": X})
+    assert steps and not [s for s in steps if s.input_name.startswith("X[")]
+    assert "X[0, 1].data" in backward_text(loss, model=model, names={"X": X})  # X is still used
+    heading = next(
+        line
+        for line in backward_text(loss, model=model, names={"X": X}).splitlines()
+        if "X[0, 0]" in line and "=" in line and not line.startswith(" ")
+    )
+    assert "X[0, 0] * fc1.weight[0, 0]" in heading  # a node's heading names all of its inputs

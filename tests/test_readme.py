@@ -18,7 +18,10 @@ def test_the_engine_in_ten_lines_runs_and_its_comments_are_right(capsys):
 DEMO = (
     'apt-get update -qq && apt-get install -y -qq graphviz && pip install -e ".[viz]" && micrograd-edu demo'
 )
-TESTS = 'apt-get update -qq && apt-get install -y -qq graphviz && pip install -e ".[dev]" && python -m pytest'
+TESTS = (
+    "apt-get update -qq && apt-get install -y -qq graphviz chromium && "
+    'pip install -e ".[dev]" && python -m pytest'
+)
 
 
 def test_the_two_commands_are_in_the_readme_and_ci_runs_the_test_one():

@@ -1,5 +1,7 @@
 """viz: the traced graph (counts, names, kinds, stable ids), rendering, Recorder and plots."""
 
+import html
+import io
 import json
 import re
 import shutil
@@ -10,6 +12,8 @@ import micrograd_edu as torch
 from micrograd_edu import Value, nn, optim
 from micrograd_edu.viz import Recorder, draw, save_graph, to_digraph, trace
 from micrograd_edu.viz import graph as graph_module
+from micrograd_edu.viz.graph import NO_GRAD, NOT_YET
+from micrograd_edu.viz.labels import format_number
 
 PIL = pytest.importorskip("PIL.Image")
 pytest.importorskip("graphviz")
@@ -87,7 +91,7 @@ def test_tiny_model_at_tensor_level(backend):
     assert kinds["fc1.weight"] == kinds["fc1.bias"] == "parameter"
     assert kinds["X"] == kinds["y"] == "input"
     assert kinds["Addmm"] == "intermediate" and kinds["Mean"] == "output"
-    assert [n.shape for n in g.nodes][:4] == ["1×2", "1×2", "1", "1×1"]
+    assert [n.shape for n in g.nodes][:5] == ["(1, 2)", "(1, 2)", "(1,)", "(1, 1)", "(1, 1)"]  # as t.shape
 
 
 def test_after_backward_every_tensor_shows_the_gradient_that_reached_it(backend):
@@ -96,8 +100,17 @@ def test_after_backward_every_tensor_shows_the_gradient_that_reached_it(backend)
     loss.backward()
     g = trace(loss, "tensor", model=model, names={"X": X, "y": y})
     shown = {n.title: n.grad for n in g.nodes}
-    assert all(shown[t] for t in ("Addmm", "Sigmoid", "Sub", "Pow", "Mean", "fc1.weight", "fc1.bias"))
-    assert not shown["X"] and not shown["y"]  # data has no gradient
+    computed = ("Addmm", "Sigmoid", "Sub", "Pow", "Mean", "fc1.weight", "fc1.bias")
+    assert all(shown[t] not in (NO_GRAD, NOT_YET) for t in computed)
+    assert shown["X"] == shown["y"] == NO_GRAD  # data has no gradient: X.grad is None
+    assert X.grad is None and y.grad is None
+
+
+def test_before_backward_a_tensor_that_requires_grad_shows_none_yet(backend):
+    model, X, y = make_tiny(backend)
+    g = trace(tiny_loss(model, X, y), "tensor", model=model, names={"X": X, "y": y})
+    shown = {n.title: n.grad for n in g.nodes}
+    assert shown["fc1.weight"] == shown["Mean"] == NOT_YET and shown["X"] == NO_GRAD
 
 
 def test_data_values_show_this_steps_gradient_not_a_sum_over_steps():
@@ -117,15 +130,78 @@ def test_tiny_model_at_scalar_level_on_the_python_path():
     titles = [n.title for n in g.nodes]
     assert titles == [
         "X[0, 0]", "fc1.weight[0, 0]", "*", "X[0, 1]", "fc1.weight[0, 1]", "*", "+", "fc1.bias[0]", "+",
-        "sigmoid", "y[0, 0]", "-", "**2", "const", "/",
+        "sigmoid", "y[0, 0]", "-", "**2", "1", "/",
     ]  # fmt: skip  # the mean divides by the count, as PyTorch does
     kinds = {n.title: n.kind for n in g.nodes}
     assert kinds["fc1.weight[0, 1]"] == "parameter"
     assert kinds["X[0, 1]"] == "input"
-    assert kinds["const"] == "constant"
+    assert kinds["1"] == "constant"
     assert kinds["sigmoid"] == "intermediate"
     assert g.nodes[-1].kind == "output"
     assert set(kinds.values()) == set(graph_module.KINDS)
+
+
+def test_at_scalar_level_data_labels_and_constants_show_no_gradient():
+    """The engine gives every Value a .grad, but X.grad is None: the picture agrees with the API."""
+    model, X, y = make_tiny("python")
+    loss = tiny_loss(model, X, y)
+    loss.backward()
+    g = trace(loss, "scalar", model=model, names={"X": X, "y": y})
+    grads = {n.title: n.grad for n in g.nodes}
+    assert grads["X[0, 0]"] == grads["X[0, 1]"] == grads["y[0, 0]"] == grads["1"] == NO_GRAD
+    assert grads["fc1.weight[0, 1]"] == format_number(model.fc1.weight.grad.tolist()[0][1])
+    assert all(n.shade == 0 for n in g.nodes if n.grad == NO_GRAD)
+    source = to_digraph(g).source
+    assert "requires_grad=False" in source  # the legend says what "no grad" means
+
+
+def test_a_plain_value_graph_has_a_gradient_everywhere():
+    """Without tensors there is no requires_grad: the engine gives every Value its gradient."""
+    o = neuron()
+    o.backward()
+    assert all(n.grad not in (NO_GRAD, NOT_YET) for n in trace(o).nodes)
+
+
+def test_bce_loss_names_every_box_as_a_student_would(backend):
+    model, X, y = make_tiny(backend)
+    loss = nn.BCELoss()(model(X), y)
+    loss.backward()
+    titles = [n.title for n in trace(loss, "tensor", model=model, names={"X": X, "y": y}).nodes]
+    assert "1 - y" in titles and "1" in titles  # BCE's (1 - y) and the 1 of 1 - p
+    assert not [t for t in titles if t.startswith("tensor") or not t]
+    if backend == "python":
+        scalar = [n.title for n in trace(loss, "scalar", model=model, names={"X": X, "y": y}).nodes]
+        assert "(1 - y)[0, 0]" in scalar
+        assert not [t for t in scalar if "tensor" in t or t == "const"]
+
+
+def test_inputs_are_inputs_whether_or_not_they_require_grad():
+    """Lesson 1 names x (which requires grad), lesson 3 draws labelled Values: both are inputs."""
+    x = torch.tensor(2.0, requires_grad=True)
+    y = x**2 + 3 * x + 1
+    y.backward()
+    kinds = {n.title: n.kind for n in trace(y, names={"x": x}).nodes}
+    assert kinds["x"] == "input"
+    kinds = {n.title: n.kind for n in trace(neuron()).nodes}
+    assert kinds["w1"] == kinds["x1"] == "input"
+
+
+def test_numbers_never_print_minus_zero():
+    assert format_number(-0.0) == format_number(0.0) == "0.0000"
+    assert format_number(-0.5) == "-0.5000" and format_number(2e-5) == "+2.0e-05"
+    x = Value(-0.0, label="x")
+    assert "-0.0000" not in draw(x * 1.0).source
+
+
+def test_the_legend_lists_only_what_is_drawn():
+    o = neuron()  # inputs, computed Values and the output; no parameters, no constants yet
+    legend = to_digraph(trace(o)).source
+    assert "parameter" not in legend and "constant" not in legend and "no grad" not in legend
+    assert "grad &gt; 0" not in legend  # nothing has a gradient before backward()
+    o.backward()
+    legend = to_digraph(trace(o, model=graph_module.topological_order([o])[:2])).source
+    assert "parameter" in legend and "grad &gt; 0" in legend and "grad &lt; 0" in legend
+    assert "its _backward runs" not in legend
 
 
 def test_scalar_level_of_a_numpy_tensor_says_what_to_do():
@@ -168,11 +244,12 @@ def test_labels_are_escaped(tmp_path):
     nasty = 'a{b}|<c>&"d"'
     x = Value(1.0, label=nasty)
     dot = draw(x * 2, title=f"title {nasty}")
-    source = dot.source
-    assert "&lt;c&gt;&amp;&quot;d&quot;" in source
-    assert "<c>" not in source
+    unquoted = re.sub(r'"(?:[^"\\]|\\.)*"', '""', dot.source)  # names are DOT strings: quoted
+    assert "&lt;c&gt;&amp;&quot;d&quot;" in unquoted and "<c>" not in unquoted  # labels: escaped
     svg = save_graph(dot, tmp_path / "nasty.svg").read_text()
-    assert "&lt;c&gt;" in svg
+    assert "&lt;c&gt;" in svg and "<c>" not in svg
+    whole = Value(1.0, label="<b>")  # a name that looks like an HTML-like label stays a name
+    save_graph(draw(whole * 2, title="<i>"), tmp_path / "html.svg")
 
 
 def test_too_large_a_graph_says_how_to_draw_it():
@@ -182,6 +259,29 @@ def test_too_large_a_graph_says_how_to_draw_it():
     with pytest.raises(ValueError, match="MAX_NODES") as error:
         trace(x)
     assert "level='tensor'" in str(error.value)
+
+
+@needs_dot
+def test_svg_tooltips_name_each_box_and_the_graph(tmp_path):
+    model, X, y = make_tiny("python")
+    loss = tiny_loss(model, X, y)
+    loss.backward()
+    dot = draw(loss, level="tensor", model=model, names={"X": X, "y": y}, title="tiny\nsecond line")
+    svg = save_graph(dot, tmp_path / "g.svg").read_text()
+    titles = re.findall(r"<title>(.*?)</title>", svg)
+    assert titles[0] == "tiny" and "fc1.weight" in titles and "Addmm" in titles
+    assert not [t for t in titles if re.fullmatch(r"%\d+|[vt]\d+", t)]
+    assert 'xlink:title="fc1.weight (1, 2)' in svg  # the hover text holds every number
+
+
+def test_save_graph_wants_a_picture_suffix(tmp_path):
+    dot = draw(neuron())
+    for bad in ("mine", "mine.txt"):
+        with pytest.raises(ValueError, match=r"\.png, \.svg or \.pdf, e\.g\. mine\.png"):
+            save_graph(dot, tmp_path / bad)
+    with pytest.raises(ValueError, match="format='jpeg2'"):
+        save_graph(dot, tmp_path / "mine.png", format="jpeg2")
+    assert not any(tmp_path.iterdir())
 
 
 @needs_dot
@@ -256,6 +356,62 @@ def test_recorder_on_a_short_run(tmp_path, backend, level):
     assert len(recorder.losses) == 6
 
 
+@needs_dot
+def test_the_last_step_is_drawn_and_the_gif_rests_on_it(tmp_path):
+    model, X, y = make_tiny("python")
+    optimizer = optim.SGD(model.parameters(), lr=0.5)
+    recorder = Recorder(tmp_path, level="tensor", every=4, steps=10, model=model, names={"X": X, "y": y})
+    assert recorder.frames_planned() == 4
+    for _ in range(10):
+        loss = tiny_loss(model, X, y)
+        optimizer.zero_grad()
+        loss.backward()
+        recorder.step(loss)
+        optimizer.step()
+    written = recorder.finish()
+    assert [step for step, _ in recorder.frames] == [1, 5, 9, 10]
+    last = html.unescape(recorder.frames[-1][1].read_text()).replace("\xa0", " ")
+    assert f"step 10 of 10   loss {recorder.losses[-1]:.4f}" in last
+    with PIL.open(written["gif"]) as gif:
+        durations = []
+        for i in range(gif.n_frames):
+            gif.seek(i)
+            durations.append(gif.info["duration"])
+    assert durations == [1000, 1000, 1000, 3000]  # a second a frame, three on the trained model
+
+
+@needs_dot
+def test_the_gif_keeps_the_pictures_colours(tmp_path):
+    """One palette made from every frame: the legend's red and blue, the boxes' fills stay
+    what they are in the PNG (within 1/255), in every frame."""
+    _, written = train_and_record(tmp_path, "python", "tensor")
+    pngs = sorted((tmp_path / "run" / "frames").glob("*.png"))
+    colours = [(248, 113, 113), (96, 165, 250), (253, 230, 138), (219, 234, 254), (255, 255, 255)]
+    with PIL.open(written["gif"]) as gif:
+        for i, path in enumerate(pngs):
+            gif.seek(i)
+            frame, png = gif.convert("RGB"), PIL.open(path).convert("RGB")
+            assert frame.size == png.size  # small frames are not scaled
+            ours, theirs = png.load(), frame.load()
+            for colour in colours:
+                spots = [
+                    (x, y)
+                    for x in range(0, png.width, 4)
+                    for y in range(0, png.height, 4)
+                    if ours[x, y] == colour
+                ]
+                assert spots, colour
+                assert max(max(abs(a - b) for a, b in zip(theirs[p], colour)) for p in spots) <= 1, colour
+
+
+def test_a_gif_is_shrunk_only_while_its_text_stays_readable():
+    from micrograd_edu.viz.record import FRAME_TEXT, GIF_MIN_TEXT, gif_scale
+
+    assert gif_scale(1185) == 1.0
+    assert gif_scale(1700) == pytest.approx(1600 / 1700)
+    assert gif_scale(4360) * FRAME_TEXT == pytest.approx(GIF_MIN_TEXT)  # the scalar level: no further
+
+
 def test_recorder_errors(tmp_path):
     with pytest.raises(ValueError, match="level"):
         Recorder(tmp_path, level="vector")
@@ -264,6 +420,8 @@ def test_recorder_errors(tmp_path):
             Recorder(tmp_path, every=every)
     with pytest.raises(RuntimeError, match="nothing was recorded"):
         Recorder(tmp_path).finish()
+    with pytest.raises(ValueError, match="steps"):
+        Recorder(tmp_path, steps=0)
 
 
 # ---- plots --------------------------------------------------------------------------------------
@@ -282,3 +440,96 @@ def test_plots_return_figures_and_save(tmp_path):
     for name, f in zip(["loss.png", "boundary.svg", "hist.png"], figures):
         assert save_figure(f, tmp_path / name).stat().st_size > 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["boundary.svg", "hist.png", "loss.png"]
+
+
+def test_plots_are_sized_for_a_projector(tmp_path):
+    from micrograd_edu.viz import loss_axes, save_figure
+
+    path = save_figure(loss_axes([0.7, 0.5, 0.1])[0], tmp_path / "loss.png")
+    assert PIL.open(path).size == (1600, 900)
+
+
+def test_save_figure_wants_a_picture_suffix(tmp_path):
+    from micrograd_edu.viz import loss_axes, save_figure
+
+    with pytest.raises(ValueError, match=r"has no suffix.*e\.g\. loss\.png"):
+        save_figure(loss_axes([1.0])[0], tmp_path / "loss")
+    assert not any(tmp_path.iterdir())
+
+
+def test_few_parameters_get_a_bar_each_and_the_step_is_named():
+    from micrograd_edu.viz import histograms
+
+    model, X, y = make_tiny("python")
+    tiny_loss(model, X, y).backward()
+    fig = histograms(model, step=7)
+    assert fig.get_suptitle() == "the parameters and their gradients at step 7"
+    weight, bias = fig.axes[0], fig.axes[1]
+    assert len(weight.patches) == 2 and len(bias.patches) == 1  # fc1.weight has 2 numbers, fc1.bias 1
+    assert [t.get_text() for t in weight.get_xticklabels()] == ["0,0", "0,1"]
+    assert all("e" not in t.get_text() or t.get_text().count("e") == 1 for t in fig.axes[2].get_yticklabels())
+    assert not fig.axes[2].yaxis.get_offset_text().get_text()  # no "1e-4" above the axis
+
+
+def test_the_decision_boundary_of_three_classes(backend):
+    from micrograd_edu.viz import decision_boundary
+
+    torch.manual_seed(0)
+    X, y = torch.data.spiral(30, classes=3, seed=0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 3))
+    fig = decision_boundary(model, X, y, resolution=10)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["class 0", "class 1", "class 2", "predicted 0", "predicted 1", "predicted 2"]
+    assert fig.axes[0].get_xlabel() == "X[:, 0]" and "largest" in fig.axes[0].get_title()
+    binary = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+    with pytest.raises(ValueError, match="3 classes, but the model has one output"):
+        decision_boundary(binary, X, y)
+
+
+def test_install_hints_are_right_for_a_clone():
+    from pathlib import Path
+
+    from micrograd_edu.viz.install import install_hint
+
+    root = Path(__file__).resolve().parents[1]
+    assert install_hint("viz") == f'pip install -e "{root}[viz]"'  # this test runs in a clone
+
+
+def test_a_big_gifs_small_swatches_keep_their_colour(tmp_path):
+    """A shrunk GIF of many blended colours (a scalar-level graph) still has the legend's red
+    and blue exactly: the palette keeps the pictures' own colours however few pixels they have."""
+    from micrograd_edu.viz.record import gif_bytes
+
+    red, blue = (248, 113, 113), (96, 165, 250)
+    pngs = []
+    for i in range(3):
+        noise = [PIL.effect_noise((2400, 600), 60 + 10 * i) for _ in range(3)]
+        frame = PIL.merge("RGB", noise)
+        frame.paste(red, (40, 40, 70, 60))
+        frame.paste(blue, (80, 40, 110, 60))
+        pngs.append(tmp_path / f"{i}.png")
+        frame.save(pngs[-1])
+    gif = PIL.open(io.BytesIO(gif_bytes(pngs, fps=1.0)))
+    for i in range(3):
+        gif.seek(i)
+        pixels = gif.convert("RGB")
+        assert pixels.width < 2400  # shrunk to fit
+        inside = {pixels.getpixel((50, 45)), pixels.getpixel((90, 45))}
+        assert inside == {red, blue}
+
+
+def test_a_value_with_no_gradient_yet_says_so():
+    x = Value(2.0, label="x")
+    x.grad = None  # the engine's "no gradient yet"
+    nodes = {n.title: n for n in trace(x * 3).nodes}
+    assert nodes["x"].grad == NOT_YET and nodes["x"].shade == 0
+    assert "not computed yet" in nodes["x"].tooltip
+
+
+def test_a_small_constant_tensor_is_called_by_its_numbers(backend):
+    x = torch.tensor([-2.0, 1.5], requires_grad=True)
+    loss = (x * torch.tensor([1.0, 2.0])).sum()
+    assert "[1, 2]" in [n.title for n in trace(loss, "tensor", names={"x": x}).nodes]
+    if backend == "python":
+        titles = [n.title for n in trace(loss, names={"x": x}).nodes]
+        assert "1" in titles and "2" in titles and not [t for t in titles if "constant" in t]

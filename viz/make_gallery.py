@@ -85,23 +85,28 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         model, X, y = tutorial("numpy")
+        names = {"X": X, "y": y}
         recorder = Recorder(
-            tmp, level="tensor", every=100, model=model, names={"X": X, "y": y}, title="SimpleNN learning XOR"
+            tmp,
+            level="tensor",
+            every=100,
+            steps=1000,
+            model=model,
+            names=names,
+            title="SimpleNN learning XOR",
         )
         losses = train(model, X, y, 1000, recorder)
-        files = recorder.finish(fps=2)
-        shrink(files["gif"], GALLERY / "training.gif", width=520)
-        for step in (1, 201, 301):
-            shrink(
-                Path(tmp) / "frames" / f"step_{step:04d}.png",
-                GALLERY / f"training_step_{step}.png",
-                width=520,
-            )
-        screenshot(files["replay"], GALLERY / "replay.png")
+        files = recorder.finish()
+        shutil.copyfile(files["gif"], GALLERY / "training.gif")
+        for step in (1, 201, 1000):
+            shrink(Path(tmp) / "frames" / f"step_{step:04d}.png", GALLERY / f"training_step_{step}.png", 600)
+        shutil.copyfile(Path(tmp) / "frames" / "step_1000.png", GALLERY / "trained.png")
+        screenshot(files["replay"], "#step=1000", GALLERY / "replay.png")
     save_figure(loss_axes(losses)[0], GALLERY / "loss.png")
     save_figure(decision_boundary(model, X, y), GALLERY / "decision_boundary.png")
-    save_figure(histograms(model), GALLERY / "histograms.png")
+    save_figure(histograms(model, step=1000), GALLERY / "histograms.png")
     moons_boundary()
+    spiral_boundary()
     torch.set_backend("python")
     for path in sorted(GALLERY.iterdir()):
         print(f"{path.stat().st_size // 1024:>5} KB  {path}")
@@ -115,8 +120,8 @@ def weights(o: Value) -> list[Value]:
 def record_backward_gif(root: Value) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         files = record_backward(root, tmp, model=weights(root), fps=1.0)
-        shrink(files[-1], GALLERY / "backward.gif", width=900)
-        shrink(files[2].with_suffix(".png"), GALLERY / "backward_step.png", width=900)
+        shutil.copyfile(files[-1], GALLERY / "backward.gif")
+        shutil.copyfile(files[2].with_suffix(".png"), GALLERY / "backward_step.png")
 
 
 def moons_boundary() -> None:
@@ -136,27 +141,31 @@ def moons_boundary() -> None:
     save_figure(decision_boundary(model, X, y), GALLERY / "moons.png")
 
 
+def spiral_boundary() -> None:
+    """Three classes, a model of three outputs and CrossEntropyLoss: the regions by argmax."""
+    torch.manual_seed(0)
+    torch.set_backend("numpy")
+    X, y = torch.data.spiral(150, classes=3, seed=0)
+    model = nn.Sequential(nn.Linear(2, 32), nn.Tanh(), nn.Linear(32, 32), nn.Tanh(), nn.Linear(32, 3))
+    optimizer, criterion = optim.Adam(model.parameters(), lr=0.02), nn.CrossEntropyLoss()
+    for _ in range(600):
+        loss = criterion(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    save_figure(decision_boundary(model, X, y), GALLERY / "spiral.png")
+
+
 def shrink(source: Path, target: Path, width: int) -> None:
-    """Copy an image (a GIF keeps every frame) scaled down to at most `width` pixels wide."""
-    image = Image.open(source)
+    """Copy a picture scaled down to at most `width` pixels wide (a thumbnail for a table)."""
+    image = Image.open(source).convert("RGB")
     if image.width <= width:
         shutil.copyfile(source, target)
         return
-    height = round(image.height * width / image.width)
-    frames = []
-    for i in range(getattr(image, "n_frames", 1)):
-        image.seek(i)
-        frames.append(image.convert("RGB").resize((width, height), Image.LANCZOS))
-    extra = {
-        "save_all": True,
-        "append_images": frames[1:],
-        "duration": image.info.get("duration", 500),
-        "loop": 0,
-    }
-    frames[0].save(target, **(extra if len(frames) > 1 else {}))
+    image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS).save(target)
 
 
-def screenshot(page: Path, target: Path) -> None:
+def screenshot(page: Path, hash: str, target: Path) -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         print("no Chromium here: the replay page screenshot is left as it was")
@@ -172,11 +181,11 @@ def screenshot(page: Path, target: Path) -> None:
             "--disable-component-update",
             "--disable-sync",
             f"--user-data-dir={profile}",
-            "--window-size=1400,900",
+            "--window-size=1600,900",
             f"--screenshot={target}",
         ]
         subprocess.run(
-            [chromium, *flags, page.resolve().as_uri()], check=True, capture_output=True, timeout=120
+            [chromium, *flags, page.resolve().as_uri() + hash], check=True, capture_output=True, timeout=120
         )
 
 

@@ -30,12 +30,11 @@ from micrograd_edu.derivatives import derivative_of
 from micrograd_edu.engine import Value, released, topological_order
 from micrograd_edu.files import write_atomically
 from micrograd_edu.tensor import Tensor
-from micrograd_edu.viz.graph import save_graph, to_digraph, trace
-from micrograd_edu.viz.labels import element_names, format_number, names_of
+from micrograd_edu.viz.graph import NO_GRAD, NOT_YET, save_graph, to_digraph, trace
+from micrograd_edu.viz.labels import element_names, format_number, names_of, values_requiring_grad
 from micrograd_edu.viz.record import gif_bytes
 
 MAX_NODES = 60  # a frame per op: past this a walkthrough is too long to follow
-NOT_YET = "—"  # a gradient backward has not reached yet (a row kept, so boxes keep their size)
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,7 @@ class Step:
     local: float  # d(out)/d(input)
     product: float  # what input.grad gets added: local * out_grad, as the engine computes it
     text: str  # the line written out with names and numbers
+    operands: tuple[str, ...] = ()  # what all of out's inputs are called, in order (for its heading)
 
 
 def backward_steps(root: Value | Tensor, model=None, names: dict | None = None) -> list[Step]:
@@ -57,11 +57,14 @@ def backward_steps(root: Value | Tensor, model=None, names: dict | None = None) 
 
     `root` is a Value, or a one-element tensor on the python backend (a loss). Nodes are
     called by their label, by their name in `model` (`fc1.weight[0, 1]`) or in `names`,
-    else `v7` for the 8th node of the topological order (the ids `draw()` uses).
+    else `v7` for the 8th node of the topological order (the ids `draw()` uses). For a
+    tensor, as in PyTorch, no step hands gradient to what does not require grad (data, labels,
+    constants): their `.grad` stays None.
     """
     value = _root_value(root)
     order = topological_order([value])
     called = _called(root, order, model, names)
+    tracked = values_requiring_grad(root) if isinstance(root, Tensor) else None
     grads = {id(value): 1.0}  # this pass's gradients, by node
     steps = []
     for node in reversed(order):  # the engine's order: every node after all its users
@@ -83,12 +86,14 @@ def backward_steps(root: Value | Tensor, model=None, names: dict | None = None) 
             locals_ = list(node._backward(1.0, node.data, *args))
         out, in_names = called[id(node)], [called[id(k)] for k in inputs]
         for i, (k, local, gk) in enumerate(zip(inputs, locals_, products, strict=True)):
+            if tracked is not None and id(k) not in tracked:
+                continue
             grads[id(k)] = grads.get(id(k), 0.0) + gk
             formula = local_derivative(node, i, in_names, out, args)
             if formula is None:  # a student's own op: the number is all there is to show
                 formula = f"d{out}/d{in_names[i]}"
             text = f"{in_names[i]}.grad += {formula} * {out}.grad = {_num(local)} * {_num(g)} = {_num(gk)}"
-            steps.append(Step(node, k, out, in_names[i], g, local, gk, text))
+            steps.append(Step(node, k, out, in_names[i], g, local, gk, text, tuple(in_names)))
     return steps
 
 
@@ -152,6 +157,8 @@ def record_backward(
         receiving = {ids[id(step.input)] for step in group}
         for v in order:
             box = boxes[ids[id(v)]]
+            if box.grad == NO_GRAD:
+                continue
             g = known.get(id(v))
             box.grad = NOT_YET if g is None else format_number(g)
             box.shade = 0.0 if g is None or not largest else g / largest
@@ -253,7 +260,7 @@ def _heading(group: list[Step]) -> str:
     """`v6 = v2 + v5    (v6.grad = 0.5000)`: the node, what made it, its finished gradient."""
     step = group[0]
     node, out = step.out, step.out_name
-    ins = [s.input_name for s in group]
+    ins = list(step.operands) or [s.input_name for s in group]
     op = node._op
     if op in ("+", "-", "*", "/", "**") and len(ins) == 2:
         expression = f"{ins[0]} {op} {ins[1]}"

@@ -19,12 +19,21 @@ from pathlib import Path
 from micrograd_edu.engine import Value, topological_order
 from micrograd_edu.files import write_atomically
 from micrograd_edu.tensor import Tensor, observe_backward
-from micrograd_edu.viz.labels import Named, element_names, format_number, names_of
+from micrograd_edu.viz.install import install_hint
+from micrograd_edu.viz.labels import (
+    Named,
+    element_names,
+    format_number,
+    leaf_names,
+    names_of,
+    number_name,
+    values_requiring_grad,
+)
 
 MAX_NODES = 1500  # past this, dot takes minutes and the picture is unreadable
 
 KINDS = {  # kind: (fill colour, border colour, border style, what the legend says)
-    "input": ("#dbeafe", "#2563eb", "solid", "input (data)"),
+    "input": ("#dbeafe", "#2563eb", "solid", "input"),
     "parameter": ("#fde68a", "#b45309", "rounded", "parameter"),
     "constant": ("#f3f4f6", "#9ca3af", "dashed", "constant"),
     "intermediate": ("#ffffff", "#374151", "solid", "computed"),
@@ -34,6 +43,19 @@ HIGHLIGHTS = {  # highlight: (fill colour or "", border colour or "", border wid
     "active": ("", "#111827", 4, "its _backward runs"),
     "receiving": ("#86efac", "#15803d", 2, "receives gradient"),
 }
+NO_GRAD = "no grad"  # requires_grad=False: no gradient is computed for it (its .grad is None)
+NOT_YET = "—"  # a gradient that backward has not computed yet
+MUTED = "#6b7280"  # the colour of "no grad" and of the edges
+RANKSEP = {"LR": "0.35", "TB": "0.12", "RL": "0.35", "BT": "0.12"}  # inches between ranks: short edges
+# top to bottom, so that a tensor graph of a dozen ops fits a slide's height
+
+
+def colours() -> list[str]:
+    """Every flat colour a picture uses: white, black, the edges and "no grad", each kind's fill
+    and border, the highlights and the legend's two gradient colours (a GIF keeps them exact)."""
+    kinds = [c for fill, border, _, _ in KINDS.values() for c in (fill, border)]
+    highlights = [c for fill, border, _, _ in HIGHLIGHTS.values() for c in (fill, border) if c]
+    return list(dict.fromkeys(["#ffffff", "#000000", MUTED, *kinds, *highlights, _shade(1.0), _shade(-1.0)]))
 
 
 @dataclass
@@ -44,10 +66,11 @@ class Node:
     kind: str
     title: str
     data: str
-    grad: str
+    grad: str  # a number, NO_GRAD or NOT_YET
     shade: float  # the gradient over the graph's largest, in [-1, 1] (a tensor's largest element)
     shape: str = ""
     highlight: str = ""  # "", or a key of HIGHLIGHTS: what this box is doing in a backward walkthrough
+    tooltip: str = ""  # what a browser shows on hovering over the box (SVG): every number it has
 
 
 @dataclass
@@ -64,7 +87,9 @@ def trace(root: Value | Tensor, level: str = "scalar", model=None, names: dict |
 
     `model` says which leaves are parameters: a Module (named as in `named_parameters()`),
     anything with `parameters()`, or a plain list such as [w1, w2, b] (named by their labels).
-    `names` maps more names to tensors or Values, e.g. {"X": X, "y": y}.
+    `names` maps more names to tensors or Values, e.g. {"X": X, "y": y}: they are drawn as inputs.
+    A tensor that does not require grad (and each Value inside it) shows "no grad", as its
+    `.grad` is None; a plain Value graph has a gradient in every Value, as the engine computes.
     """
     if level not in ("scalar", "tensor"):
         raise ValueError(f"level must be 'scalar' or 'tensor', got {level!r}")
@@ -86,32 +111,35 @@ def _trace_values(root: Value | Tensor, named: Named) -> Graph:
         )
     roots = root.elements() if isinstance(root, Tensor) else [root]
     labels = element_names(root, named) if isinstance(root, Tensor) else {}
+    tracked = values_requiring_grad(root) if isinstance(root, Tensor) else None  # None: every Value
     order = topological_order(roots)
     _check_size(len(order), "Values", "level='tensor' (for a Tensor) or a smaller example")
     ids = {id(v): f"v{i}" for i, v in enumerate(order)}
     outputs = {id(v) for v in roots}
-    largest = max((abs(_number(v.grad)) for v in order), default=0.0)
+    has_grad = [tracked is None or id(v) in tracked for v in order]
+    largest = max(
+        (abs(_number(v.grad)) for v, g in zip(order, has_grad) if g and v.grad is not None), default=0.0
+    )
     graph = Graph("scalar")
-    for v in order:
+    for v, with_grad in zip(order, has_grad):
         name, kind = labels.get(id(v)) or named.get(id(v)) or (v.label, "")
         if id(v) in outputs:
             kind = "output"
         elif not kind:
             kind = ("input" if v.label else "constant") if not v._prev else "intermediate"
-        title = (
-            (name or ("const" if kind == "constant" else "")) if not v._prev else f"{v._op}  {name}".strip()
+        title = f"{v._op}  {name}".strip() if v._prev else name or number_name(v.data)
+        grad = 0.0 if v.grad is None else _number(v.grad)  # None: no gradient yet
+        shown = NO_GRAD if not with_grad else NOT_YET if v.grad is None else format_number(grad)
+        node = Node(
+            ids[id(v)],
+            kind,
+            title,
+            format_number(v.data),
+            shown,
+            grad / largest if largest and with_grad else 0.0,
         )
-        grad = _number(v.grad)
-        graph.nodes.append(
-            Node(
-                ids[id(v)],
-                kind,
-                title,
-                format_number(v.data),
-                format_number(grad),
-                grad / largest if largest else 0.0,
-            )
-        )
+        node.tooltip = _tooltip(node, [repr(v.data)], None if shown in (NO_GRAD, NOT_YET) else [repr(grad)])
+        graph.nodes.append(node)
         graph.edges += [(ids[id(k)], ids[id(v)]) for k in v._prev]
     return graph
 
@@ -120,30 +148,63 @@ def _trace_tensors(root: Tensor, named: Named) -> Graph:
     order = topological_order([root])
     _check_size(len(order), "tensors", "a smaller model")
     ids = {id(t): f"t{i}" for i, t in enumerate(order)}
+    leaves = leaf_names(root, named)
     grads = {id(t): _tensor_grad(t) for t in order}
     peaks = {k: max(g, key=abs, default=0.0) if g is not None else 0.0 for k, g in grads.items()}
     largest = max(map(abs, peaks.values()), default=0.0)
     graph = Graph("tensor")
     for t in order:
-        name, kind = named.get(id(t), ("", ""))
+        name, kind = leaves.get(id(t)) or named.get(id(t), ("", ""))
         if t is root:
             kind = "output"
         elif t._prev:
             kind = "intermediate"
-        elif not kind:
-            kind = "parameter" if t.requires_grad else "constant"
         op = t._op.removesuffix("Backward0").removesuffix("Backward1") if t._prev else ""
-        title = " ".join(x for x in (op, name) if x) or ("tensor" if t.shape else format_number(t.item()))
+        title = " ".join(x for x in (op, name) if x)
         values = t.data.flatten().tolist()
-        data = " ".join(format_number(x) for x in values[:2]) + (" …" if len(values) > 2 else "")
         g = grads[id(t)]
-        grad = "" if g is None else " ".join(format_number(x) for x in g[:2]) + (" …" if len(g) > 2 else "")
-        shape = "×".join(map(str, t.shape)) or "scalar"
-        graph.nodes.append(
-            Node(ids[id(t)], kind, title, data, grad, peaks[id(t)] / largest if largest else 0, shape)
+        if not t.requires_grad:
+            grad = NO_GRAD
+        elif g is None:
+            grad = NOT_YET
+        else:
+            grad = _first_numbers(g)
+        shape = str(tuple(t.shape)) if t.shape else "scalar"  # as t.shape prints: (4, 2), (4,)
+        node = Node(
+            ids[id(t)],
+            kind,
+            title,
+            _first_numbers(values),
+            grad,
+            peaks[id(t)] / largest if largest else 0,
+            shape,
         )
+        node.tooltip = _tooltip(
+            node, [format_number(x) for x in values], None if g is None else [format_number(x) for x in g]
+        )
+        graph.nodes.append(node)
         graph.edges += [(ids[id(p)], ids[id(t)]) for p in t._prev]
     return graph
+
+
+def _first_numbers(values: list[float]) -> str:
+    """The first two numbers of a tensor, and an ellipsis if there are more."""
+    return " ".join(format_number(x) for x in values[:2]) + (" …" if len(values) > 2 else "")
+
+
+def _tooltip(node: Node, data: list[str], grad: list[str] | None, most: int = 16) -> str:
+    """A box's hover text: its title and shape, then its numbers (up to `most` of each)."""
+
+    def numbers(xs: list[str]) -> str:
+        return " ".join(xs[:most]) + (f" … ({len(xs)} in all)" if len(xs) > most else "")
+
+    head = " ".join(x for x in (node.title, node.shape) if x)
+    lines = [head or node.id, f"data: {numbers(data)}"]
+    if grad is not None:
+        lines.append(f"grad: {numbers(grad)}")
+    else:
+        lines.append("grad: none (requires_grad=False)" if node.grad == NO_GRAD else "grad: not computed yet")
+    return "\n".join(lines)
 
 
 def _check_size(n: int, what: str, instead: str) -> None:
@@ -191,23 +252,61 @@ def to_digraph(graph: Graph, title: str = "", legend: bool = True, rankdir: str 
     """A graphviz.Digraph of a traced graph (HTML-like labels: any text is escaped).
 
     Values flow left to right (`rankdir="LR"`), tensor ops top to bottom ("TB"), unless asked.
+    The title and a legend of what the picture holds (only that) stand above the graph.
+    In an SVG, hovering over a box shows its name and its numbers.
     """
     graphviz = _graphviz()
     rankdir = rankdir or ("LR" if graph.level == "scalar" else "TB")
-    dot = graphviz.Digraph(graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.15"})
+    lines = title.split("\n") if title else []
+    dot = graphviz.Digraph(
+        name=_dot_name(lines[0] if lines and lines[0] else "micrograd_edu graph"),
+        graph_attr={
+            "rankdir": rankdir,
+            "fontname": "Helvetica",
+            "nodesep": "0.15",
+            "ranksep": RANKSEP[rankdir],
+        },
+    )
     dot.attr("node", shape="plaintext", fontname="Helvetica", fontsize="11")
-    dot.attr("edge", color="#6b7280", arrowsize="0.6")
-    if title:  # a title of several lines reads left-aligned
-        lines = [html.escape(line) for line in title.split("\n")]
-        text = lines[0] if len(lines) == 1 else "".join(line + '<br align="left"/>' for line in lines)
-        dot.attr(label="<" + text + ">", labelloc="t", fontsize="16")
-    for node in graph.nodes:
-        dot.node(node.id, "<" + _label(node) + ">")
+    dot.attr("edge", color=MUTED, arrowsize="0.6")
+    heading = _heading(lines, _legend(graph) if legend else "")
+    if heading:
+        dot.attr(label="<" + heading + ">", labelloc="t", labeljust="l", fontsize="16")
+    for node, name in zip(graph.nodes, _node_names(graph)):
+        dot.node(name, "<" + _label(node) + ">", tooltip=node.tooltip or name)
+    names = dict(zip((node.id for node in graph.nodes), _node_names(graph)))
     for a, b in graph.edges:
-        dot.edge(a, b)
-    if legend:
-        dot.node("legend", "<" + _legend(any(node.highlight for node in graph.nodes)) + ">")
+        dot.edge(names[a], names[b], tooltip=f"{names[a]} → {names[b]}")
     return dot
+
+
+def _node_names(graph: Graph) -> list[str]:
+    """A graphviz name per box, unique, from its title (what an SVG's <title> shows): fc1.weight,
+    Addmm, Addmm (2); the same at every training step, as the titles are."""
+    seen: dict[str, int] = {}
+    out = []
+    for node in graph.nodes:
+        base = _dot_name(node.title or node.id)
+        seen[base] = seen.get(base, 0) + 1
+        out.append(base if seen[base] == 1 else f"{base} ({seen[base]})")
+    return out
+
+
+def _dot_name(text: str) -> str:
+    """Text as a graphviz name: a colon would name a port, and <...> would read as HTML."""
+    text = text.replace(":", "∶")
+    return f"{text} " if text.startswith("<") and text.endswith(">") else text
+
+
+def _heading(lines: list[str], legend: str) -> str:
+    """The title's lines (left-aligned) above the legend, as one HTML-like table."""
+    rows = [
+        f'<tr><td align="left"><font point-size="16">{html.escape(line) or " "}</font></td></tr>'
+        for line in lines
+    ]
+    if legend:
+        rows.append(f'<tr><td align="left">{legend}</td></tr>')
+    return '<table border="0" cellspacing="2" cellpadding="0">' + "".join(rows) + "</table>" if rows else ""
 
 
 def _label(node: Node) -> str:
@@ -216,37 +315,49 @@ def _label(node: Node) -> str:
     if node.highlight:
         fill_, border_, width, _ = HIGHLIGHTS[node.highlight]
         fill, border = fill_ or fill, border_ or border
-    rows = [f'<tr><td colspan="2"><b>{html.escape(node.title)}</b></td></tr>'] if node.title else []
-    if node.shape:
-        rows.append(f'<tr><td colspan="2"><font point-size="9">{html.escape(node.shape)}</font></td></tr>')
+    head = f"<b>{html.escape(node.title)}</b>" if node.title else ""
+    if node.shape:  # a tensor's shape, small, beside its name
+        head += f'  <font point-size="9">{html.escape(node.shape)}</font>'
+    rows = [f'<tr><td colspan="2">{head}</td></tr>'] if head else []
     rows.append(f'<tr><td align="left">data</td><td align="right">{html.escape(node.data)}</td></tr>')
-    if node.grad:
+    if node.grad == NO_GRAD:
+        cell = f'<td align="right"><font color="{MUTED}"><i>{NO_GRAD}</i></font></td>'
+    else:
         cell = f'<td align="right" bgcolor="{_shade(node.shade)}">{html.escape(node.grad)}</td>'
-        rows.append(f'<tr><td align="left">grad</td>{cell}</tr>')
+    rows.append(f'<tr><td align="left">grad</td>{cell}</tr>')
     return _table(rows, fill, border, width, style)
 
 
-def _legend(highlights: bool = False) -> str:
+def _legend(graph: Graph) -> str:
+    """One row of swatches: the kinds of box, the highlights and the gradient colours that
+    this graph has, and nothing it does not."""
+    kinds = {node.kind for node in graph.nodes}
     cells = [
         f'<td bgcolor="{fill}" border="{2 if kind == "output" else 1}" color="{border}" style="{style}">'
         f"{words}</td>"
         for kind, (fill, border, style, words) in KINDS.items()
+        if kind in kinds
     ]
-    if highlights:
-        cells += [
-            f'<td bgcolor="{fill or "#ffffff"}" border="{width}" color="{border}">{html.escape(words)}</td>'
-            for fill, border, width, words in HIGHLIGHTS.values()
-        ]
+    highlights = {node.highlight for node in graph.nodes}
     cells += [
-        f'<td bgcolor="{_shade(1.0)}">grad &gt; 0</td>',
-        f'<td bgcolor="{_shade(-1.0)}">grad &lt; 0</td>',
+        f'<td bgcolor="{fill or "#ffffff"}" border="{width}" color="{border}">{html.escape(words)}</td>'
+        for key, (fill, border, width, words) in HIGHLIGHTS.items()
+        if key in highlights
     ]
-    return '<table border="0" cellspacing="4"><tr>' + "".join(cells) + "</tr></table>"
+    if any(node.shade > 0 for node in graph.nodes):
+        cells.append(f'<td bgcolor="{_shade(1.0)}">grad &gt; 0</td>')
+    if any(node.shade < 0 for node in graph.nodes):
+        cells.append(f'<td bgcolor="{_shade(-1.0)}">grad &lt; 0</td>')
+    if any(node.grad == NO_GRAD for node in graph.nodes):
+        cells.append(f'<td><font color="{MUTED}"><i>{NO_GRAD}</i></font>: requires_grad=False</td>')
+    if any(node.grad == NOT_YET for node in graph.nodes):
+        cells.append(f"<td>{NOT_YET} not computed yet</td>")
+    return '<table border="0" cellspacing="4" cellpadding="3"><tr>' + "".join(cells) + "</tr></table>"
 
 
 def _table(rows: list[str], fill: str, border: str, width: int = 1, style: str = "solid") -> str:
     head = (
-        f'<table border="{width}" cellborder="0" cellspacing="0" cellpadding="3" '
+        f'<table border="{width}" cellborder="0" cellspacing="0" cellpadding="2" '
         f'color="{border}" bgcolor="{fill}" style="{style}">'
     )
     return head + "".join(rows) + "</table>"
@@ -266,8 +377,18 @@ def save_graph(dot, path: str | os.PathLike, format: str | None = None) -> Path:
     Digraph itself (`dot.source`, `dot.save("graph.gv")`) needs no `dot` at all.
     """
     path = Path(path)
-    fmt = format or path.suffix.lstrip(".") or "svg"
     graphviz = _graphviz()
+    fmt = (format or path.suffix.lstrip(".")).lower()
+    if fmt not in graphviz.FORMATS:
+        if format:
+            problem = f"format={format!r} is not a picture format graphviz writes"
+        elif path.suffix:
+            problem = f"{path.name!r} ends in {path.suffix!r}, which is not a picture format graphviz writes"
+        else:
+            problem = f"{path.name!r} has no suffix to say which picture format to write"
+        raise ValueError(
+            f"save_graph: {problem}: end the file name in .png, .svg or .pdf, e.g. {path.stem}.png"
+        )
     try:
         image = dot.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
@@ -288,7 +409,5 @@ def _graphviz():
     try:
         import graphviz
     except ImportError as e:
-        raise ImportError(
-            "drawing graphs needs the graphviz package: pip install 'micrograd_edu[viz]'"
-        ) from e
+        raise ImportError(f"drawing graphs needs the graphviz package: {install_hint('viz')}") from e
     return graphviz

@@ -1,6 +1,6 @@
 """Record training: the graph at every step (or every k steps), into one folder.
 
-    recorder = Recorder("out/run", model=model, names={"X": X, "y": y})
+    recorder = Recorder("out/run", level="tensor", every=100, steps=epochs, model=model, names={"X": X})
     for step in range(epochs):
         loss = criterion(model(X), y)
         optimizer.zero_grad()
@@ -9,9 +9,11 @@
         optimizer.step()
     recorder.finish()              # animation.gif, loss.png, replay.html
 
-The folder then holds `frames/step_0001.svg` (and `.png`) for every recorded step, an
-animated GIF, the loss curve, and `replay.html`: one self-contained page with a slider,
-play/pause and the loss curve beside the graph. Every file is written all or nothing.
+The folder then holds `frames/step_0001.svg` (and `.png`) for every recorded step (with
+`steps=` the last step too, so the last frame is the trained model), an animated GIF, the
+loss curve, and `replay.html`: one self-contained page with a slider, play/pause, the arrow
+keys, links to a step (`replay.html#step=901`) and the loss curve beside the graph. Every
+file is written all or nothing.
 """
 
 from __future__ import annotations
@@ -26,10 +28,14 @@ from pathlib import Path
 from micrograd_edu.engine import Value
 from micrograd_edu.files import write_atomically
 from micrograd_edu.tensor import Tensor
-from micrograd_edu.viz.graph import save_graph, to_digraph, trace
+from micrograd_edu.viz.graph import colours, save_graph, to_digraph, trace
+from micrograd_edu.viz.install import install_hint
 from micrograd_edu.viz.plots import figure_bytes, loss_axes
 
-GIF_MAX_WIDTH = 1600  # pixels
+GIF_MAX_WIDTH = 1600  # pixels: a GIF wider than this is scaled down, but only as far as ...
+GIF_MIN_TEXT = 13.5  # ... a box's text stays this many pixels to the em (its digits 10 px high)
+FRAME_TEXT = 11 * 96 / 72  # that text's em in a frame: 11 points, which dot draws at 96 dpi
+HOLD_LAST = 3.0  # seconds the GIF rests on its last frame (the trained model) before it loops
 
 
 class Recorder:
@@ -44,28 +50,42 @@ class Recorder:
         names: dict | None = None,
         png: bool = True,
         title: str = "",
+        steps: int | None = None,
     ) -> None:
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a whole number >= 1, got {every!r}")
         if level not in ("scalar", "tensor"):
             raise ValueError(f"level must be 'scalar' or 'tensor', got {level!r}")
+        if steps is not None and (not isinstance(steps, int) or steps < 1):
+            raise ValueError(f"steps (how many the run will take) must be a whole number >= 1, got {steps!r}")
         self.out_dir = Path(out_dir)
         self.level, self.every, self.model, self.names = level, every, model, names
-        self.png, self.title = png, title
+        self.png, self.title, self.steps = png, title, steps
         self.losses: list[float] = []  # every step's loss, recorded or not
         self.frames: list[tuple[int, Path]] = []  # (step, svg file) of each recorded step
         self.seconds_drawing = 0.0
 
+    def will_draw(self, step: int) -> bool:
+        """Whether step (1, 2, ...) gets a frame: every `every`-th from the first, and the last."""
+        return (step - 1) % self.every == 0 or step == self.steps
+
+    def frames_planned(self) -> int | None:
+        """How many frames the whole run will have (None if `steps` was not given)."""
+        if self.steps is None:
+            return None
+        return len(range(1, self.steps + 1, self.every)) + ((self.steps - 1) % self.every != 0)
+
     def step(self, loss: Value | Tensor, **metrics: float) -> None:
-        """Note this step's loss; every `every` steps, draw its graph into a frame."""
+        """Note this step's loss; every `every` steps (and at the last), draw its graph into a frame."""
         value = loss.data if isinstance(loss, Value) else loss.item()
         self.losses.append(value)
         step = len(self.losses)
-        if (step - 1) % self.every:
+        if not self.will_draw(step):
             return
         started = time.perf_counter()
         extra = "".join(f"   {k} {v:.4f}" for k, v in metrics.items())
-        title = f"{self.title}   step {step}   loss {value:.4f}{extra}".strip()
+        of = f" of {self.steps}" if self.steps else ""
+        title = f"{self.title}   step {step}{of}   loss {value:.4f}{extra}".strip()
         dot = to_digraph(trace(loss, self.level, self.model, self.names), title=title)
         frame = self.out_dir / "frames" / f"step_{step:04d}.svg"
         save_graph(dot, frame)
@@ -74,8 +94,9 @@ class Recorder:
         self.frames.append((step, frame))
         self.seconds_drawing += time.perf_counter() - started
 
-    def finish(self, fps: float = 4.0) -> dict[str, Path]:
-        """Write the GIF (if frames were drawn as PNG), the loss curve and the replay page."""
+    def finish(self, fps: float = 1.0) -> dict[str, Path]:
+        """Write the GIF (if frames were drawn as PNG; `fps` frames a second, and a rest on the
+        last), the loss curve and the replay page."""
         if not self.frames:
             raise RuntimeError("nothing was recorded: call recorder.step(loss) in the training loop first")
         written = {"replay": write_atomically(self.out_dir / "replay.html", self._replay_page(fps))}
@@ -103,29 +124,55 @@ def _inline_svg(svg: str) -> str:
     return svg[svg.index("<svg") :]
 
 
-def gif_bytes(pngs: list[Path], fps: float) -> bytes:
-    """One animated GIF from PNG frames, each centred on one canvas so frames do not jump."""
+def gif_scale(width: int, text: float = FRAME_TEXT) -> float:
+    """How much a GIF of frames `width` pixels wide is shrunk: to fit GIF_MAX_WIDTH, but never
+    so far that text `text` pixels to the em falls below GIF_MIN_TEXT.
+
+    >>> gif_scale(1200), round(gif_scale(4000), 2)
+    (1.0, 0.92)
+    """
+    return min(1.0, max(GIF_MAX_WIDTH / width, GIF_MIN_TEXT / text))
+
+
+def gif_bytes(pngs: list[Path], fps: float, hold_last: float = HOLD_LAST) -> bytes:
+    """One animated GIF from PNG frames, each centred on one canvas so frames do not jump.
+
+    `fps` frames a second, the last held `hold_last` seconds. All frames share one palette made
+    from all of them, so a colour (a legend's red) is the same in every frame and the PNG's.
+    """
     try:
         from PIL import Image
     except ImportError as e:
-        raise ImportError("writing the GIF needs Pillow: pip install 'micrograd_edu[viz]'") from e
-    images = [Image.open(p).convert("RGB") for p in pngs]
-    width, height = max(i.width for i in images), max(i.height for i in images)
-    scale = min(1.0, GIF_MAX_WIDTH / width)  # a big graph's GIF stays small enough to share
-    if scale < 1:
-        images = [
-            i.resize((round(i.width * scale), round(i.height * scale)), Image.Resampling.LANCZOS)
-            for i in images
-        ]
-        width, height = round(width * scale), round(height * scale)
-    canvases = []
-    for image in images:
-        canvas = Image.new("RGB", (width, height), "white")
-        canvas.paste(image, ((width - image.width) // 2, (height - image.height) // 2))
-        canvases.append(canvas)
+        raise ImportError(f"writing the GIF needs Pillow: {install_hint('viz')}") from e
+    sizes = []
+    for png in pngs:
+        with Image.open(png) as image:
+            sizes.append(image.size)
+    scale = gif_scale(max(w for w, _ in sizes))
+    width, height = (round(max(size[k] for size in sizes) * scale) for k in (0, 1))
+    # One image of all the frames, one under another, each centred in its slot: quantized as
+    # one, all frames share a palette chosen from all of them. Below them, a band of each of
+    # the pictures' own colours, 1% of the image each: the palette keeps them exact, however
+    # few pixels they have (a legend's swatch) among a big graph's blended edges.
+    flat = [tuple(int(c[k : k + 2], 16) for k in (1, 3, 5)) for c in colours()]
+    frames_height, band = height * len(pngs), max(1, round(height * len(pngs) / 100))
+    stack = Image.new("RGB", (width, frames_height + band * len(flat)), "white")
+    for i, png in enumerate(pngs):
+        with Image.open(png) as opened:
+            image = opened.convert("RGB")
+        if scale < 1:
+            size = (round(image.width * scale), round(image.height * scale))
+            image = image.resize(size, Image.Resampling.LANCZOS)
+        stack.paste(image, ((width - image.width) // 2, i * height + (height - image.height) // 2))
+    for k, colour in enumerate(flat):
+        stack.paste(colour, (0, frames_height + k * band, width, frames_height + (k + 1) * band))
+    quantized = stack.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    del stack
+    frames = [quantized.crop((0, i * height, width, (i + 1) * height)) for i in range(len(pngs))]
+    frame_ms = round(1000 / fps)
+    durations = [frame_ms] * (len(frames) - 1) + [max(frame_ms, round(1000 * hold_last))]
     out = io.BytesIO()
-    duration = round(1000 / fps)
-    canvases[0].save(out, "GIF", save_all=True, append_images=canvases[1:], duration=duration, loop=0)
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0)
     return out.getvalue()
 
 
@@ -140,22 +187,32 @@ _REPLAY = """<!DOCTYPE html>
  body {{ font-family: Helvetica, Arial, sans-serif; margin: 0; height: 100vh;
         display: flex; flex-direction: column; }}
  header {{ padding: 8px 16px; display: flex; gap: 12px; align-items: center; border-bottom: 1px solid #ddd; }}
- header h1 {{ font-size: 16px; margin: 0 12px 0 0; }}
+ header h1 {{ font-size: 18px; margin: 0 12px 0 0; }}
  #slider {{ flex: 1; }}
+ #label {{ font-size: 16px; min-width: 150px; }}
  main {{ flex: 1; display: flex; min-height: 0; }}
  #graph {{ flex: 3; padding: 8px; min-width: 0; overflow: auto; }}
  #graph.fit svg {{ max-width: 100%; max-height: calc(100vh - 70px); width: auto; height: auto; }}
- aside {{ flex: 1; padding: 8px 16px; border-left: 1px solid #ddd; min-width: 220px; }}
+ aside {{ flex: 1; padding: 8px 16px; border-left: 1px solid #ddd; min-width: 260px; max-width: 420px; }}
+ aside h2 {{ font-size: 16px; margin: 8px 0; }}
+ #curve text {{ font-size: 11px; fill: #374151; }}
+ #now {{ font-size: 16px; }}
+ .keys {{ color: #6b7280; font-size: 13px; }}
  button {{ font-size: 14px; min-width: 70px; }}
 </style></head>
 <body>
-<header><h1>{title}</h1><button id="play">play</button>
+<header><h1>{title}</h1>
+ <button id="play" title="play or pause (space)">play</button>
  <button id="zoom" title="fit the graph to the window, or show it at its actual size">actual size</button>
- <input id="slider" type="range" min="0" max="{last}" value="0"><span id="label"></span></header>
+ <input id="slider" type="range" min="0" max="{last}" value="0" aria-label="recorded step">
+ <span id="label"></span></header>
 <main><div id="graph" class="fit"></div>
-<aside><h2 style="font-size:14px">loss <span id="range" style="font-weight:normal"></span></h2>
-<svg id="curve" viewBox="0 0 220 140" width="100%"></svg>
-<p id="now"></p></aside></main>
+<aside><h2>loss per step</h2>
+<svg id="curve" viewBox="0 0 300 210" width="100%" role="img" aria-label="the loss at every step"></svg>
+<p id="now"></p>
+<p class="keys">← → previous and next recorded step, Home and End the first and last,
+space plays and pauses. To show a step to others, copy the address: it ends in
+<code id="link">#step=1</code>.</p></aside></main>
 <script>
 const frames = {frames};
 const steps = {steps};
@@ -163,39 +220,91 @@ const losses = {losses};
 const graph = document.getElementById("graph"), slider = document.getElementById("slider");
 const label = document.getElementById("label"), now = document.getElementById("now");
 const curve = document.getElementById("curve"), play = document.getElementById("play");
-const lo = Math.min(...losses), hi = Math.max(...losses);
-document.getElementById("range").textContent = "(from " + hi.toFixed(4) + " down to " + lo.toFixed(4) + ")";
-const x = i => 10 + 200 * i / Math.max(losses.length - 1, 1);
-const y = v => 130 - 120 * (v - lo) / ((hi - lo) || 1);
+const zoom = document.getElementById("zoom"), link = document.getElementById("link");
 const ns = "http://www.w3.org/2000/svg";
-const line = document.createElementNS(ns, "polyline");
-line.setAttribute("points", losses.map((v, i) => x(i) + "," + y(v)).join(" "));
-line.setAttribute("fill", "none"); line.setAttribute("stroke", "#2563eb");
-line.setAttribute("stroke-width", "1.5");
-const dot = document.createElementNS(ns, "circle");
-dot.setAttribute("r", "4"); dot.setAttribute("fill", "#b91c1c");
-curve.append(line, dot);
+const plotLeft = 48, plotRight = 278, plotTop = 10, plotBottom = 172;  // in the curve's own units
+const hi = Math.max(...losses), lo = Math.min(0, ...losses);
+const x = s => plotLeft + (plotRight - plotLeft) * (s - 1) / Math.max(losses.length - 1, 1);
+const y = v => plotBottom - (plotBottom - plotTop) * (v - lo) / ((hi - lo) || 1);
+function svg(tag, attrs, text) {{
+  const e = document.createElementNS(ns, tag);
+  for (const k in attrs) e.setAttribute(k, attrs[k]);
+  if (text !== undefined) e.textContent = text;
+  curve.append(e);
+  return e;
+}}
+function ticks(a, b, n) {{  // about n round numbers from a to b
+  const raw = ((b - a) || 1) / n, mag = 10 ** Math.floor(Math.log10(raw)), f = raw / mag;
+  const step = (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag, out = [];
+  for (let t = Math.ceil(a / step) * step; t <= b + step * 1e-9; t += step) out.push(+t.toPrecision(12));
+  return out;
+}}
+for (const v of ticks(lo, hi, 4)) {{
+  svg("line", {{x1: plotLeft, x2: plotRight, y1: y(v), y2: y(v), stroke: "#e5e7eb"}});
+  svg("text", {{x: plotLeft - 4, y: y(v) + 4, "text-anchor": "end"}}, String(v));
+}}
+for (const s of ticks(1, losses.length, 4).filter(s => s >= 1)) {{
+  svg("line", {{x1: x(s), x2: x(s), y1: plotBottom, y2: plotBottom + 4, stroke: "#374151"}});
+  svg("text", {{x: x(s), y: plotBottom + 16, "text-anchor": "middle"}}, String(s));
+}}
+svg("line", {{x1: plotLeft, x2: plotRight, y1: plotBottom, y2: plotBottom, stroke: "#374151"}});
+svg("line", {{x1: plotLeft, x2: plotLeft, y1: plotTop, y2: plotBottom, stroke: "#374151"}});
+const middle = (plotTop + plotBottom) / 2;
+svg("text", {{x: (plotLeft + plotRight) / 2, y: plotBottom + 32, "text-anchor": "middle"}}, "step");
+svg("text", {{x: 12, y: middle, "text-anchor": "middle",
+             transform: "rotate(-90 12 " + middle + ")"}}, "loss");
+svg("polyline", {{points: losses.map((v, i) => x(i + 1) + "," + y(v)).join(" "),
+                 fill: "none", stroke: "#2563eb", "stroke-width": 1.5}});
+const marker = svg("circle", {{r: 4, fill: "#b91c1c"}});
+let fit = true;
+function address() {{
+  return "#step=" + steps[+slider.value] + (fit ? "" : "&actual");
+}}
 function show(i) {{
+  i = Math.max(0, Math.min(frames.length - 1, i));
   graph.innerHTML = frames[i];
   const step = steps[i];
   label.textContent = "step " + step + " of " + losses.length;
   now.textContent = "loss at step " + step + ": " + losses[step - 1].toFixed(4);
-  dot.setAttribute("cx", x(step - 1)); dot.setAttribute("cy", y(losses[step - 1]));
+  marker.setAttribute("cx", x(step)); marker.setAttribute("cy", y(losses[step - 1]));
   slider.value = i;
+  link.textContent = address();
+  history.replaceState(null, "", address());
 }}
 let timer = null;
-play.onclick = () => {{
+function toggle() {{
   if (timer) {{ clearInterval(timer); timer = null; play.textContent = "play"; return; }}
   play.textContent = "pause";
   timer = setInterval(() => show((+slider.value + 1) % frames.length), {interval});
-}};
+}}
+play.onclick = toggle;
 slider.oninput = () => show(+slider.value);
-const zoom = document.getElementById("zoom");
 zoom.onclick = () => {{
-  const fit = graph.classList.toggle("fit");
+  fit = graph.classList.toggle("fit");
   zoom.textContent = fit ? "actual size" : "fit";
+  show(+slider.value);
 }};
-if (location.hash === "#actual") zoom.onclick();
-show(0);
+document.addEventListener("keydown", e => {{
+  if (e.altKey || e.ctrlKey || e.metaKey) return;
+  const moves = {{ArrowLeft: -1, ArrowRight: 1, ArrowUp: 1, ArrowDown: -1}};
+  if (e.target === slider && e.key in moves) return;  // the slider moves itself
+  if (e.key in moves) show(+slider.value + moves[e.key]);
+  else if (e.key === "Home") show(0);
+  else if (e.key === "End") show(frames.length - 1);
+  else if (e.key === " " && e.target.tagName !== "BUTTON") toggle();
+  else return;
+  e.preventDefault();
+}});
+function fromAddress() {{  // #step=N (the recorded step at or before N) and &actual
+  const hash = location.hash.slice(1).split("&");
+  const asked = hash.map(p => /^step=(\\d+)$/.exec(p)).find(m => m);
+  if (hash.includes("actual") === fit) {{ fit = !fit; graph.classList.toggle("fit", fit);
+    zoom.textContent = fit ? "actual size" : "fit"; }}
+  let i = 0;
+  if (asked) steps.forEach((s, k) => {{ if (s <= +asked[1]) i = k; }});
+  show(i);
+}}
+window.addEventListener("hashchange", fromAddress);
+fromAddress();
 </script></body></html>
 """
