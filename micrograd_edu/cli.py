@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 
+from micrograd_edu.exercises.commands import add_commands as add_exercise_commands
 from micrograd_edu.lessons import OUT_ENV, find_lesson, list_lessons, parse_cells, step_through
 
 
@@ -40,8 +41,12 @@ def main(argv: list[str] | None = None) -> int:
         "--out", help=f"folder for the lesson's pictures (default ${OUT_ENV} or ./micrograd_edu_out)"
     )
 
+    add_exercise_commands(commands)  # exercises, exercise N, check N: micrograd_edu/exercises/commands.py
+
     args = parser.parse_args(argv)
     try:
+        if hasattr(args, "run"):  # a command added by add_exercise_commands
+            return args.run(args)
         if args.command == "demo":
             return _demo(args)
         if args.command == "lessons":
