@@ -13,7 +13,7 @@ Start with `Value`, the scalar node in `engine.py`:
 from micrograd_edu import autograd, data, nn, optim
 from micrograd_edu.autograd import GradcheckError, grad, gradcheck
 from micrograd_edu.engine import Value, topological_order, zero_grad
-from micrograd_edu.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from micrograd_edu.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from micrograd_edu.serialization import load, save
 from micrograd_edu.tensor import (
     Tensor,
@@ -27,6 +27,7 @@ from micrograd_edu.tensor import (
     set_backend,
     stack,
     tensor,
+    where,
     zeros,
 )
 from micrograd_edu.tensor.elementwise import exp, log, relu, sigmoid, tanh
@@ -35,7 +36,9 @@ __all__ = [
     "GradcheckError",
     "autograd",
     "enable_grad",
+    "inference_mode",
     "set_grad_enabled",
+    "where",
     "Tensor",
     "Value",
     "arange",

@@ -66,10 +66,14 @@ def derivative_of(op: str) -> Derivative | None:
 
 
 def where(condition: Any, x: Any, y: Any) -> Any:
-    """x where the condition holds, else y (elementwise for an array of conditions)."""
+    """x where the condition holds, else y (elementwise for an array or a tensor of conditions)."""
     if type(condition) is bool:
         return x if condition else y
-    return condition.__array_namespace__().where(condition, x, y)
+    namespace = getattr(condition, "__array_namespace__", None)
+    if namespace is not None:
+        return namespace().where(condition, x, y)
+    x = x if hasattr(x, "where") else condition.new_tensor(x)  # a tensor: PyTorch's x.where(cond, y)
+    return x.where(condition, y)
 
 
 def sign(x: Any) -> Any:

@@ -61,7 +61,7 @@ class Value:
         if type(data) is not float:
             data = as_float(data)
         self.data = data
-        self.grad: Any = 0.0  # a float, or a Value after backward(create_graph=True)
+        self.grad: Any = 0.0  # a float (None: no gradient yet), a Value after create_graph=True
         if grad_mode.enabled:
             self._prev, self._op, self._backward = _prev, _op, _backward
         else:  # under no_grad() a result is a fresh leaf: no graph is recorded
@@ -327,14 +327,20 @@ def backpropagate(
     """Add d(roots)/d(node) into the `.grad` of every node in `order`, outputs first.
 
     `order` is `topological_order(roots)`; each root starts from its seed gradient. Nodes
-    made by an op start from 0, so they hold this pass's gradient; leaves accumulate.
+    made by an op start from 0, so they hold this pass's gradient; leaves accumulate (a leaf
+    whose `.grad` is None, "no gradient yet", starts from 0).
     """
     for node in order:
-        if node._prev:
+        if node._prev or node.grad is None:
             node.grad = 0.0
     for root, seed in zip(roots, seeds):
         root.grad += seed if create_graph else float(seed)
-    release = not (create_graph if retain_graph is None else retain_graph)
+    propagate(order, create_graph, release=not (create_graph if retain_graph is None else retain_graph))
+
+
+def propagate(order: list[Value], create_graph: bool = False, release: bool = True) -> None:
+    """The chain rule, outputs first: each node's `_backward` turns its (finished) gradient into
+    its inputs' shares, added into their `.grad`. With `release`, each backward is let go after."""
     was_enabled, grad_mode.enabled = grad_mode.enabled, create_graph
     try:
         for node in reversed(order):

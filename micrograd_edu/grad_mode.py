@@ -9,17 +9,19 @@ update or an evaluation needs:
 >>> y._prev
 ()
 
-This is the lowest module of the package: the engine reads it every time it makes a
-node, and `micrograd_edu.autograd` offers it to users under PyTorch's names.
+The switch is per thread, as PyTorch's is: one thread inside `no_grad()` does not stop
+another from recording. This is the lowest module of the package: the engine reads it
+every time it makes a node, and `micrograd_edu.autograd` offers it under PyTorch's names.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 
 
-class _State:
-    """The switch itself: one attribute, read every time an op makes a node."""
+class _State(threading.local):
+    """The switch itself: one attribute per thread, read every time an op makes a node."""
 
     enabled = True
 
@@ -71,3 +73,18 @@ class enable_grad(contextlib.ContextDecorator):
 
     def __exit__(self, *exc: object) -> None:
         state.enabled = self.previous
+
+
+class inference_mode(no_grad):
+    """PyTorch's faster no_grad for evaluation; here it is `no_grad` (`inference_mode(False)`
+    records as usual)."""
+
+    def __init__(self, mode: bool = True) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(f"inference_mode takes True or False, got {type(mode).__name__} {mode!r}")
+        self.mode = mode
+
+    def __enter__(self) -> None:
+        self.previous = state.enabled
+        if self.mode:
+            state.enabled = False

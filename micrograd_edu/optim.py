@@ -80,7 +80,7 @@ class SGD(Optimizer):
         if momentum:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = g.detach()
+                buf = state["momentum_buffer"] = g.clone()
             else:
                 buf.mul_(momentum).add_(g, alpha=1 - group["dampening"])
             g = g + momentum * buf if group["nesterov"] else buf
@@ -111,7 +111,7 @@ class Adam(Optimizer):
             g = g + group["weight_decay"] * p
         (beta1, beta2), t = group["betas"], state.get("step", 0) + 1
         if t == 1:
-            state.update(exp_avg=g.detach().zero_(), exp_avg_sq=g.detach().zero_())
+            state.update(exp_avg=g.clone().zero_(), exp_avg_sq=g.clone().zero_())
         m, v = state["exp_avg"], state["exp_avg_sq"]
         m.add_(g - m, alpha=1 - beta1)
         v.mul_(beta2).add_(g * g, alpha=1 - beta2)

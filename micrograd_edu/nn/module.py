@@ -129,8 +129,9 @@ class Module:
     # ---- saving and loading weights ----------------------------------------------------------
 
     def state_dict(self) -> dict[str, Tensor]:
-        """Each parameter's numbers under PyTorch's key names (`fc1.weight`, `fc1.bias`)."""
-        return {name: p.detach() for name, p in self.named_parameters()}
+        """Each parameter's numbers under PyTorch's key names (`fc1.weight`, `fc1.bias`): copies
+        (PyTorch's share the parameters' storage; a copy cannot change a model by accident)."""
+        return {name: p.clone().detach() for name, p in self.named_parameters()}
 
     def load_state_dict(self, state_dict: dict, strict: bool = True) -> None:
         """Copy weights in (tensors or nested lists), after checking every name and shape."""

@@ -26,10 +26,11 @@ if TYPE_CHECKING:
     from micrograd_edu.tensor.tensor import Tensor
 
 Data = Any  # a backend's store of a tensor's elements: list[Value], or a numpy array
-Backward = Callable[[Any, Sequence[Any]], tuple] | None
-"""g, parents -> one gradient per parent (None may go to a parent that does not require grad):
-how a numpy-backend node passes its gradient on. The python backend returns None: its Values
-do this themselves."""
+Backward = Callable[..., tuple] | None
+"""(g, inputs, output, parents) -> one gradient per parent (None may go to a parent that does not
+require grad): how a numpy-backend node passes its gradient on. `inputs` and `output` are the
+parents' and the node's data, or under create_graph the tensors themselves (so that the backward
+pass is recorded). The python backend returns None: its Values do this themselves."""
 
 
 class Backend(Protocol):
@@ -74,7 +75,22 @@ class Backend(Protocol):
         """The operands joined along `dim` (each given in its shape: stack adds a size-1 dim)."""
 
     def gather(self, a: Data, index: list[int], shape: Shape) -> tuple[Data, Backward]:
-        """The elements at these flat positions, laid out in `shape` (indexing, take)."""
+        """The elements at these flat positions, laid out in `shape` (take): a copy."""
+
+    def select(self, a: Data, key: tuple, index: list[int], shape: Shape) -> tuple[Data, Backward]:
+        """Basic indexing by `key` (ints, slices, None, ...), whose flat positions are `index`:
+        a view, so that a write into the result writes into `a`."""
+
+    def broadcast(self, a: Data, a_shape: Shape, shape: Shape) -> tuple[Data, Backward]:
+        """a stretched to `shape` by broadcasting's rule (Tensor.expand)."""
+
+    def scatter(self, values: Data, index: list[int], size: int) -> tuple[Data, Backward]:
+        """`size` zeros with `values` added at these flat positions (the backward of gather)."""
+
+    def choose(
+        self, condition: Data, a: Data, b: Data, shapes: Sequence[Shape], shape: Shape
+    ) -> tuple[Data, Backward]:
+        """a where the condition holds, else b, all three broadcast to `shape` (torch.where)."""
 
     def reshape(self, a: Data, shape: Shape, new_shape: Shape) -> tuple[Data, Backward]:
         """The same elements in another shape."""
@@ -91,6 +107,12 @@ class Backend(Protocol):
     def assign(self, a: Data, b: Data) -> None:
         """a's numbers replaced by b's (same size), in place."""
 
+    def assign_at(self, a: Data, index: list[int], b: Data) -> None:
+        """b's numbers written into a at these flat positions, in place."""
+
+    def put(self, a: Data, index: list[int], b: Data) -> tuple[Data, Backward]:
+        """A new store: a with b's numbers at these flat positions (recorded item assignment)."""
+
     def add_scaled(self, a: Data, b: Data, alpha: float) -> None:
         """a += alpha * b, in place."""
 
@@ -98,12 +120,21 @@ class Backend(Protocol):
         """a *= factor, in place."""
 
     def backprop(
-        self, root: Tensor, order: list[Tensor], wanted: list[Tensor], seed: list[float], retain_graph: bool
-    ) -> dict[int, Data]:
-        """One backward pass from `root` (seeded with `seed`) over `order`, its topological
-        order; the gradient of each tensor in `wanted`, by id, as data its new owner may keep
-        (a wanted tensor no gradient reached is left out). Unless `retain_graph`, the graph
-        is released."""
+        self,
+        roots: Sequence[Tensor],
+        seeds: Sequence[Tensor],
+        order: list[Tensor],
+        wanted: list[Tensor],
+        retain_graph: bool,
+        create_graph: bool,
+        hooked: Callable,
+    ) -> dict[int, Any]:
+        """One backward pass from `roots` (each seeded with its tensor in `seeds`) over `order`,
+        their topological order (reading each tensor's `_prev`, `_backward`, `_data`, `_hooks`);
+        the gradient of each tensor in `wanted`, by id, as data its new owner may keep, or as a
+        tensor with a graph under `create_graph` (a wanted tensor no gradient reached is left
+        out). A non-leaf with hooks hands its finished gradient to `hooked(t, g, create_graph)`
+        and goes on with what comes back. Unless `retain_graph`, the graph is released."""
 
 
 BACKENDS = ("python", "numpy")

@@ -1,4 +1,5 @@
-"""Ops on several tensors at once: cat and stack (torch.cat, torch.stack), and linear."""
+"""Ops on several tensors at once: cat and stack (torch.cat, torch.stack), linear, and
+scatter_add (the backward of picking elements, as an op of its own)."""
 
 from __future__ import annotations
 
@@ -50,3 +51,16 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     data = (x._data, weight._data, None if bias is None else bias._data)
     name = "MmBackward0" if bias is None else "AddmmBackward0"
     return Tensor.recorded(name, parents, (n, m), x._backend.linear, *data, n, k, m)
+
+
+def scatter_add(values: Tensor, index: list[int], size: int) -> Tensor:
+    """A 1-d tensor of `size` zeros with `values` (1-d) added at these positions: the backward
+    of picking elements by position, recorded so that it can be differentiated again."""
+    bad = [i for i in index if not isinstance(i, int) or not 0 <= i < size]
+    if bad or len(index) != values.numel():
+        raise IndexError(
+            f"scatter_add: {len(index)} positions in 0 .. {size - 1} for {values.numel()} values, "
+            f"got {bad[:1]}"
+        )
+    scatter = values._backend.scatter
+    return Tensor.recorded("IndexAddBackward0", (values,), (size,), scatter, values._data, index, size)

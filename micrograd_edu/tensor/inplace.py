@@ -1,7 +1,14 @@
-"""In-place ops: change a tensor's numbers where they are, outside the graph (a Tensor mixin).
+"""In-place ops: change a tensor's numbers where they are, with PyTorch's rules (a Tensor mixin).
 
-An optimizer moves weights this way (`p.add_(g, alpha=-lr)` inside `no_grad()`), so the
-same tensors, and on the python backend the same Values, carry on into the next step.
+`add_ sub_ mul_ div_ copy_ zero_ fill_ clamp_`, `+= -= *= /=` and item assignment (`t[0] = 5`).
+
+- Outside the graph (a tensor that needs no grad, or inside `no_grad()`, as an optimizer
+  updates its weights) the numbers change where they are: views see the change, and the
+  tensor's version counter goes up, so a graph that saved the old numbers refuses to
+  backward through them (PyTorch's error) instead of giving a wrong gradient.
+- On a leaf that requires grad while the graph is recorded: PyTorch's error.
+- On a tensor computed by recorded ops (or changed by one that requires grad), the change is
+  recorded too: the tensor carries on as the result of the op (`out += x` in a forward pass).
 """
 
 from __future__ import annotations
@@ -9,62 +16,200 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from micrograd_edu.engine import as_float
+from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.grad_mode import state as grad_mode
-from micrograd_edu.tensor.shape import Shape
+from micrograd_edu.tensor.backward import changed_in_place
+from micrograd_edu.tensor.shape import Shape, selected_index
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from micrograd_edu.tensor.backend import Backend
+    from micrograd_edu.tensor.backward import VersionCounter
     from micrograd_edu.tensor.tensor import Tensor
 
 
 class InPlace:
     """Tensor's in-place ops; mixed into Tensor (`tensor.py`), whose attributes they use."""
 
-    __slots__ = ()
+    if not TYPE_CHECKING:  # the class that mixes this in declares the slots (mypy checks against them)
+        __slots__ = ()
     if TYPE_CHECKING:
         shape: Shape
         _data: Any
         _backend: Backend
+        _prev: tuple
+        _op: str
+        _backward: Any
+        _stamp: int
+        _counter: VersionCounter | None
+        _consumed: bool
         requires_grad: bool
 
         def numel(self) -> int: ...
         def _new(self, flat: list[float], shape: Shape) -> Tensor: ...
         def _operand(self, other: Any, op: str) -> Tensor: ...
-
-    def copy_(self, src: Any) -> Tensor:
-        """Overwrite this tensor's numbers in place with src's (same shape), outside the graph."""
-        self._backend.assign(self._data, self._in_place_operand(src, "copy_")._data)
-        return self  # type: ignore[return-value]
+        def _wrapping(self, data: Any, requires_grad: bool = False) -> Tensor: ...
+        def _carry_on_as(self, new: Tensor) -> None: ...
+        def clamp(self, min: float | None = None, max: float | None = None) -> Tensor: ...
+        def expand(self, *sizes: Any) -> Tensor: ...
+        def __add__(self, other: Any) -> Tensor: ...
+        def __sub__(self, other: Any) -> Tensor: ...
+        def __mul__(self, other: Any) -> Tensor: ...
+        def __truediv__(self, other: Any) -> Tensor: ...
 
     def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
-        """self += alpha * other, in place and outside the graph: how an optimizer moves a weight."""
-        operand = self._in_place_operand(other, "add_")
-        self._backend.add_scaled(self._data, operand._data, as_float(alpha, "add_"))
-        return self  # type: ignore[return-value]
+        """self += alpha * other, in place: how an optimizer moves a weight (inside no_grad)."""
+        a = as_float(alpha, "add_")
+        operand = self._operand(other, "add_")
+        if not self._recorded_by("add_()", operand) and operand.shape == self.shape:  # the optimizer's case
+            self._backend.add_scaled(self._data, operand._data, a)
+            changed_in_place(self, "add_()")  # type: ignore[arg-type]
+            return self  # type: ignore[return-value]
+        return self._in_place("add_", lambda old: old + operand * a if a != 1.0 else old + operand, operand)
 
-    def mul_(self, factor: float) -> Tensor:
-        """self *= factor, in place and outside the graph."""
-        self._check_in_place("mul_")
-        self._backend.scale(self._data, as_float(factor, "mul_"))
-        return self  # type: ignore[return-value]
+    def sub_(self, other: Any, alpha: float = 1.0) -> Tensor:
+        """self -= alpha * other, in place."""
+        return self.add_(self._operand(other, "sub_"), -as_float(alpha, "sub_"))
+
+    def mul_(self, other: Any) -> Tensor:
+        """self *= other, in place."""
+        if (
+            isinstance(other, (int, float))
+            and not isinstance(other, bool)
+            and not self._recorded_by("mul_()")
+        ):
+            self._backend.scale(self._data, float(other))  # the optimizer's case: a number
+            changed_in_place(self, "mul_()")  # type: ignore[arg-type]
+            return self  # type: ignore[return-value]
+        operand = self._operand(other, "mul_")
+        return self._in_place("mul_", lambda old: old * operand, operand)
+
+    def div_(self, other: Any) -> Tensor:
+        """self /= other, in place."""
+        operand = self._operand(other, "div_")
+        return self._in_place("div_", lambda old: old / operand, operand)
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Each element limited to [min, max], in place."""
+        return self._in_place("clamp_", lambda old: old.clamp(min, max))
+
+    def copy_(self, src: Any) -> Tensor:
+        """Overwrite this tensor's numbers with src's (broadcast to this shape), in place."""
+        operand = self._operand(src, "copy_")
+        return self._in_place("copy_", lambda old: _replacing(old, operand), operand, exact=operand)
+
+    def fill_(self, value: float) -> Tensor:
+        """Every element set to `value`, in place."""
+        filled = self._new([as_float(value, "fill_")] * self.numel(), self.shape)
+        return self._in_place("fill_", lambda old: _replacing(old, filled), exact=filled)
 
     def zero_(self) -> Tensor:
-        return self.copy_(self._new([0.0] * self.numel(), self.shape))
+        """Every element set to 0, in place (as `optimizer.zero_grad(set_to_none=False)` does)."""
+        return self.fill_(0.0)
 
-    def _in_place_operand(self, src: Any, op: str) -> Tensor:
-        """What an in-place op reads: a tensor (or numbers) of this tensor's shape."""
-        self._check_in_place(op)
-        operand = self._operand(src, op)
-        if operand.shape != self.shape:
-            raise ValueError(
-                f"{op}: cannot use a tensor of shape {operand.shape} on one of shape {self.shape}"
-            )
-        return operand
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
 
-    def _check_in_place(self, op: str) -> None:
-        if self.requires_grad and grad_mode.enabled:
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        """`t[0] = 5`, `t[:, 1] = 0`, `t[1:] = other`: the selected elements replaced, in place."""
+        sel_shape, index = selected_index(self.shape, key)
+        operand = self._operand(value, "item assignment")
+        expanded = _fitted(operand, sel_shape)
+        if not self._recorded_by("item assignment", operand):
+            self._backend.assign_at(self._data, index, expanded._data)
+            changed_in_place(self, "item assignment")  # type: ignore[arg-type]
+            return
+        put = self._backend.put
+        self._rebase(
+            "item assignment",
+            lambda old: old.recorded(
+                "CopySlices", (old, expanded), self.shape, put, old._data, index, expanded._data
+            ),
+        )
+
+    # ---- the rules -----------------------------------------------------------------------------
+
+    def _recorded_by(self, op: str, *operands: Tensor) -> bool:
+        """Whether this in-place op is recorded (True) or just writes (False); PyTorch's error for a
+        leaf that requires grad while recording."""
+        if not grad_mode.enabled:
+            return False
+        if self.requires_grad and not self._prev:
             raise RuntimeError(
-                f"{op}() would change a tensor that requires grad while the graph is being recorded, "
-                "which would corrupt its gradients. Do it inside `with torch.no_grad():`, as an "
-                "optimizer does, or through `.data`."
+                f"a leaf Variable that requires grad is being used in an in-place operation: {op} would "
+                "change a tensor that requires grad while the graph is being recorded, leaving no trace of "
+                "it in the graph. Do it inside `with torch.no_grad():` (as an optimizer does), or compute a "
+                "new tensor (w = w - 1)."
             )
+        return self.requires_grad or any(t.requires_grad for t in operands)
+
+    def _in_place(
+        self,
+        op: str,
+        out_of_place: Callable[[Tensor], Tensor],
+        *operands: Tensor,
+        exact: Tensor | None = None,
+    ) -> Tensor:
+        """Write the op's result into this tensor, or record it (see the module docstring). `exact` is
+        the result to write when it needs no arithmetic (copy_, fill_: nan * 0 would stay nan)."""
+        if self._recorded_by(f"{op}()", *operands):
+            self._rebase(f"{op}()", out_of_place)
+            return self  # type: ignore[return-value]
+        with no_grad():
+            result = exact.expand(*self.shape) if exact is not None else out_of_place(self)  # type: ignore[arg-type]
+        if result.shape != self.shape:
+            raise RuntimeError(
+                f"{op}(): the result has shape {result.shape}, which cannot be written into a tensor of "
+                f"shape {self.shape} (an in-place op keeps the shape: broadcast the other operand to it)"
+            )
+        self._backend.assign(self._data, result._data)
+        changed_in_place(self, f"{op}()")  # type: ignore[arg-type]
+        return self  # type: ignore[return-value]
+
+    def _rebase(self, op: str, out_of_place: Callable[[Tensor], Tensor]) -> None:
+        """Record the op: this tensor carries on as its result, the old one hands over its graph."""
+        if self._consumed:
+            raise RuntimeError(
+                f"{op} on a tensor that an op already used ({self._op or 'a leaf'} of shape {self.shape}), "
+                "while the graph is being recorded: that op's gradient would then come out wrong. Compute a "
+                "new tensor instead (y = y + 1 rather than y += 1)."
+            )
+        if self._counter is not None and self._counter.views:
+            raise RuntimeError(
+                f"{op} on a tensor that has views (reshape, indexing, .T, .data or detach() of it), while "
+                "the graph is being recorded: micrograd_edu records in-place ops only on tensors without "
+                "views. Compute a new tensor instead (y = y + 1 rather than y += 1)."
+            )
+        old = self._wrapping(self._data, self.requires_grad)
+        old._prev, old._op, old._backward, old._stamp = self._prev, self._op, self._backward, self._stamp
+        new = out_of_place(old)
+        if new.shape != self.shape:
+            raise RuntimeError(f"{op}: the result has shape {new.shape}, not this tensor's {self.shape}")
+        self._carry_on_as(new)
+
+
+def _replacing(old: Tensor, value: Tensor) -> Tensor:
+    """value (broadcast to old's shape) as a result recorded from old: old's gradient is 0 there."""
+    everywhere = old._new([1.0] * old.numel(), old.shape, is_bool=True)
+    return value.expand(*old.shape).where(everywhere, old)
+
+
+def _fitted(value: Tensor, shape: Shape) -> Tensor:
+    """The value broadcast to the shape it is written into, as item assignment does."""
+    try:
+        return value if value.shape == shape else value.expand(*shape)
+    except ValueError:
+        raise ValueError(
+            f"item assignment: a value of shape {value.shape} cannot be written into a selection of "
+            f"shape {shape}"
+        ) from None

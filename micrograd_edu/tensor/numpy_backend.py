@@ -4,8 +4,9 @@ Every op returns its result and a backward function `(g, parents) -> input gradi
 works on whole arrays at once (it may give None to a parent that does not require grad).
 An elementwise op's backward is the engine's own (`Value._mul_backward` and friends,
 found through the op table): `g * b` means the same for floats and for arrays.
-Broadcasting's backward, summing a gradient back to its input's shape, is `unbroadcast`,
-written once.
+Broadcasting's backward, summing a gradient back to its input's shape, is `sum_to`,
+written once. Under create_graph the same backward functions are handed tensors instead
+of arrays, so the backward pass records a graph of its own (see the helpers below).
 
 Imported only when the numpy backend is chosen, so the python backend never needs numpy.
 """
@@ -22,7 +23,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from micrograd_edu import engine
+from micrograd_edu.derivatives import where
 from micrograd_edu.engine import Value
+from micrograd_edu.grad_mode import set_grad_enabled
+from micrograd_edu.tensor import functions
 from micrograd_edu.tensor.shape import Shape
 
 if TYPE_CHECKING:
@@ -31,7 +35,7 @@ if TYPE_CHECKING:
 
 name = "numpy"
 Data = np.ndarray
-Backward = Callable[[np.ndarray, Sequence[Any]], tuple]
+Backward = Callable[..., tuple]  # (g, inputs, output, parents) -> one gradient per parent
 
 _COMPARE = {
     ">": np.greater,
@@ -40,6 +44,9 @@ _COMPARE = {
     "<=": np.less_equal,
     "==": np.equal,
     "!=": np.not_equal,
+    "&": np.logical_and,
+    "|": np.logical_or,
+    "^": np.logical_xor,
 }
 
 
@@ -49,14 +56,6 @@ def from_floats(flat: list[float], shape: Shape) -> Data:
 
 def to_floats(data: Data) -> list[float]:
     return data.ravel().tolist()
-
-
-def unbroadcast(g: np.ndarray, shape: Shape) -> np.ndarray:
-    """Sum a gradient back to `shape`: over the dims broadcasting added or stretched from 1."""
-    if g.shape == shape:
-        return g
-    g = g.sum(axis=tuple(range(g.ndim - len(shape))))
-    return g.sum(axis=tuple(d for d, size in enumerate(shape) if size == 1), keepdims=True)
 
 
 # ---- inf and nan are answers here, as in PyTorch ---------------------------------------------
@@ -101,14 +100,12 @@ def elementwise(
     if params:
         local = partial(local, *params)
     if len(args) == 1:
-        (a,) = args
-        return out, lambda g, parents: local(g, out, a)
-    a, b = args
+        return out, lambda g, ins, out, parents: local(g, out, *ins)
     a_shape, b_shape = shapes
 
-    def backward(g: np.ndarray, parents: Sequence[Tensor]) -> tuple:
-        ga, gb = local(g, out, a, b)
-        return unbroadcast(ga, a_shape), unbroadcast(gb, b_shape)
+    def backward(g, ins, out, parents):
+        ga, gb = local(g, out, *ins)
+        return sum_to(ga, a_shape), sum_to(gb, b_shape)
 
     return out, backward
 
@@ -131,8 +128,8 @@ def compare(op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Sh
 def matmul(a: Data, b: Data, n: int, k: int, m: int) -> tuple[Data, Backward]:
     """(n, k) @ (k, m); backward skips the product for a side that needs no gradient (data)."""
 
-    def backward(g, parents):  # d(AB)/dA: G Bᵀ, d(AB)/dB: Aᵀ G
-        left, right = parents
+    def backward(g, ins, out, parents):  # d(AB)/dA: G Bᵀ, d(AB)/dB: Aᵀ G
+        (a, b), (left, right) = ins, parents
         return (g @ b.T if left.requires_grad else None), (a.T @ g if right.requires_grad else None)
 
     return a @ b, backward
@@ -145,9 +142,10 @@ def linear(x: Data, w: Data, b: Data | None, n: int, k: int, m: int) -> tuple[Da
     if b is not None:
         out += b
 
-    def backward(g, parents):  # d/dx: G W, d/dw: Gᵀ X, d/db: G's column sums
+    def backward(g, ins, out, parents):  # d/dx: G W, d/dw: Gᵀ X, d/db: G's column sums
+        x, w = ins[0], ins[1]
         grads = (g @ w if parents[0].requires_grad else None, g.T @ x if parents[1].requires_grad else None)
-        return grads if b is None else (*grads, g.sum(axis=0) if parents[2].requires_grad else None)
+        return grads if b is None else (*grads, g.sum(0) if parents[2].requires_grad else None)
 
     return out, backward
 
@@ -156,7 +154,7 @@ def linear(x: Data, w: Data, b: Data | None, n: int, k: int, m: int) -> tuple[Da
 def reduce_sum(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, Backward]:
     kept = _kept_shape(shape, dim)
     out = np.reshape(a.sum(axis=dim), out_shape)
-    return out, lambda g, parents: (np.broadcast_to(np.reshape(g, kept), shape),)
+    return out, lambda g, ins, out, parents: (expand(g.reshape(kept), shape),)
 
 
 @quiet
@@ -164,7 +162,7 @@ def reduce_mean(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tup
     """The sum over the count, as PyTorch divides it (the mean of nothing is 0 / 0, nan)."""
     kept, n = _kept_shape(shape, dim), a.size if dim is None else shape[dim]
     out = np.reshape(a.sum(axis=dim) / n, out_shape)
-    return out, lambda g, parents: (np.broadcast_to(np.reshape(g, kept) / n, shape),)
+    return out, lambda g, ins, out, parents: (expand(g.reshape(kept) / n, shape),)
 
 
 @quiet
@@ -174,13 +172,21 @@ def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tupl
     axis = 0 if dim is None else dim
     index = np.expand_dims(np.argmax(flat, axis=axis), axis)
     out = np.take_along_axis(flat, index, axis=axis).reshape(out_shape)
+    positions = index.ravel().tolist()
+    if dim is None:
+        flat_index = positions
+    else:  # where each picked element sits in a's row-major order
+        outer = (
+            np.arange(int(np.prod(shape[:dim]))).reshape(-1, 1) * shape[dim] * int(np.prod(shape[dim + 1 :]))
+        )
+        inner = np.arange(int(np.prod(shape[dim + 1 :]))).reshape(1, -1)
+        step = int(np.prod(shape[dim + 1 :]))
+        flat_index = (outer + index.reshape(len(outer), -1) * step + inner).ravel().tolist()
 
-    def backward(g, parents):
-        grad = np.zeros(flat.shape)
-        np.put_along_axis(grad, index, np.reshape(g, index.shape), axis=axis)
-        return (grad.reshape(shape),)
+    def backward(g, ins, out, parents):
+        return (scatter_add(g.reshape(-1), flat_index, a.size).reshape(shape),)
 
-    return out, index.ravel().tolist(), backward
+    return out, positions, backward
 
 
 def _kept_shape(shape: Shape, dim: int | None) -> Shape:
@@ -191,31 +197,108 @@ def _kept_shape(shape: Shape, dim: int | None) -> Shape:
 def cat(datas: Sequence[Data], shapes: Sequence[Shape], dim: int) -> tuple[Data, Backward]:
     """np.concatenate along `dim` (each part first given its shape: stack adds a size-1 dim)."""
     out = np.concatenate([np.reshape(d, s) for d, s in zip(datas, shapes)], axis=dim)
-    cuts = np.cumsum([s[dim] for s in shapes])[:-1]
+    ends = np.cumsum([s[dim] for s in shapes]).tolist()
+    parts = [(slice(None),) * dim + (slice(end - s[dim], end),) for end, s in zip(ends, shapes)]
 
-    def backward(g, parents):
-        return tuple(np.reshape(p, d.shape) for p, d in zip(np.split(g, cuts, axis=dim), datas))
+    def backward(g, ins, out, parents):
+        return tuple(g[part].reshape(x.shape) for part, x in zip(parts, ins))
 
     return out, backward
 
 
 def gather(a: Data, index: list[int], shape: Shape) -> tuple[Data, Backward]:
-    flat_index = np.array(index, dtype=np.intp)
+    size, a_shape = a.size, a.shape
 
-    def backward(g, parents):
-        grad = np.zeros(a.size)
-        np.add.at(grad, flat_index, np.ravel(g))
-        return (grad.reshape(a.shape),)
+    def backward(g, ins, out, parents):
+        return (scatter_add(g.reshape(-1), index, size).reshape(a_shape),)
 
-    return a.reshape(-1)[flat_index].reshape(shape), backward
+    return a.reshape(-1)[np.array(index, dtype=np.intp)].reshape(shape), backward
+
+
+def select(a: Data, key: tuple, index: list[int], shape: Shape) -> tuple[Data, Backward]:
+    """Basic indexing (ints, slices, None, ...): a view of `a`, so writing into it writes into `a`."""
+    size, a_shape = a.size, a.shape
+
+    def backward(g, ins, out, parents):
+        return (scatter_add(g.reshape(-1), index, size).reshape(a_shape),)
+
+    return a[key], backward
+
+
+def broadcast(a: Data, a_shape: Shape, shape: Shape) -> tuple[Data, Backward]:
+    """a stretched to `shape` (Tensor.expand): a read-only view; backward sums back to a's shape."""
+    return np.broadcast_to(a, shape), lambda g, ins, out, parents: (sum_to(g, a_shape),)
+
+
+def scatter(values: Data, index: list[int], size: int) -> tuple[Data, Backward]:
+    """`size` zeros with `values` added at these positions (functions.scatter_add); backward gathers."""
+    return scatter_add(values, index, size), lambda g, ins, out, parents: (take(g, index),)
+
+
+def choose(condition: Data, a: Data, b: Data, shapes: Sequence[Shape], shape: Shape) -> tuple[Data, Backward]:
+    """a where the condition holds, else b, broadcast (torch.where); the condition gets no gradient."""
+    a_shape, b_shape = shapes[1], shapes[2]
+
+    def backward(g, ins, out, parents):
+        condition = ins[0]
+        return None, sum_to(where(condition, g, 0.0), a_shape), sum_to(where(condition, 0.0, g), b_shape)
+
+    return np.where(condition, a, b), backward
+
+
+# ---- what the backward functions above compute with: arrays, or tensors under create_graph ----
+# With create_graph=True the backward pass is itself recorded: every backward function here is
+# then handed tensors instead of arrays, and these helpers do the same thing to either.
+
+
+def _is_array(x: Any) -> bool:
+    return isinstance(x, (np.ndarray, np.generic))
+
+
+def sum_to(g: Any, shape: Shape) -> Any:
+    """Sum a gradient back to `shape`: over the dims broadcasting added or stretched from 1."""
+    if tuple(g.shape) == shape:
+        return g
+    if _is_array(g):
+        g = g.sum(axis=tuple(range(g.ndim - len(shape))))
+        return g.sum(axis=tuple(d for d, size in enumerate(shape) if size == 1), keepdims=True)
+    while g.dim() > len(shape):
+        g = g.sum(0)
+    for d, size in enumerate(shape):
+        if size == 1 and g.shape[d] != 1:
+            g = g.sum(d, keepdim=True)
+    return g
+
+
+def expand(a: Any, shape: Shape) -> Any:
+    """a broadcast to `shape`."""
+    return np.broadcast_to(a, shape) if _is_array(a) else a.expand(*shape)
+
+
+def scatter_add(values: Any, index: list[int], size: int) -> Any:
+    """A 1-d result of `size` zeros with `values` added at `index` (the backward of gathering)."""
+    if not _is_array(values):
+        return functions.scatter_add(values, index, size)
+    out = np.zeros(size)
+    np.add.at(out, np.array(index, dtype=np.intp), values)
+    return out
+
+
+def take(g: Any, index: list[int]) -> Any:
+    """The elements at these flat positions, as a 1-d array or tensor."""
+    return np.reshape(g, -1)[np.array(index, dtype=np.intp)] if _is_array(g) else g.take(index)
+
+
+def swap(g: Any, d0: int, d1: int) -> Any:
+    return np.swapaxes(g, d0, d1) if _is_array(g) else g.transpose(d0, d1)
 
 
 def reshape(a: Data, shape: Shape, new_shape: Shape) -> tuple[Data, Backward]:
-    return a.reshape(new_shape), lambda g, parents: (np.reshape(g, shape),)
+    return a.reshape(new_shape), lambda g, ins, out, parents: (g.reshape(shape),)
 
 
 def transpose(a: Data, shape: Shape, d0: int, d1: int) -> tuple[Data, Backward]:
-    return np.swapaxes(a, d0, d1), lambda g, parents: (np.swapaxes(g, d0, d1),)
+    return np.swapaxes(a, d0, d1), lambda g, ins, out, parents: (swap(g, d0, d1),)
 
 
 def round_half_even(a: Data) -> Data:
@@ -230,6 +313,23 @@ def assign(a: Data, b: Data) -> None:
     a[...] = np.reshape(b, a.shape)
 
 
+def assign_at(a: Data, index: list[int], b: Data) -> None:
+    a.flat[np.array(index, dtype=np.intp)] = np.ravel(b)
+
+
+def put(a: Data, index: list[int], b: Data) -> tuple[Data, Backward]:
+    """A copy of a with b's numbers at these flat positions (item assignment, recorded)."""
+    out = a.copy()
+    out.flat[np.array(index, dtype=np.intp)] = np.ravel(b)
+    shape, size, b_shape = a.shape, a.size, np.shape(b)
+
+    def backward(g, ins, out, parents):  # the written positions' gradient goes to b, the rest to a
+        picked = take(g, index)
+        return g - scatter_add(picked, index, size).reshape(shape), picked.reshape(b_shape)
+
+    return out, backward
+
+
 def add_scaled(a: Data, b: Data, alpha: float) -> None:
     a += alpha * b
 
@@ -240,25 +340,47 @@ def scale(a: Data, factor: float) -> None:
 
 @quiet
 def backprop(
-    root: Tensor, order: list[Tensor], wanted: list[Tensor], seed: list[float], retain_graph: bool
-) -> dict[int, Data]:
+    roots: Sequence[Tensor],
+    seeds: Sequence[Tensor],
+    order: list[Tensor],
+    wanted: list[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    hooked: Callable,
+) -> dict[int, Any]:
     """Run each tensor's backward function, outputs first; the gradients of the `wanted` tensors.
 
-    A derivative may be infinite where its op is fine (√x at 0): the inf is the answer.
+    Normally the backward functions get arrays. With create_graph they get the tensors
+    themselves, so the ops they do are recorded and the gradients come out as tensors with a
+    graph of their own. A derivative may be infinite where its op is fine (√x at 0): the inf
+    is the answer.
     """
-    grads = {id(root): from_floats(seed, root.shape)}
+    grads: dict[int, Any] = {}
+    for r, s in zip(roots, seeds):
+        g = s if create_graph else s._data
+        grads[id(r)] = grads[id(r)] + g if id(r) in grads else g
     handed_out: set[int] = set()  # arrays something already holds: a kept gradient must not share them
-    for t in reversed(order):
-        g = grads.get(id(t))
-        if g is None or not t._prev:
-            continue
-        handed_out.add(id(g))
-        backward: Backward = t._backward  # type: ignore[assignment]  # a tensor with parents has one
-        for parent, gp in zip(t._prev, backward(g, t._prev)):
-            if gp is not None and parent.requires_grad:
-                grads[id(parent)] = grads[id(parent)] + gp if id(parent) in grads else gp
-        if not retain_graph:
-            t._backward = engine.released
+    with set_grad_enabled(create_graph):
+        for t in reversed(order):
+            g = grads.get(id(t))
+            if g is None or not t._prev:
+                continue
+            if t._hooks:
+                g = grads[id(t)] = hooked(t, g, create_graph)
+            handed_out.add(id(g))
+            prev = t._prev
+            backward: Backward = t._backward  # type: ignore[assignment]  # a tensor with parents has one
+            if create_graph:
+                parts = backward(g, prev, t, prev)
+            else:
+                parts = backward(g, [p._data for p in prev], t._data, prev)
+            for parent, gp in zip(prev, parts):
+                if gp is not None and parent.requires_grad:
+                    grads[id(parent)] = grads[id(parent)] + gp if id(parent) in grads else gp
+            if not retain_graph:
+                t._backward = engine.released
+    if create_graph:
+        return {id(t): grads[id(t)] for t in wanted if id(t) in grads}
     return {id(t): _own(grads[id(t)], handed_out) for t in wanted if id(t) in grads}
 
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import reduce
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from micrograd_edu import engine
 from micrograd_edu.engine import Value
@@ -38,6 +38,9 @@ _COMPARE = {
     "<=": operator.le,
     "==": operator.eq,
     "!=": operator.ne,
+    "&": lambda x, y: bool(x) and bool(y),
+    "|": lambda x, y: bool(x) or bool(y),
+    "^": lambda x, y: bool(x) != bool(y),
 }
 
 
@@ -120,6 +123,30 @@ def gather(a: Data, index: list[int], shape: Shape) -> tuple[Data, None]:
     return [a[i] for i in index], None
 
 
+def select(a: Data, key: tuple, index: list[int], shape: Shape) -> tuple[Data, None]:
+    """Basic indexing: the very Values at those positions, so a write into them writes into `a`."""
+    return [a[i] for i in index], None
+
+
+def broadcast(a: Data, a_shape: Shape, shape: Shape) -> tuple[Data, None]:
+    """Each Value used at every position it stretches to (Tensor.expand); no new Values."""
+    return [a[i] for i in broadcast_index(a_shape, shape)], None
+
+
+def scatter(values: Data, index: list[int], size: int) -> tuple[Data, None]:
+    """`size` sums: each the values placed at that position (a sum of none is a constant 0)."""
+    placed: list[list[Value]] = [[] for _ in range(size)]
+    for v, i in zip(values, index):
+        placed[i].append(v)
+    return [_total(vs) for vs in placed], None
+
+
+def choose(condition: Data, a: Data, b: Data, shapes: Sequence[Shape], shape: Shape) -> tuple[Data, None]:
+    """a's Value where the condition holds, else b's, broadcast (torch.where): no new Values."""
+    c, i, j = (broadcast_index(s, shape) for s in shapes)
+    return [a[ia] if condition[ic].data else b[ib] for ic, ia, ib in zip(c, i, j)], None
+
+
 def reshape(a: Data, shape: Shape, new_shape: Shape) -> tuple[Data, None]:
     return a, None  # row-major in any shape: the same list
 
@@ -142,6 +169,20 @@ def assign(a: Data, b: Data) -> None:
         v.data = w.data
 
 
+def assign_at(a: Data, index: list[int], b: Data) -> None:
+    """Write b's numbers into a's Values at these flat positions, in place."""
+    for i, w in zip(index, b):
+        a[i].data = w.data
+
+
+def put(a: Data, index: list[int], b: Data) -> tuple[Data, None]:
+    """a with b's Values at these flat positions (item assignment, recorded): no new Values."""
+    out = list(a)
+    for i, w in zip(index, b):
+        out[i] = w
+    return out, None
+
+
 def add_scaled(a: Data, b: Data, alpha: float) -> None:
     for v, w in zip(a, b):
         v.data += alpha * w.data
@@ -153,20 +194,79 @@ def scale(a: Data, factor: float) -> None:
 
 
 def backprop(
-    root: Tensor, order: list[Tensor], wanted: list[Tensor], seed: list[float], retain_graph: bool
+    roots: Sequence[Tensor],
+    seeds: Sequence[Tensor],
+    order: list[Tensor],
+    wanted: list[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    hooked: Callable,
 ) -> dict[int, Data]:
-    """The engine's own backward pass over the root's Values; the `wanted` tensors' gradients.
+    """The engine's own backward pass over the roots' Values; the `wanted` tensors' gradients.
 
-    Every leaf tensor's Values start from 0, so each Value shows this pass's gradient; a
-    tensor's `.grad` does the accumulating.
+    Every tensor's Values start from 0, so each Value shows this pass's gradient; a tensor's
+    `.grad` does the accumulating. Usually one pass of the engine over all the Values does it.
+    When some tensor must see its whole gradient at once (it has hooks, or it is a custom
+    Function's output), the tensors are taken one at a time, outputs first, each running the
+    engine over the Values its own op made.
     """
     for t in order:
-        if not t._prev:
-            engine.zero_grad(t._data)
-    values = root._data
+        engine.zero_grad(t._data)
+    values = [v for r in roots for v in r._data]
+    grads = [g if create_graph else g.data for s in seeds for g in s._data]
+    one_at_a_time = any(t._prev and (t._hooks or t._backward is not None) for t in order)
     with engine.collector_paused():  # as Value.backward: the pass makes no cycles to collect
-        engine.backpropagate(engine.topological_order(values), values, seed, retain_graph, False)
-    return {id(t): [Value(v.grad) for v in t._data] for t in wanted}
+        if not one_at_a_time:
+            engine.backpropagate(engine.topological_order(values), values, grads, retain_graph, create_graph)
+        else:
+            for v, g in zip(values, grads):
+                v.grad += g
+            for t in reversed(order):
+                if t._prev:
+                    _tensor_backward(t, create_graph, not retain_graph, hooked)
+    reached = {id(t) for t in order}
+    return {id(t): [_as_value(v.grad) for v in t._data] for t in wanted if id(t) in reached}
+
+
+def _tensor_backward(t: Tensor, create_graph: bool, release: bool, hooked: Callable) -> None:
+    """t's share of the pass: its hooks, then the engine over the Values its op made (or, for a
+    custom Function, its backward over the whole tensor)."""
+    if t._hooks:
+        new = hooked(t, [_as_value(v.grad) for v in t._data], create_graph)
+        for v, g in zip(t._data, new._data if create_graph else new):
+            v.grad = g if create_graph else g.data
+    if t._backward is not None:  # a custom Function's node: its backward takes the whole tensor
+        node: Any = t._backward
+        node.run(t, create_graph, release)
+        return
+    own = {id(v) for v in t._data}
+    inputs = {id(v) for p in t._prev for v in p._data}
+    made = _made_by(t._data, inputs)
+    for v in made:
+        if id(v) not in own:
+            v.grad = 0.0
+    engine.propagate(made, create_graph, release)
+
+
+def _made_by(values: list[Value], inputs: set[int]) -> list[Value]:
+    """The Values an op made, from its results down to (not including) its inputs' Values, each
+    after its own inputs (no recursion)."""
+    order: list[Value] = []
+    seen = set(inputs)
+    stack = [(v, False) for v in reversed(values)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((k, False) for k in reversed(node._prev) if id(k) not in seen)
+    return order
+
+
+def _as_value(g: float | Value) -> Value:
+    return g if isinstance(g, Value) else Value(g)
 
 
 def _rank(x: float) -> tuple[bool, float]:

@@ -19,7 +19,8 @@ MaxResult = namedtuple("MaxResult", ["values", "indices"])
 class Reductions:
     """Tensor's reductions; mixed into Tensor (`tensor.py`), whose attributes they use."""
 
-    __slots__ = ()
+    if not TYPE_CHECKING:  # the class that mixes this in declares the slots (mypy checks against them)
+        __slots__ = ()
     if TYPE_CHECKING:
         shape: Shape
         _data: Any

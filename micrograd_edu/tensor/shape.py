@@ -46,6 +46,29 @@ def broadcast_shapes(a: Shape, b: Shape, op: str) -> Shape:
     return tuple(reversed(out))
 
 
+def expanded_shape(shape: Shape, sizes: tuple, op: str = "expand") -> Shape:
+    """The shape `Tensor.expand(*sizes)` gives: size-1 dims (and new leading ones) stretched, -1 kept."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    if len(sizes) < len(shape) or not all(isinstance(s, int) and not isinstance(s, bool) for s in sizes):
+        raise ValueError(
+            f"{op}: cannot expand shape {shape} to {tuple(sizes)}: give at least {len(shape)} whole sizes"
+        )
+    lead = len(sizes) - len(shape)
+    out = []
+    for i, size in enumerate(sizes):
+        old = shape[i - lead] if i >= lead else None
+        if size == -1 and old is not None:
+            size = old
+        if size < 0 or (old is not None and old != 1 and old != size):
+            raise ValueError(
+                f"{op}: cannot expand shape {shape} to {tuple(sizes)}: the size at dimension {i} is "
+                f"{old}, and only a size 1 can be stretched"
+            )
+        out.append(size)
+    return tuple(out)
+
+
 def broadcast_index(shape: Shape, out_shape: Shape) -> list[int]:
     """For each flat position of `out_shape`, the flat position in `shape` it reads."""
     padded = (1,) * (len(out_shape) - len(shape)) + shape

@@ -20,12 +20,13 @@ from collections.abc import Callable, Iterator, Sequence
 from numbers import Real
 from typing import Any
 
-from micrograd_edu.engine import Value, as_float, topological_order
+from micrograd_edu.engine import Value, as_float
 from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.grad_mode import state as grad_mode
 from micrograd_edu.tensor import elementwise as ops
 from micrograd_edu.tensor import python_backend
 from micrograd_edu.tensor.backend import Backend
+from micrograd_edu.tensor.backward import Autograd, VersionCounter, clock, shared_counter
 from micrograd_edu.tensor.inplace import InPlace
 from micrograd_edu.tensor.printing import format_tensor
 from micrograd_edu.tensor.reductions import Reductions
@@ -33,22 +34,7 @@ from micrograd_edu.tensor.shape import Shape, broadcast_shapes, flatten_nested, 
 from micrograd_edu.tensor.views import Views
 
 
-class GradFn:
-    """The name of the op that made a tensor, printed as PyTorch prints it: <MulBackward0>."""
-
-    __slots__ = ("_name",)
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def name(self) -> str:
-        return self._name
-
-    def __repr__(self) -> str:
-        return f"<{self._name}>"
-
-
-class Tensor(Reductions, Views, InPlace):
+class Tensor(Reductions, Views, InPlace, Autograd):
     """An n-dimensional array of float64 numbers that can record how it was computed.
 
     Create one with `micrograd_edu.tensor(...)`, `zeros`, `ones`, `rand` or `randn`.
@@ -65,6 +51,10 @@ class Tensor(Reductions, Views, InPlace):
         "_backward",
         "_retains",
         "_bool",
+        "_counter",
+        "_stamp",
+        "_hooks",
+        "_consumed",
         "__weakref__",
     )
 
@@ -79,20 +69,16 @@ class Tensor(Reductions, Views, InPlace):
         self._backward: Callable | None = None
         self._retains = False
         self._bool = is_bool
+        self._counter: VersionCounter | None = None  # made on the first in-place change or view
+        self._stamp = 0  # when an op made it: what it saved must not change after
+        self._hooks: list | None = None
+        self._consumed = False  # an op that was recorded took it as an input
 
     # ---- what it is ---------------------------------------------------------------------
 
     @property
     def backend(self) -> str:
         return self._backend.name
-
-    @property
-    def is_leaf(self) -> bool:
-        return not self._prev
-
-    @property
-    def grad_fn(self) -> GradFn | None:
-        return GradFn(self._op) if self._prev else None
 
     @property
     def ndim(self) -> int:
@@ -131,6 +117,17 @@ class Tensor(Reductions, Views, InPlace):
     def _new(self, flat: list[float], shape: Shape, is_bool: bool = False) -> Tensor:
         """A new leaf on this tensor's backend from these numbers (row-major) in `shape`."""
         return Tensor(self._backend.from_floats(flat, shape), shape, self._backend, is_bool=is_bool)
+
+    def _carry_on_as(self, new: Tensor) -> None:
+        """Take over `new`'s numbers and its place in the graph, staying this object: how a recorded
+        in-place op leaves the tensor a user holds."""
+        self._data, self.requires_grad = new._data, new.requires_grad
+        self._prev, self._op, self._backward, self._stamp = new._prev, new._op, new._backward, new._stamp
+        self._counter = None
+
+    def _wrapping(self, data: Any, requires_grad: bool = False) -> Tensor:
+        """A tensor of this one's shape and backend around `data`, a store of that backend."""
+        return Tensor(data, self.shape, self._backend, requires_grad)
 
     def item(self) -> float | bool:
         if self.numel() != 1:
@@ -298,6 +295,25 @@ class Tensor(Reductions, Views, InPlace):
         data = self._backend.compare(op, self._data, other._data, self.shape, other.shape, shape)
         return Tensor(data, shape, self._backend, is_bool=True)
 
+    def __and__(self, other: Any) -> Tensor:
+        return self._compare(other, "&")
+
+    def __or__(self, other: Any) -> Tensor:
+        return self._compare(other, "|")
+
+    def __xor__(self, other: Any) -> Tensor:
+        return self._compare(other, "^")
+
+    def __invert__(self) -> Tensor:
+        """Logical not of a bool tensor (True where it is False)."""
+        if not self._bool:
+            raise TypeError("~ (logical not) is for bool tensors, such as x > 0; use -x to negate numbers")
+        return self._compare(0.0, "==")
+
+    def where(self, condition: Tensor, other: Any) -> Tensor:
+        """This tensor where the condition holds, else other (PyTorch's Tensor.where)."""
+        return where(condition, self, other)
+
     def float(self) -> Tensor:
         """True/False as 1.0/0.0 (a float tensor is returned as it is)."""
         return Tensor(self._data, self.shape, self._backend) if self._bool else self
@@ -352,7 +368,9 @@ class Tensor(Reductions, Views, InPlace):
                 data, backward = compute(*args)
         out = Tensor(data, shape, backend, requires)
         if requires:
-            out._prev, out._op, out._backward = parents, op, backward
+            out._prev, out._op, out._backward, out._stamp = parents, op, backward, clock.now
+            for p in parents:
+                p._consumed = True
         return out
 
     # ---- autograd -----------------------------------------------------------------------------
@@ -363,71 +381,57 @@ class Tensor(Reductions, Views, InPlace):
 
         Assigning to it writes in place, so `w.data -= lr * w.grad` updates a weight.
         """
-        return Tensor(self._data, self.shape, self._backend, is_bool=self._bool)
+        out = Tensor(self._data, self.shape, self._backend, is_bool=self._bool)
+        out._counter = shared_counter(self)
+        return out
 
     @data.setter
     def data(self, value: Any) -> None:
         self.data.copy_(value)
 
-    def detach(self) -> Tensor:
-        """The same numbers as a new leaf, cut off from the graph (on the python backend, new Values)."""
+    def clone(self) -> Tensor:
+        """A copy with storage of its own; recorded (CloneBackward0, gradient passed on as it is)
+        when the graph is being recorded, as in PyTorch."""
+        if grad_mode.enabled and self.requires_grad:
+            return self.apply_elementwise(ops.mul, 1.0, grad_fn="CloneBackward0")
         return Tensor(self._backend.copy(self._data), self.shape, self._backend, is_bool=self._bool)
 
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if self._prev:
-            raise RuntimeError(
-                "requires_grad can only be changed on a leaf tensor; this one was computed by "
-                f"{self._op}. Use .detach() to make a leaf from it."
-            )
-        self.requires_grad = bool(requires_grad)
-        return self
+    def new_zeros(self, *size: Any) -> Tensor:
+        """A tensor of zeros of this shape (or `size`), on this tensor's backend."""
+        shape = (
+            tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else (size or self.shape)
+        )
+        return self._new([0.0] * numel(shape), tuple(shape))
 
-    def retain_grad(self) -> None:
-        """Keep `.grad` on this non-leaf tensor after backward(), accumulating as a leaf's does."""
-        if not self.requires_grad:
-            raise RuntimeError("retain_grad() on a tensor that does not require grad")
-        self._retains = bool(self._prev)
-
-    def backward(self, gradient: Any = None, retain_graph: bool | None = None) -> None:
-        """Fill `.grad` of every leaf this tensor was computed from (accumulating, as in PyTorch)."""
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward() on a tensor that does not require grad: none of the tensors it was "
-                "computed from has requires_grad=True, or it was computed under no_grad()"
-            )
-        if gradient is None:
-            if self.numel() != 1:
-                raise RuntimeError(
-                    f"backward() on a tensor of shape {self.shape} needs gradient=, a tensor of the same "
-                    "shape: only a single-element output has an implied gradient of 1. For a loss, "
-                    "reduce first, e.g. y.sum().backward()"
-                )
-            seed = [1.0]
-        else:
-            seed = _gradient_floats(gradient, self.shape)
-        order: list[Tensor] = topological_order([self])
-        kept = [t for t in order if (t.requires_grad and not t._prev) or t._retains]
-        wanted = [t for t in order if t.requires_grad] if _observers else kept
-        new = self._backend.backprop(self, order, wanted, seed, bool(retain_graph))
-        with no_grad():
-            for t in kept:
-                g = Tensor(new[id(t)], t.shape, t._backend)
-                t.grad = g if t.grad is None else t.grad + g
-            for observe in list(_observers):
-                for t in wanted:
-                    if id(t) in new:
-                        observe(t, Tensor(new[id(t)], t.shape, t._backend))
+    def detach(self) -> Tensor:
+        """The same numbers as a new leaf, cut off from the graph, sharing storage as PyTorch's does
+        (an in-place change to one shows in the other). On the python backend a Value made by an op
+        is a node of the graph, so those are copied: only leaves' Values can be shared."""
+        if self._backend is python_backend and any(v._prev for v in self._data):
+            return Tensor(self._backend.copy(self._data), self.shape, self._backend, is_bool=self._bool)
+        out = Tensor(self._data, self.shape, self._backend, is_bool=self._bool)
+        out._counter = shared_counter(self)
+        return out
 
 
-_observers: list[Callable[[Tensor, Tensor], None]] = []
+def where(condition: Tensor, input: Any, other: Any) -> Tensor:
+    """input where the condition holds, else other, all broadcast together (torch.where).
 
-
-def observe_backward(callback: Callable[[Tensor, Tensor], None]) -> Callable[[], None]:
-    """Have `callback(tensor, gradient)` called for every tensor a backward pass reaches, leaves
-    and intermediates alike (PyTorch keeps an intermediate's gradient only if asked to, but a
-    picture of the graph wants to show it). Returns a function that stops the calls."""
-    _observers.append(callback)
-    return lambda: _observers.remove(callback) if callback in _observers else None
+    The gradient flows to whichever was chosen, element by element; the condition gets none.
+    """
+    if not isinstance(condition, Tensor) or not condition._bool:
+        kind = (
+            "a float tensor" if isinstance(condition, Tensor) else f"{type(condition).__name__} {condition!r}"
+        )
+        raise TypeError(f"where expected condition to be a bool tensor (e.g. x > 0), got {kind}")
+    a, b = condition._coerce(input, "where"), condition._coerce(other, "where")
+    shape = broadcast_shapes(broadcast_shapes(condition.shape, a.shape, "where"), b.shape, "where")
+    shapes = (condition.shape, a.shape, b.shape)
+    choose = condition._backend.choose
+    parents = (condition, a, b)
+    return Tensor.recorded(
+        "WhereBackward0", parents, shape, choose, condition._data, a._data, b._data, shapes, shape
+    )
 
 
 def check_same_backend(a: Tensor, b: Tensor, op: str) -> None:
@@ -437,15 +441,6 @@ def check_same_backend(a: Tensor, b: Tensor, op: str) -> None:
             f"'{op}' got a tensor on the {a.backend} backend and one on the {b.backend} backend: "
             "create both with the same backend= (or micrograd_edu.set_backend)"
         )
-
-
-def _gradient_floats(gradient: Any, shape: Shape) -> list[float]:
-    flat, gshape = (
-        (gradient._floats(), gradient.shape) if isinstance(gradient, Tensor) else flatten_nested(gradient)
-    )
-    if gshape != shape:
-        raise ValueError(f"backward(): gradient has shape {gshape} but the output has shape {shape}")
-    return flat
 
 
 def tensors_of(tensors: Sequence[Tensor], op: str) -> Tensor:

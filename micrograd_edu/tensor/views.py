@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from micrograd_edu.tensor.shape import Shape, normalize_dim, numel, reshaped, selected_index
+from micrograd_edu.tensor.backward import shared_counter
+from micrograd_edu.tensor.shape import Shape, expanded_shape, normalize_dim, numel, reshaped, selected_index
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 class Views:
     """Tensor's reshaping and indexing; mixed into Tensor (`tensor.py`), whose attributes they use."""
 
-    __slots__ = ()
+    if not TYPE_CHECKING:  # the class that mixes this in declares the slots (mypy checks against them)
+        __slots__ = ()
     if TYPE_CHECKING:
         shape: Shape
         _data: Any
@@ -58,7 +60,23 @@ class Views:
 
     def _view(self, shape: Shape, name: str) -> Tensor:
         """The same elements in another shape (reshape, squeeze and unsqueeze are all this)."""
-        return self.recorded(name, (self,), shape, self._backend.reshape, self._data, self.shape, shape)
+        return self._sharing(
+            self.recorded(name, (self,), shape, self._backend.reshape, self._data, self.shape, shape)
+        )
+
+    def _sharing(self, view: Tensor) -> Tensor:
+        """`view` shares this tensor's numbers: an in-place change to one counts for both."""
+        view._counter = shared_counter(self)  # type: ignore[arg-type]
+        return view
+
+    def expand(self, *sizes: Any) -> Tensor:
+        """The tensor stretched along its size-1 dims (and new leading ones) to `sizes`, as
+        broadcasting does; -1 keeps a size. No numbers are copied."""
+        shape = expanded_shape(self.shape, sizes)
+        data = self._backend.broadcast
+        return self._sharing(
+            self.recorded("ExpandBackward0", (self,), shape, data, self._data, self.shape, shape)
+        )
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         d0, d1 = normalize_dim(dim0, self.dim(), "transpose"), normalize_dim(dim1, self.dim(), "transpose")
@@ -82,19 +100,18 @@ class Views:
     def _transposed(self, d0: int, d1: int, name: str) -> Tensor:
         shape = list(self.shape)
         shape[d0], shape[d1] = shape[d1], shape[d0]
-        return self.recorded(
-            name, (self,), tuple(shape), self._backend.transpose, self._data, self.shape, d0, d1
-        )
+        swap = self._backend.transpose
+        return self._sharing(self.recorded(name, (self,), tuple(shape), swap, self._data, self.shape, d0, d1))
 
     def __getitem__(self, key: Any) -> Tensor:
+        """Basic indexing (ints, slices, `...`, None): a view, as in PyTorch, so writing into it
+        (`t[0].zero_()`) writes into this tensor."""
         shape, index = selected_index(self.shape, key)
         keys = key if isinstance(key, tuple) else (key,)
-        name = (
-            "SliceBackward0"
-            if all(isinstance(k, slice) or k is None or k is Ellipsis for k in keys)
-            else "SelectBackward0"
-        )
-        return self.recorded(name, (self,), shape, self._backend.gather, self._data, index, shape)
+        plain = tuple(k if isinstance(k, slice) or k is None or k is Ellipsis else int(k) for k in keys)
+        name = "SliceBackward0" if all(not isinstance(k, int) for k in plain) else "SelectBackward0"
+        pick = self._backend.select
+        return self._sharing(self.recorded(name, (self,), shape, pick, self._data, plain, index, shape))
 
     def take(self, index: list[int]) -> Tensor:
         """The elements at these positions of the flattened tensor, as a 1-d tensor (torch.take)."""
