@@ -156,6 +156,14 @@ def central_difference(f: Callable[[float], float], x: float, h: float = 1e-6) -
     return (f(x + h) - f(x - h)) / (2 * h)
 
 
+def shortened(message: str, lines: int = 5) -> str:
+    """A long message (gradcheck's, one line per wrong entry) cut to its first lines."""
+    kept = message.splitlines()
+    if len(kept) <= lines + 1:
+        return message
+    return "\n".join(kept[:lines] + [f"  ... and {len(kept) - lines} more lines like these"])
+
+
 def describe(x: object) -> str:
     """A short description of what a student's code returned, for a message."""
     text = repr(x)
