@@ -62,7 +62,8 @@ def mistakes(lr: float, betas: tuple[float, float], eps: float) -> list[tuple[Ru
         (rule(True, True, count=False), "t counts the steps, 1, 2, 3, ...: the correction fades as t grows"),
         (rule(True, True, root=False), "divide by the square root of v̂: √v̂ has the size of the gradient"),
         (forgetful, KEEP_STATE),
-        (rule(True, True, b=(0.9, 0.999), e=1e-8), "use the betas and eps the optimizer was given"),
+        (rule(True, True, b=(0.9, 0.999)), "use the betas the optimizer was given: self.betas"),
+        (rule(True, True, e=1e-8), "use the eps the optimizer was given: self.eps"),
     ]
 
 
