@@ -298,3 +298,30 @@ def test_a_class_folder_with_nothing_in_it_says_what_to_point_at(tmp_path, capsy
 def test_help_for_each_command(args):
     result = run(*args)
     assert result.returncode == 0 and "usage: micrograd-edu" in result.stdout
+
+
+# ---- the teachers' page tells the truth ----------------------------------------------------------------
+
+
+def test_the_teachers_page_example_check_runs_and_names_its_mistake():
+    import re
+    from pathlib import Path
+
+    from micrograd_edu.exercises.running import run_checks
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "exercises.md").read_text()
+    example = next(b for b in re.findall(r"```python\n(.*?)```", page, re.S) if "CHECKS = Checks" in b)
+    scope: dict = {}
+    exec(example, scope)
+    checks = scope["CHECKS"].checks
+    assert [o.status for o in run_checks(checks, {"square": lambda x: x * x})] == ["ok"]
+    (outcome,) = run_checks(checks, {"square": lambda x: x + x})
+    assert outcome.status == "not yet" and outcome.hint == "that is 2x: x times x, not x plus x"
+
+
+def test_the_teachers_page_lists_every_exercise_with_its_title():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "exercises.md").read_text()
+    for exercise in EXERCISES:
+        assert f"| {exercise.number:<2} | {exercise.title} |" in page, exercise.title

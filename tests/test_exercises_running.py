@@ -276,3 +276,23 @@ def test_load_answers_picks_the_names_asked_for_and_runs_dataclasses(tmp_path):
 def test_not_yet_carries_what_was_found_and_the_hint():
     e = NotYet("found this", "do that")
     assert (str(e), e.what, e.hint) == ("found this", "found this", "do that")
+
+
+def test_check_runs_in_a_notebook_kernel_and_stops_an_endless_loop_there(tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    cells = [
+        GOOD,
+        "from micrograd_edu.exercises import check\ncheck(3, topological_order)",
+        "def stuck(root):\n    while True:\n        pass\n\ncheck(3, stuck, timeout=0.5)",
+        "print('the kernel is still here')",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    text = ["".join(o.get("text", "") for o in cell.outputs) for cell in nb.cells]
+    assert "All 5 checks pass: exercise 3 is done." in text[1]
+    assert text[2].count("timeout") == 5 and "0 of 5 checks pass" in text[2]
+    assert text[3] == "the kernel is still here\n"
