@@ -89,6 +89,223 @@ def test_the_reference_solution_passes_every_check(exercise):
     assert [(o.title, o.status, o.message) for o in outcomes] == [(o.title, OK, "") for o in outcomes]
 
 
+# Right answers written another way than the reference: the checks test behaviour, so they pass.
+ALTERNATIVES = {
+    1: """
+from micrograd_edu import Value
+
+def gradients(x, w, b):
+    X, W, B = Value(x), Value(w), Value(b)
+    L = (W * X + B).tanh() * W
+    L.backward()
+    return X.grad, W.grad, B.grad
+""",
+    2: """
+import math
+from micrograd_edu import Value
+
+def logaddexp_backward(g, out, a, b):
+    m = max(a, b)
+    ea, eb = math.exp(a - m), math.exp(b - m)
+    return g * ea / (ea + eb), g * eb / (ea + eb)
+
+def logaddexp(a, b):
+    hi, lo = (a.data, b.data) if a.data >= b.data else (b.data, a.data)
+    return Value(hi + math.log1p(math.exp(lo - hi)), (a, b), "logaddexp", logaddexp_backward)
+""",
+    3: """
+def topological_order(root):
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((k, False) for k in node._prev if id(k) not in seen)
+    return order
+""",
+    4: """
+def backward(root, gradient=1.0):
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((k, False) for k in node._prev)
+    for node in order:
+        if node._prev:
+            node.grad = 0.0
+    root.grad = root.grad + gradient
+    for node in order[::-1]:
+        if not node._prev:
+            continue
+        grads = node._backward(node.grad, node.data, *(k.data for k in node._prev))
+        for i, k in enumerate(node._prev):
+            k.grad = k.grad + grads[i]
+""",
+    5: """
+def sum_to_shape(grad, shape):
+    while grad.dim() > len(shape):
+        grad = grad.sum(dim=0)
+    for d in range(len(shape) - 1, -1, -1):
+        if shape[d] == 1 and grad.shape[d] > 1:
+            grad = grad.sum(dim=d, keepdim=True)
+    return grad.reshape(shape) if shape else grad
+""",
+    6: """
+import math
+
+def softmax_cross_entropy(logits, target):
+    m = max(logits)
+    lse = m + math.log(math.fsum(math.exp(z - m) for z in logits))
+    p = [math.exp(z - lse) for z in logits]
+    p[target] -= 1.0
+    return lse - logits[target], p
+""",
+    7: """
+import math
+import micrograd_edu as torch
+from micrograd_edu import nn
+from micrograd_edu.nn import functional as F
+
+class Linear(nn.Module):
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        k = 1 / math.sqrt(in_features)
+        self.weight = nn.Parameter((torch.rand(out_features, in_features) * 2 - 1) * k)
+        self.bias = nn.Parameter((torch.rand(out_features) * 2 - 1) * k)
+
+    def forward(self, x):
+        return F.linear(x, self.weight, self.bias)
+""",
+    8: """
+import micrograd_edu as torch
+
+class SGD:
+    def __init__(self, params, lr, momentum=0.0):
+        self.params = list(params)
+        self.lr = lr
+        self.momentum = momentum
+        self.buffers = [None] * len(self.params)
+
+    def zero_grad(self):
+        for p in self.params:
+            if p.grad is not None:
+                p.grad.zero_()
+
+    def step(self):
+        for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
+            g = p.grad.detach()
+            if self.momentum:
+                if self.buffers[i] is not None:
+                    g = self.momentum * self.buffers[i] + g
+                self.buffers[i] = g
+            p.data -= self.lr * g
+""",
+    9: """
+import math
+import micrograd_edu as torch
+
+class Adam:
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        self.params = list(params)
+        self.lr = lr
+        self.betas = betas
+        self.eps = eps
+        self.state = {}
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self):
+        b1, b2 = self.betas
+        for p in self.params:
+            if p.grad is None:
+                continue
+            s = self.state.setdefault(p, {"t": 0, "m": p.grad * 0.0, "v": p.grad * 0.0})
+            s["t"] += 1
+            s["m"] = s["m"] + (1 - b1) * (p.grad - s["m"])
+            s["v"] = b2 * s["v"] + (1 - b2) * p.grad ** 2
+            step = self.lr / (1 - b1 ** s["t"])
+            denom = s["v"] ** 0.5 / math.sqrt(1 - b2 ** s["t"]) + self.eps
+            p.add_(s["m"] / denom, alpha=-step)
+""",
+    10: """
+def binary_cross_entropy(p, y):
+    tiny = 3.720075976020836e-44  # e^-100
+    first = y * p.clamp(min=tiny).log()
+    second = (1.0 - y) * (1.0 - p).clamp(min=tiny).log()
+    return (first + second).mean() * -1
+""",
+    11: """
+from micrograd_edu.autograd import Function
+
+class LogAddExp(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        hi = b + (a - b).relu()
+        lo = a + b - hi
+        ctx.save_for_backward(a, b)
+        return hi + ((lo - hi).exp() + 1).log()
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        s = (a - b).sigmoid()
+        return grad_output * s, grad_output * (1 - s)
+""",
+    12: """
+from micrograd_edu import Value
+
+def second_derivative(f, x):
+    v = Value(x)
+    f(v).backward(create_graph=True)
+    d = v.grad
+    if not isinstance(d, Value):
+        return 0.0
+    v.grad = 0.0
+    d.backward()
+    return float(v.grad)
+""",
+    13: """
+from micrograd_edu import nn, optim
+
+def make_model():
+    return nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 1), nn.Sigmoid())
+
+def make_optimizer(model):
+    return optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+
+def training_step(model, optimizer, X, y):
+    optimizer.zero_grad()
+    loss = nn.BCELoss()(model(X), y)
+    loss.backward()
+    optimizer.step()
+    return float(loss.item())
+""",
+}
+
+
+@pytest.mark.parametrize("number", sorted(ALTERNATIVES))
+def test_a_right_answer_written_another_way_passes_too(number, tmp_path):
+    exercise = find_exercise(number)
+    outcomes = outcomes_of(exercise, answer_file(exercise, ALTERNATIVES[number], tmp_path))
+    assert [(o.title, o.status, o.message) for o in outcomes] == [(o.title, OK, "") for o in outcomes]
+
+
+def test_every_exercise_has_a_right_answer_written_another_way():
+    assert set(ALTERNATIVES) == {e.number for e in EXERCISES}
+
+
 # ---- plausible wrong solutions fail, with the hint for their mistake ------------------------------------
 
 # (exercise, what the mistake is, the edit: (old, new) pairs on the solution or a whole file,
@@ -661,7 +878,7 @@ WRONG = [
 ]
 
 
-def wrong_file(exercise, edit, folder: Path) -> Path:
+def answer_file(exercise, edit, folder: Path) -> Path:
     if isinstance(edit, str):
         source = textwrap.dedent(edit)
     else:
@@ -683,7 +900,7 @@ def test_a_plausible_wrong_solution_fails_with_the_hint_for_its_mistake(
     number, mistake, edit, check, hint, tmp_path
 ):
     exercise = find_exercise(number)
-    (outcome,) = outcomes_of(exercise, wrong_file(exercise, edit, tmp_path), only=check)
+    (outcome,) = outcomes_of(exercise, answer_file(exercise, edit, tmp_path), only=check)
     assert outcome.status != OK, f"{mistake}: {outcome.title} passed"
     shown = " ".join(hints_at(outcome, 1))
     assert hint in shown, f"{mistake}: {outcome.status} {outcome.message!r}, hint {shown!r}"
@@ -698,6 +915,6 @@ def test_every_exercise_has_wrong_solutions_and_most_mistakes_are_recognised_by_
 def test_a_wrong_answer_is_reported_as_not_yet_with_the_numbers(tmp_path):
     exercise = find_exercise(4)
     edit = [("k.grad += share", "k.grad = share")]
-    (outcome,) = outcomes_of(exercise, wrong_file(exercise, edit, tmp_path), only="used twice")
+    (outcome,) = outcomes_of(exercise, answer_file(exercise, edit, tmp_path), only="used twice")
     assert outcome.status == NOT_YET
     assert re.search(r"x\.grad .* is 3, it should be 6", outcome.message)
