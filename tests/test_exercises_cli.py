@@ -268,6 +268,11 @@ def test_watch_checks_again_each_time_the_file_is_saved_until_ctrl_c(tmp_path):
         (["check", "3", "--timeout", "0"], "must be a number of seconds > 0, got 0"),
         (["check", "3", "--jobs", "0"], "must be a whole number >= 1, got 0"),
         (["check", "three"], "invalid int value: 'three'"),
+        (["check", "--all", "--dir", "no/such/folder"], "there is no folder no/such/folder"),
+        (
+            ["check", "--all", "--dir", "no/such/folder", "--report", "x.csv"],
+            "there is no folder no/such/folder",
+        ),
     ],
 )
 def test_bad_arguments_give_one_clear_line_and_exit_2(args, message, capsys):

@@ -48,6 +48,8 @@ class StudentResult:
 def find_students(folder: str | os.PathLike, exercises: Sequence[Exercise]) -> list[tuple[str, Path]]:
     """(student, work folder) for one student's folder, or for each subfolder of a class's."""
     folder = Path(folder)
+    if not folder.is_dir():
+        raise ValueError(f"there is no folder {folder}: give --dir the folder the students' work is in")
     if _holds_exercises(folder, exercises):
         resolved = folder.resolve()  # named after its owner's folder if it has the default name
         return [((resolved.parent if resolved.name == DEFAULT_FOLDER else resolved).name, folder)]

@@ -179,6 +179,8 @@ def _report(exercise: Exercise, outcomes: list[Outcome], level: int, students: b
 def _check_all(args: argparse.Namespace) -> int:
     exercises = all_exercises()
     folder = args.dir or DEFAULT_FOLDER
+    if args.dir and not args.solution and not Path(args.dir).is_dir():
+        raise ValueError(f"there is no folder {args.dir}: give --dir your work folder")
     paths = [e.solution if args.solution else student_file(folder, e) for e in exercises]
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         runs = [

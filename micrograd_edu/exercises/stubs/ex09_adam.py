@@ -13,9 +13,9 @@ start at 0), and counts its steps, t:
 
 Write `Adam(params, lr, betas=(β1, β2), eps)`, with `step()` and `zero_grad()` as in
 exercise 8: parameters move in place inside `micrograd_edu.no_grad()`, and one without a
-gradient is left alone (and its t does not count that step). Tensor arithmetic works
-elementwise: `g * g`, `v ** 0.5`, `m / (s + eps)`; `torch.zeros(*p.shape, backend=p.backend)` makes
-a tensor of zeros of p's shape.
+gradient is left alone (its t does not count that step). Tensor arithmetic works element
+by element: `g * g`, `v ** 0.5`, `m / (s + eps)`; and
+`torch.zeros(*p.shape, backend=p.backend)` is a tensor of zeros shaped like p.
 
 Check your work:  micrograd-edu check 9   (against micrograd_edu.optim.Adam, step by step)
 In a notebook:    from micrograd_edu.exercises import check; check(9, Adam)
