@@ -249,6 +249,27 @@ def test_watch_checks_again_each_time_the_file_is_saved_until_ctrl_c(tmp_path):
         process.wait()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Ctrl-C is sent as SIGINT")
+def test_ctrl_c_during_check_all_stops_it_at_once_with_exit_130():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "micrograd_edu", "check", "--all", "--solution", "--jobs", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    try:
+        assert process.stdout.readline().startswith(" 1  The chain rule, by hand")
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the command and its workers
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 130 and err.strip() == "stopped"
+        assert "Traceback" not in out + err
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
 # ---- bad arguments: one line, exit 2 -----------------------------------------------------------------------
 
 

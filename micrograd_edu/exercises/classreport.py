@@ -80,7 +80,8 @@ def class_results(
             r.notes.append("no exercise files found")
             if progress:
                 progress(r)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
         runs = [(r, e, pool.submit(check_file, e, r.folder / e.file_name, timeout)) for r, e in work]
         for r, e, run in runs:
             outcomes = run.result()
@@ -91,6 +92,8 @@ def class_results(
             pending[id(r)] -= 1
             if progress and not pending[id(r)]:
                 progress(r)
+    finally:
+        pool.shutdown(cancel_futures=True)  # after Ctrl-C, the checks not yet started are dropped
     return results
 
 

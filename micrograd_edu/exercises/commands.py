@@ -87,8 +87,9 @@ def add_commands(commands: Any) -> None:
 def list_exercises(args: argparse.Namespace) -> int:
     exercises = all_exercises()
     states = [status(args.dir, e) for e in exercises]
+    width = max(len(e.title) for e in exercises)
     for exercise, state in zip(exercises, states):
-        print(f"{exercise.number:>2}  {exercise.title:<48} {state}")
+        print(f"{exercise.number:>2}  {exercise.title:<{width}}  {state}")
     done = states.count("done")
     print(f"\n{done} of {len(exercises)} done, in {args.dir}/. {_next_step(exercises, states)}")
     return 0
@@ -182,7 +183,9 @@ def _check_all(args: argparse.Namespace) -> int:
     if args.dir and not args.solution and not Path(args.dir).is_dir():
         raise ValueError(f"there is no folder {args.dir}: give --dir your work folder")
     paths = [e.solution if args.solution else student_file(folder, e) for e in exercises]
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+    width = max(len(e.title) for e in exercises)
+    pool = ThreadPoolExecutor(max_workers=args.jobs)
+    try:
         runs = [
             pool.submit(check_file, e, p, args.timeout) if p.is_file() else None
             for e, p in zip(exercises, paths)
@@ -197,7 +200,9 @@ def _check_all(args: argparse.Namespace) -> int:
                     record(folder, exercise, outcomes)
                 state = summary(sum(o.passed for o in outcomes), len(outcomes))
             states.append(state)
-            print(f"{exercise.number:>2}  {exercise.title:<48} {state}", flush=True)
+            print(f"{exercise.number:>2}  {exercise.title:<{width}}  {state}", flush=True)
+    finally:
+        pool.shutdown(cancel_futures=True)  # after Ctrl-C, the checks not yet started are dropped
     done = states.count("done")
     where = "reference solutions" if args.solution else f"done, in {folder}/"
     step = "" if args.solution else " " + _next_step(exercises, states)

@@ -16,6 +16,7 @@ import io
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -180,6 +181,7 @@ def _not_loaded(check: Check, event: dict[str, Any] | None, limit: float) -> Out
 def main(argv: list[str]) -> int:
     number, path, first = int(argv[0]), Path(argv[1]).resolve(), int(argv[2])
     protocol = sys.stdout  # kept before any redirection: only the worker writes here
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C in the terminal ends the worker, not a check
     _limit_memory()
     exercise = find_exercise(number)
     checks = exercise.checks()
