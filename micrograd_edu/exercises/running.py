@@ -8,7 +8,8 @@ the caller's state is put back afterwards.
 Two ways to give a check its time limit: `run_with_timeout` runs it in a thread of this
 process and stops it by raising `CheckTimeout` inside that thread (how `check()` runs a
 notebook's functions); `worker.py` runs a student's file in a process of its own and
-ends it at the limit (how the command runs them: nothing a student writes can stop it).
+ends it at the limit (how the command runs them: an endless loop, an exit() or a crash
+costs the check it happened in, never the command).
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from micrograd_edu.tensor import get_backend, manual_seed, set_backend
 from micrograd_edu.tensor.creation import generator
 
 OK, NOT_YET, ERROR, TIMEOUT, CRASHED, NOT_RUN = "ok", "not yet", "error", "timeout", "crashed", "not run"
-STATUSES = (OK, NOT_YET, ERROR, TIMEOUT, CRASHED, NOT_RUN)
 
 
 @dataclass
