@@ -300,20 +300,26 @@ def released(*_: object) -> tuple:
 def topological_order(roots: Sequence[Any]) -> list[Any]:
     """Every node the roots depend on, each after all of its inputs (no recursion).
 
-    Works on anything with `_prev`, the inputs in order: Values, and tensors too.
+    A depth-first walk that keeps, for each node on the way down, where it is in its inputs;
+    a node is placed once all its inputs are. Works on anything with `_prev`, the inputs in
+    order: Values, and tensors too.
     """
     order, seen = [], set()
-    stack = [(root, False) for root in reversed(roots)]
-    while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-        elif id(node) not in seen:
-            seen.add(id(node))
-            stack.append((node, True))
-            for k in reversed(node._prev):
+    for root in roots:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [(root, iter(root._prev))]
+        while stack:
+            node, inputs = stack[-1]
+            for k in inputs:
                 if id(k) not in seen:
-                    stack.append((k, False))
+                    seen.add(id(k))
+                    stack.append((k, iter(k._prev)))
+                    break
+            else:  # every input is placed: so is this node
+                stack.pop()
+                order.append(node)
     return order
 
 

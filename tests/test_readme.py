@@ -32,3 +32,10 @@ def test_the_tutorial_in_the_readme_runs_and_learns(capsys):
     assert "import micrograd_edu as torch" in tutorial
     exec(tutorial, {})
     assert capsys.readouterr().out.strip() == "accuracy 100%"
+
+
+def test_the_autograd_example_in_the_readme_runs():
+    (example,) = [b for b in re.findall(r"```python\n(.*?)```", README.read_text(), re.S) if "Softplus" in b]
+    scope: dict = {}
+    exec(example, scope)
+    assert scope["H"].tolist() == [[3.0, 0.0], [0.0, -6.0]]  # diag(6x) at x = (0.5, -1)

@@ -84,11 +84,8 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         name = f"{cls.__name__}Backward"
-        if cls.forward is Function.forward or cls.backward is Function.backward:
-            missing = "forward" if cls.forward is Function.forward else "backward"
-            raise NotImplementedError(
-                f"{cls.__name__} has no {missing}(ctx, ...): write it as a @staticmethod"
-            )
+        if cls.forward is Function.forward:
+            raise NotImplementedError(f"{cls.__name__} has no forward(ctx, ...): write one, a @staticmethod")
         inputs = [a for a in args if isinstance(a, Tensor)]
         if inputs and len({t.backend for t in inputs}) > 1:
             raise TypeError(f"{cls.__name__}.apply got tensors on both backends: use one backend")
@@ -124,8 +121,6 @@ class FunctionBackward:
         out.requires_grad = True
         out._prev, out._op, out._stamp = parents, self.name, clock.now
         out._backward = _OutputBackward(self, k)
-        for p in parents:
-            p._consumed = True
         if out.backend == "python":
             hub = Value(
                 0.0, tuple(v for t in parents if t.requires_grad for v in t.elements()), self.cls.__name__
@@ -146,6 +141,10 @@ class FunctionBackward:
             else None
             for i, shape in enumerate(self.shapes)
         ]
+        if self.cls.backward is Function.backward:
+            raise NotImplementedError(
+                f"{self.cls.__name__} has no backward(ctx, *grad_outputs): write one, a @staticmethod"
+            )
         with set_grad_enabled(create_graph):
             result = self.cls.backward(self.ctx, *grads)
         returned = result if isinstance(result, tuple) else (result,)

@@ -30,11 +30,12 @@ if TYPE_CHECKING:
 class VersionCounter:
     """How many times a tensor's numbers (and its views') were changed in place, and when last."""
 
-    __slots__ = ("version", "stamp", "op", "views")
+    __slots__ = ("version", "stamp", "op", "views", "rebased")
 
     def __init__(self) -> None:
         self.version, self.stamp, self.op = 0, 0, ""
         self.views = False  # shared with a view of the tensor
+        self.rebased = 0  # when a recorded in-place op last made the tensor the result of a new node
 
 
 class _Clock:
@@ -91,12 +92,22 @@ def saved_by(t: Tensor) -> list[Tensor]:
 _ELEMENTWISE = [e for e in vars(ops).values() if isinstance(e, ops.Elementwise)]
 
 
-def check_versions(order: Sequence[Tensor]) -> None:
-    """PyTorch's error if a tensor some node saved was changed in place after it was saved."""
-    recorded = [t for t in order if t._prev]
-    if not recorded or clock.now <= min(t._stamp for t in recorded):
+def check_versions(order: Sequence[Tensor], oldest: int | None = None) -> None:
+    """PyTorch's error if a tensor some node saved was changed in place after it was saved.
+    `oldest` is the earliest stamp of the graph's nodes, if the caller has found it already."""
+    if oldest is None:
+        oldest = min((t._stamp for t in order if t._prev), default=clock.now)
+    if clock.now <= oldest:
         return  # no in-place change since the graph was recorded: nothing to check
-    for t in recorded:
+    for t in (t for t in order if t._prev):
+        for p in t._prev:
+            counter = p._counter
+            if counter is not None and counter.rebased > t._stamp:
+                raise RuntimeError(
+                    f"a tensor of shape {p.shape} that {t._op} used was changed by {counter.op} afterwards, "
+                    "while the graph was being recorded, so the gradient through it would come out wrong: "
+                    "compute a new tensor instead (y = y + 1 rather than y += 1)"
+                )
         custom = getattr(t._backward, "saved_tensors_of", None)
         for s in custom(t) if custom else saved_by(t):
             counter = s._counter
@@ -154,14 +165,15 @@ class GradFn:
         self._tensor = tensor
 
     def name(self) -> str:
-        return self._tensor._op
+        op = self._tensor._op
+        return f"torch::autograd::{op}" if op == "CopySlices" else op  # PyTorch's C++ name for it
 
     @property
     def next_functions(self) -> tuple[tuple[GradFn | AccumulateGrad | None, int], ...]:
         return tuple((node_of(p), 0) for p in self._tensor._prev)
 
     def __repr__(self) -> str:
-        return f"<{self.name()}>"
+        return f"<{self._tensor._op}>"
 
 
 class AccumulateGrad:
@@ -207,21 +219,28 @@ def run_backward(
     touching no `.grad`. With `create_graph`, the gradients are recorded too."""
     backend = roots[0]._backend
     order: list[Tensor] = topological_order(list(roots))
-    check_versions(order)
+    kept, oldest = [], clock.now  # one plain loop over the graph: this runs on every backward
+    for t in order:
+        if t._prev:
+            oldest = t._stamp if t._stamp < oldest else oldest
+            if t._retains:
+                kept.append(t)
+        elif t.requires_grad:
+            kept.append(t)
+    check_versions(order, oldest)
     if inputs is None:
-        kept = [t for t in order if (t.requires_grad and not t._prev) or t._retains]
         wanted = [t for t in order if t.requires_grad] if observers else kept
     else:
         kept, wanted = list(inputs), list(inputs)
     retain = create_graph if retain_graph is None else retain_graph
     new = backend.backprop(roots, seeds, order, wanted, retain, create_graph, _hooked)
-    sources = tuple(t for t in order if t.requires_grad)  # a python-backend gradient hangs on these
+    sources = tuple(t for t in order if t.requires_grad) if create_graph else ()  # what a gradient hangs on
     with contextlib.nullcontext() if create_graph else no_grad():
         results = {}
         for t in kept:
             if id(t) not in new:
                 continue
-            g = t._wrap_gradient(new[id(t)], create_graph, sources)
+            g = t._wrap_gradient(new[id(t)], True, sources) if create_graph else t._wrapping(new[id(t)])
             if not t._prev and t._hooks:  # a leaf's hooks see its gradient before it is kept
                 g = run_hooks(t, g)
             results[id(t)] = g

@@ -18,14 +18,13 @@ from typing import TYPE_CHECKING, Any
 from micrograd_edu.engine import as_float
 from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.grad_mode import state as grad_mode
-from micrograd_edu.tensor.backward import changed_in_place
+from micrograd_edu.tensor.backward import VersionCounter, changed_in_place, clock
 from micrograd_edu.tensor.shape import Shape, selected_index
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from micrograd_edu.tensor.backend import Backend
-    from micrograd_edu.tensor.backward import VersionCounter
     from micrograd_edu.tensor.tensor import Tensor
 
 
@@ -43,7 +42,6 @@ class InPlace:
         _backward: Any
         _stamp: int
         _counter: VersionCounter | None
-        _consumed: bool
         requires_grad: bool
 
         def numel(self) -> int: ...
@@ -60,9 +58,10 @@ class InPlace:
 
     def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
         """self += alpha * other, in place: how an optimizer moves a weight (inside no_grad)."""
-        a = as_float(alpha, "add_")
+        a = alpha if type(alpha) is float else as_float(alpha, "add_")
         operand = self._operand(other, "add_")
-        if not self._recorded_by("add_()", operand) and operand.shape == self.shape:  # the optimizer's case
+        quiet = not grad_mode.enabled or not self._recorded_by("add_()", operand)
+        if quiet and operand.shape == self.shape:  # the optimizer's case, inside no_grad()
             self._backend.add_scaled(self._data, operand._data, a)
             changed_in_place(self, "add_()")  # type: ignore[arg-type]
             return self  # type: ignore[return-value]
@@ -178,12 +177,6 @@ class InPlace:
 
     def _rebase(self, op: str, out_of_place: Callable[[Tensor], Tensor]) -> None:
         """Record the op: this tensor carries on as its result, the old one hands over its graph."""
-        if self._consumed:
-            raise RuntimeError(
-                f"{op} on a tensor that an op already used ({self._op or 'a leaf'} of shape {self.shape}), "
-                "while the graph is being recorded: that op's gradient would then come out wrong. Compute a "
-                "new tensor instead (y = y + 1 rather than y += 1)."
-            )
         if self._counter is not None and self._counter.views:
             raise RuntimeError(
                 f"{op} on a tensor that has views (reshape, indexing, .T, .data or detach() of it), while "
@@ -192,10 +185,13 @@ class InPlace:
             )
         old = self._wrapping(self._data, self.requires_grad)
         old._prev, old._op, old._backward, old._stamp = self._prev, self._op, self._backward, self._stamp
+        changed_in_place(old, op)  # as PyTorch counts it: an op that saved the old result now refuses
         new = out_of_place(old)
         if new.shape != self.shape:
             raise RuntimeError(f"{op}: the result has shape {new.shape}, not this tensor's {self.shape}")
         self._carry_on_as(new)
+        self._counter = counter = VersionCounter()  # an op that used the old one refuses to backward
+        counter.rebased, counter.op = clock.now, op
 
 
 def _replacing(old: Tensor, value: Tensor) -> Tensor:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import operator
 import threading
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -25,7 +26,7 @@ import numpy as np
 from micrograd_edu import engine
 from micrograd_edu.derivatives import where
 from micrograd_edu.engine import Value
-from micrograd_edu.grad_mode import set_grad_enabled
+from micrograd_edu.grad_mode import state as grad_mode
 from micrograd_edu.tensor import functions
 from micrograd_edu.tensor.shape import Shape
 
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 name = "numpy"
 Data = np.ndarray
 Backward = Callable[..., tuple]  # (g, inputs, output, parents) -> one gradient per parent
+
+_data_of = operator.attrgetter("_data")
 
 _COMPARE = {
     ">": np.greater,
@@ -100,11 +103,12 @@ def elementwise(
     if params:
         local = partial(local, *params)
     if len(args) == 1:
-        return out, lambda g, ins, out, parents: local(g, out, *ins)
+        return out, lambda g, ins, out, parents: local(g, out, ins[0])
     a_shape, b_shape = shapes
 
     def backward(g, ins, out, parents):
-        ga, gb = local(g, out, *ins)
+        a, b = ins
+        ga, gb = local(g, out, a, b)
         return sum_to(ga, a_shape), sum_to(gb, b_shape)
 
     return out, backward
@@ -257,7 +261,7 @@ def _is_array(x: Any) -> bool:
 
 def sum_to(g: Any, shape: Shape) -> Any:
     """Sum a gradient back to `shape`: over the dims broadcasting added or stretched from 1."""
-    if tuple(g.shape) == shape:
+    if g.shape == shape:
         return g
     if _is_array(g):
         g = g.sum(axis=tuple(range(g.ndim - len(shape))))
@@ -360,7 +364,8 @@ def backprop(
         g = s if create_graph else s._data
         grads[id(r)] = grads[id(r)] + g if id(r) in grads else g
     handed_out: set[int] = set()  # arrays something already holds: a kept gradient must not share them
-    with set_grad_enabled(create_graph):
+    was_enabled, grad_mode.enabled = grad_mode.enabled, create_graph  # under create_graph, ops record
+    try:
         for t in reversed(order):
             g = grads.get(id(t))
             if g is None or not t._prev:
@@ -373,12 +378,15 @@ def backprop(
             if create_graph:
                 parts = backward(g, prev, t, prev)
             else:
-                parts = backward(g, [p._data for p in prev], t._data, prev)
+                ins = (prev[0]._data,) if len(prev) == 1 else tuple(map(_data_of, prev))
+                parts = backward(g, ins, t._data, prev)
             for parent, gp in zip(prev, parts):
                 if gp is not None and parent.requires_grad:
                     grads[id(parent)] = grads[id(parent)] + gp if id(parent) in grads else gp
             if not retain_graph:
                 t._backward = engine.released
+    finally:
+        grad_mode.enabled = was_enabled
     if create_graph:
         return {id(t): grads[id(t)] for t in wanted if id(t) in grads}
     return {id(t): _own(grads[id(t)], handed_out) for t in wanted if id(t) in grads}

@@ -54,7 +54,6 @@ class Tensor(Reductions, Views, InPlace, Autograd):
         "_counter",
         "_stamp",
         "_hooks",
-        "_consumed",
         "__weakref__",
     )
 
@@ -72,7 +71,6 @@ class Tensor(Reductions, Views, InPlace, Autograd):
         self._counter: VersionCounter | None = None  # made on the first in-place change or view
         self._stamp = 0  # when an op made it: what it saved must not change after
         self._hooks: list | None = None
-        self._consumed = False  # an op that was recorded took it as an input
 
     # ---- what it is ---------------------------------------------------------------------
 
@@ -369,8 +367,6 @@ class Tensor(Reductions, Views, InPlace, Autograd):
         out = Tensor(data, shape, backend, requires)
         if requires:
             out._prev, out._op, out._backward, out._stamp = parents, op, backward, clock.now
-            for p in parents:
-                p._consumed = True
         return out
 
     # ---- autograd -----------------------------------------------------------------------------
