@@ -15,6 +15,7 @@ import shutil
 import sys
 import textwrap
 
+from micrograd_edu.exercises.commands import add_commands as add_exercise_commands
 from micrograd_edu.lessons import OUT_ENV, find_lesson, list_lessons, parse_cells, step_through
 
 
@@ -58,13 +59,15 @@ def main(argv: list[str] | None = None) -> int:
     lesson.add_argument(
         "--out", help=f"folder for the lesson's pictures (default ${OUT_ENV} or ./micrograd_edu_out)"
     )
-    subcommands = {"demo": demo, "lesson": lesson}
+    add_exercise_commands(commands)  # exercises, exercise N, check N: micrograd_edu/exercises/commands.py
 
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # said by the command's own parser, with its own usage line
-        which = subcommands.get(args.command, parser)
+        which = commands.choices.get(args.command, parser)
         which.error(f"unrecognized arguments: {' '.join(unknown)}{_did_you_mean(unknown[0], which)}")
     try:
+        if hasattr(args, "run"):  # a command added by add_exercise_commands
+            return args.run(args)
         if args.command == "demo":
             return _demo(args)
         if args.command == "lessons":
