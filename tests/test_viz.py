@@ -533,3 +533,35 @@ def test_a_small_constant_tensor_is_called_by_its_numbers(backend):
     if backend == "python":
         titles = [n.title for n in trace(loss, names={"x": x}).nodes]
         assert "1" in titles and "2" in titles and not [t for t in titles if "constant" in t]
+
+
+class _Softplus(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return (1 + x.exp()).log()
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * x.sigmoid()
+
+
+def test_a_custom_function_is_one_box_with_no_numbers_of_its_own():
+    x = torch.tensor([0.5, -1.0], requires_grad=True)
+    y = _Softplus.apply(x).sum()
+    y.backward()
+    graph = trace(y, level="scalar")
+    hub = [node for node in graph.nodes if node.title == "_Softplus.apply"]
+    assert len(hub) == 1 and hub[0].data == "" and hub[0].shade == 0.0
+    assert "backward on tensors" in to_digraph(graph).source
+    outputs = [node for node in graph.nodes if node.title.startswith("_Softplus[")]
+    assert [node.grad for node in outputs] == [format_number(1.0)] * 2
+
+
+def test_the_backward_walkthrough_says_it_cannot_step_through_a_custom_function():
+    from micrograd_edu.viz import backward_steps
+
+    x = torch.tensor([0.5, -1.0], requires_grad=True)
+    with pytest.raises(ValueError, match="custom autograd.Function _Softplus"):
+        backward_steps(_Softplus.apply(x).sum())

@@ -125,7 +125,7 @@ class FunctionBackward:
             hub = Value(
                 0.0, tuple(v for t in parents if t.requires_grad for v in t.elements()), self.cls.__name__
             )
-            hub._backward = _in_tensor_pass
+            hub._backward = _hub_pass
             for i, v in enumerate(out.elements()):
                 v._prev, v._op, v._backward = (hub,), f"{self.cls.__name__}[{i}]", _in_tensor_pass
         return out
@@ -219,6 +219,21 @@ def _shares_elements(a: Tensor, b: Tensor) -> bool:
         return False
     ids = {id(v) for v in b.elements()}
     return any(id(v) in ids for v in a.elements())
+
+
+def is_function_hub(v: Value) -> bool:
+    """Whether v is the one Value a custom Function hangs its outputs on (python backend): it
+    has no number of its own, as the Function's backward works on whole tensors."""
+    return v._backward is _hub_pass
+
+
+def made_by_function(v: Value) -> bool:
+    """Whether v is one of a custom Function's Values (its hub or an output element)."""
+    return v._backward is _hub_pass or v._backward is _in_tensor_pass
+
+
+def _hub_pass(*_: object) -> tuple:
+    return _in_tensor_pass()
 
 
 def _in_tensor_pass(*_: object) -> tuple:

@@ -26,6 +26,7 @@ from functools import partial
 from itertools import groupby
 from pathlib import Path
 
+from micrograd_edu.autograd.function import made_by_function
 from micrograd_edu.derivatives import derivative_of
 from micrograd_edu.engine import Value, released, topological_order
 from micrograd_edu.files import write_atomically
@@ -76,6 +77,12 @@ def backward_steps(root: Value | Tensor, model=None, names: dict | None = None) 
                 f"backward() has already run through this graph and released it (at {called[id(node)]}), "
                 "so its steps cannot be replayed. Call backward_steps before loss.backward(), "
                 "or call backward(retain_graph=True)."
+            )
+        if made_by_function(node):
+            raise ValueError(
+                f"{called[id(node)]} is made by the custom autograd.Function {node._op.split('[')[0]}, "
+                "whose backward works on whole tensors, not Value by Value: the walkthrough cannot step "
+                "through it. draw() shows where it sits in the graph."
             )
         g = grads.get(id(node), 0.0)
         args = [k.data for k in inputs]

@@ -16,6 +16,7 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from micrograd_edu.autograd.function import is_function_hub
 from micrograd_edu.engine import Value, topological_order
 from micrograd_edu.files import write_atomically
 from micrograd_edu.tensor import Tensor, observe_backward
@@ -139,6 +140,9 @@ def _trace_values(root: Value | Tensor, named: Named) -> Graph:
             grad / largest if largest and with_grad else 0.0,
         )
         node.tooltip = _tooltip(node, [repr(v.data)], None if shown in (NO_GRAD, NOT_YET) else [repr(grad)])
+        if is_function_hub(v):  # a custom Function: no number of its own, its backward is on tensors
+            node.title, node.data, node.grad, node.shade = f"{v._op}.apply", "", "", 0.0
+            node.tooltip = f"{v._op}: an autograd.Function, its backward works on whole tensors"
         graph.nodes.append(node)
         graph.edges += [(ids[id(k)], ids[id(v)]) for k in v._prev]
     return graph
@@ -319,6 +323,9 @@ def _label(node: Node) -> str:
     if node.shape:  # a tensor's shape, small, beside its name
         head += f'  <font point-size="9">{html.escape(node.shape)}</font>'
     rows = [f'<tr><td colspan="2">{head}</td></tr>'] if head else []
+    if not node.data:  # a custom Function's hub: no numbers of its own
+        rows.append(f'<tr><td colspan="2"><font color="{MUTED}"><i>backward on tensors</i></font></td></tr>')
+        return _table(rows, fill, border, width, style)
     rows.append(f'<tr><td align="left">data</td><td align="right">{html.escape(node.data)}</td></tr>')
     if node.grad == NO_GRAD:
         cell = f'<td align="right"><font color="{MUTED}"><i>{NO_GRAD}</i></font></td>'
