@@ -1,5 +1,8 @@
-"""optim: SGD and Adam follow the update rules in their docstrings (PyTorch's), update the
-parameters in place, and refuse what PyTorch refuses, on both backends."""
+"""optim: each optimizer follows the update rule in its docstring (PyTorch's), checked step by
+step by hand, and updates the parameters in place, on both backends. Their numbers against
+PyTorch's are in test_training_torch_fixtures.py; parameter groups and state_dict in
+test_optim_param_groups.py; schedulers in test_optim_lr_scheduler.py; errors in
+test_optim_errors.py."""
 
 import math
 
@@ -32,8 +35,13 @@ def train(optimizer, p, steps):
         lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9),
         lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True),
         lambda ps: optim.Adam(ps, lr=0.1),
+        lambda ps: optim.Adam(ps, lr=0.1, amsgrad=True),
+        lambda ps: optim.AdamW(ps, lr=0.1, weight_decay=1e-4),
+        lambda ps: optim.RMSprop(ps, lr=0.03),
+        lambda ps: optim.RMSprop(ps, lr=0.01, momentum=0.5, centered=True),
+        lambda ps: optim.Adagrad(ps, lr=0.5),
     ],
-    ids=["sgd", "momentum", "nesterov", "adam"],
+    ids=["sgd", "momentum", "nesterov", "adam", "amsgrad", "adamw", "rmsprop", "rmsprop_centered", "adagrad"],
 )
 def test_optimizers_minimise_a_quadratic(make, backend):
     p = torch.tensor([0.0, 0.0, 0.0], requires_grad=True)
@@ -91,7 +99,11 @@ def test_step_updates_the_same_tensors_and_values_in_place(backend):
 def test_parameters_without_a_gradient_are_skipped(backend):
     used = torch.tensor([1.0, 1.0], requires_grad=True)
     unused = torch.tensor([5.0], requires_grad=True)
-    for optimizer in (optim.SGD([used, unused], lr=0.1, momentum=0.9), optim.Adam([used, unused], lr=0.1)):
+    for optimizer in (
+        optim.SGD([used, unused], lr=0.1, momentum=0.9),
+        optim.Adam([used, unused], lr=0.1),
+        optim.RMSprop([used, unused]),
+    ):
         optimizer.zero_grad()
         (used * used).sum().backward()
         optimizer.step()
@@ -187,41 +199,142 @@ def test_weight_decay_in_adam_adds_to_the_gradient():
     assert p.tolist() == pytest.approx([2 - 0.1 * 1 / (1 + 1e-8)], rel=1e-15)
 
 
-# ---- errors -------------------------------------------------------------------------------------------
+def test_rmsprop_steps_by_hand(backend):
+    lr, alpha, eps, momentum, weight_decay = 0.01, 0.9, 1e-6, 0.5, 0.1
+    p = torch.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    optimizer = optim.RMSprop(
+        [p], lr=lr, alpha=alpha, eps=eps, momentum=momentum, centered=True, weight_decay=weight_decay
+    )
+    expected, v, mean, buf = [1.0, -2.0, 0.5], [0.0] * 3, [0.0] * 3, [0.0] * 3
+    for _ in range(3):
+        optimizer.zero_grad()
+        (p**3).sum().backward()
+        optimizer.step()
+        g = [3 * x**2 + weight_decay * x for x in expected]
+        v = [alpha * vi + (1 - alpha) * gi**2 for vi, gi in zip(v, g)]
+        mean = [mi + (1 - alpha) * (gi - mi) for mi, gi in zip(mean, g)]
+        avg = [math.sqrt(vi - mi**2) + eps for vi, mi in zip(v, mean)]
+        buf = [momentum * b + gi / a for b, gi, a in zip(buf, g, avg)]
+        expected = [x - lr * b for x, b in zip(expected, buf)]
+        assert p.tolist() == pytest.approx(expected, rel=1e-13)
+    assert list(optimizer.state[p]) == ["step", "square_avg", "momentum_buffer", "grad_avg"]
+    assert optimizer.state[p]["step"].item() == 3
 
 
-@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam])
-def test_an_empty_parameter_list_is_refused(cls):
-    with pytest.raises(ValueError, match=f"{cls.__name__} got an empty parameter list"):
-        cls([], lr=0.1)
-    with pytest.raises(ValueError, match="empty parameter list"):
-        cls(nn.ReLU().parameters(), lr=0.1)
+def test_adagrad_steps_by_hand(backend):
+    lr, lr_decay, start, eps = 0.1, 0.5, 0.25, 1e-10
+    p = torch.tensor([1.0, -2.0], requires_grad=True)
+    optimizer = optim.Adagrad([p], lr=lr, lr_decay=lr_decay, initial_accumulator_value=start)
+    assert optimizer.state[p]["sum"].tolist() == [start, start]  # made at once, as in PyTorch
+    assert optimizer.state[p]["step"].item() == 0
+    expected, total = [1.0, -2.0], [start, start]
+    for t in (1, 2, 3):
+        optimizer.zero_grad()
+        (p**3).sum().backward()
+        optimizer.step()
+        g = [3 * x**2 for x in expected]
+        total = [s + gi**2 for s, gi in zip(total, g)]
+        step_lr = lr / (1 + (t - 1) * lr_decay)
+        expected = [x - step_lr * gi / (math.sqrt(s) + eps) for x, gi, s in zip(expected, g, total)]
+        assert p.tolist() == pytest.approx(expected, rel=1e-13)
 
 
-@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam])
-def test_a_negative_learning_rate_is_refused(cls):
-    with pytest.raises(ValueError, match="learning rate must be >= 0, got lr=-0.1"):
-        cls([torch.tensor([1.0], requires_grad=True)], lr=-0.1)
+def test_adamw_decays_the_weights_directly(backend):
+    """AdamW: p ← p (1 - lr · wd), then Adam's step from the gradient alone; Adam adds wd · p to g."""
+    lr, wd = 0.1, 0.5
+    start = [2.0, -1.0]
+    for cls, kwargs in ((optim.AdamW, {}), (optim.Adam, {"decoupled_weight_decay": True})):
+        p = torch.tensor(start, requires_grad=True)
+        optimizer = cls([p], lr=lr, weight_decay=wd, **kwargs)
+        (p * torch.tensor([0.5, 0.5])).sum().backward()
+        optimizer.step()
+        decayed = [x * (1 - lr * wd) for x in start]
+        assert p.tolist() == pytest.approx([x - lr * 0.5 / (0.5 + 1e-8) for x in decayed], rel=1e-15)
+    assert optim.AdamW([p]).defaults["weight_decay"] == 0.01  # PyTorch's default, not Adam's 0
+    coupled = torch.tensor(start, requires_grad=True)
+    optimizer = optim.Adam([coupled], lr=lr, weight_decay=wd)
+    (coupled * torch.tensor([0.5, 0.5])).sum().backward()
+    optimizer.step()
+    assert coupled.tolist() != p.tolist()
 
 
-def test_nesterov_without_momentum_is_refused():
+def test_amsgrad_divides_by_the_largest_mean_square_so_far(backend):
     p = torch.tensor([1.0], requires_grad=True)
-    with pytest.raises(ValueError, match="Nesterov momentum needs momentum > 0"):
-        optim.SGD([p], lr=0.1, nesterov=True)
-    with pytest.raises(ValueError, match="dampening = 0"):
-        optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.1, nesterov=True)
+    optimizer = optim.Adam([p], lr=0.1, betas=(0.5, 0.5), amsgrad=True)
+    for g in (4.0, 0.1):  # the second gradient is small: v falls, its running max does not
+        p.grad = torch.tensor([g])
+        optimizer.step()
+    state = optimizer.state[p]
+    assert state["exp_avg_sq"].tolist() == pytest.approx([0.5 * 0.5 * 16 + 0.5 * 0.01])
+    assert state["max_exp_avg_sq"].tolist() == [8.0]
 
 
-def test_adam_betas_outside_zero_to_one_are_refused():
-    with pytest.raises(ValueError, match=r"betas must each be in \[0, 1\), got \(0.9, 1.0\)"):
-        optim.Adam([torch.tensor([1.0], requires_grad=True)], betas=(0.9, 1.0))
+def test_amsgrad_keeps_a_nan_as_torch_maximum_does(backend):
+    p = torch.tensor([1.0, 1.0], requires_grad=True)
+    optimizer = optim.Adam([p], amsgrad=True)
+    p.grad = torch.tensor([float("nan"), 1.0])
+    optimizer.step()
+    p.grad = torch.tensor([1.0, 1.0])
+    optimizer.step()
+    assert math.isnan(optimizer.state[p]["max_exp_avg_sq"].tolist()[0])
 
 
-@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam])
-def test_a_non_leaf_parameter_is_refused(cls, backend):
-    leaf = torch.tensor([1.0], requires_grad=True)
-    with pytest.raises(TypeError, match=r"leaf tensors.*item 1 is tensor\(\[2\.\], grad_fn=<MulBackward0>\)"):
-        cls([leaf, leaf * 2], lr=0.1)
+def test_step_takes_a_closure_and_returns_its_loss(backend):
+    p = torch.tensor([0.0, 0.0, 0.0], requires_grad=True)
+    optimizer = optim.SGD([p], lr=0.1)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = quadratic(p)
+        loss.backward()
+        return loss
+
+    with torch.no_grad():  # step() records the closure's graph even so
+        loss = optimizer.step(closure)
+    assert loss.item() == pytest.approx(sum(x * x for x in TARGET))
+    assert p.tolist() == pytest.approx([0.2 * x for x in TARGET])
+    assert optimizer.step() is None
+
+
+def test_an_optimizer_written_by_hand_as_in_a_pytorch_course(backend):
+    """The base class is PyTorch's: defaults, param_groups and state, and a step() of your own."""
+
+    class SignSGD(optim.Optimizer):
+        def __init__(self, params, lr=0.01):
+            super().__init__(params, dict(lr=lr))
+
+        @torch.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        self.state[p]["steps"] = self.state[p].get("steps", 0) + 1
+                        p.add_((p.grad > 0).float() - (p.grad < 0).float(), alpha=-group["lr"])
+
+    p = torch.tensor([1.0, -1.0], requires_grad=True)
+    optimizer = SignSGD([{"params": [p], "lr": 0.25}])
+    (p * torch.tensor([3.0, -0.5])).sum().backward()
+    optimizer.step()
+    assert p.tolist() == [0.75, -0.75]
+    assert optimizer.state[p]["steps"] == 1 and optimizer.step_called
+
+
+def test_without_an_update_rule_step_says_what_to_write():
+    p = torch.tensor([1.0], requires_grad=True)
+    p.grad = torch.tensor([1.0])
+    with pytest.raises(NotImplementedError, match=r"Optimizer does not say how to move a parameter.*update"):
+        optim.Optimizer([p], {"lr": 0.1}).step()
+
+
+def test_state_step_is_a_tensor_as_in_pytorch(backend):
+    p = torch.tensor([1.0], requires_grad=True)
+    optimizer = optim.Adam([p])
+    p.grad = torch.tensor([1.0])
+    optimizer.step()
+    optimizer.step()
+    step = optimizer.state[p]["step"]
+    assert isinstance(step, torch.Tensor) and step.backend == backend
+    assert repr(step) == "tensor(2.)"
 
 
 def test_a_frozen_parameter_is_accepted_and_left_alone(backend):
