@@ -1,6 +1,8 @@
 """Parameter groups, state_dict() and load_state_dict(), zero_grad() and printing, as in PyTorch,
 on both backends (the numbers of whole runs against PyTorch are in test_training_torch_fixtures.py)."""
 
+import warnings
+
 import pytest
 
 import micrograd_edu as torch
@@ -267,3 +269,13 @@ def test_an_optimizer_prints_its_groups_as_pytorch_does(backend):
         + settings.format(0.01)
         + ")"
     )
+
+
+def test_no_warnings_in_a_plain_run(backend):
+    model = SimpleNN()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        optimizer = optim.Adam(model.parameters())
+        scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=1)
+        train(model, optimizer, 1)
+        scheduler.step()
