@@ -1,4 +1,5 @@
-"""Training against PyTorch: the tutorial's program, the optimizers and the losses, on both backends.
+"""Training against PyTorch: the tutorial's program, the optimizers (with parameter groups and
+learning-rate schedulers, their state_dicts and their errors) and the losses, on both backends.
 
 The reference numbers were computed once by PyTorch in float64 and stored in
 fixtures/training_torch.json (see fixtures/make_training_fixtures.py), so these tests run
@@ -15,11 +16,17 @@ kernel in torch); training carries those ulps along, and the worst gap measured 
 path is 5e-14 in a loss and 1.3e-13 in a weight, so 1e-10 leaves room for another
 machine's summation order and still catches any wrong formula at the first step. A loss
 alone, with its gradient, agrees to rel=1e-12 (abs=1e-12 for numbers near 0, such as the
-1.9e-22 that BCEWithLogitsLoss has at a logit of 50, which rounds to 0 here).
+1.9e-22 that BCEWithLogitsLoss has at a logit of 50, which rounds to 0 here). A scheduler's
+lrs are a few float operations each, the same ones in the same order: rel=1e-15.
+
+An optimizer's state_dict holds the same state, under the same names, as PyTorch's, and
+each group the same settings, but for those PyTorch keeps for its fast paths and for
+differentiating through a step (TORCH_ONLY_SETTINGS), which micrograd_edu does not have.
 """
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -33,11 +40,20 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TRAINING_REL = 1e-10
 LOSS_TOL = 1e-12
 BCE_EPSILON = 1e-12  # torch's BCELoss backward divides by max(p (1 - p), this)
+LR_REL = 1e-15
+TORCH_ONLY_SETTINGS = {"foreach", "fused", "capturable", "differentiable", "maximize"}
 
 
 TORCH = json.loads((FIXTURES / "training_torch.json").read_text())
 FINGERPRINTS = case_fingerprints()  # by section: tutorial, optimizers, losses
-SECTIONS = {"tutorial": "TUTORIAL", "optimizers": "OPTIMIZERS", "losses": "LOSSES"}  # in training_cases.py
+SECTIONS = {  # in training_cases.py
+    "tutorial": "TUTORIAL",
+    "optimizers": "OPTIMIZERS",
+    "param_groups": "PARAM_GROUPS",
+    "schedulers": "SCHEDULERS",
+    "optimizer_errors": "OPTIMIZER_ERRORS",
+    "losses": "LOSSES",
+}
 
 
 def staleness(section: str, name: str) -> str | None:
@@ -94,8 +110,17 @@ def test_fixture_matches_the_cases():
     assert list(TORCH["optimizers"]) == list(cases.OPTIMIZERS)
     for name, (optimizer, settings) in cases.OPTIMIZERS.items():
         expected = TORCH["optimizers"][name]
-        assert (expected["optimizer"], expected["settings"]) == (optimizer, settings), name
+        assert (expected["optimizer"], expected["settings"]) == (optimizer, as_json(settings)), name
         assert expected["steps"] == cases.OPTIMIZER_STEPS
+    for section, steps in (("param_groups", cases.OPTIMIZER_STEPS), ("schedulers", cases.SCHEDULER_EPOCHS)):
+        assert list(TORCH[section]) == list(getattr(cases, SECTIONS[section]))
+        for name, expected in TORCH[section].items():
+            assert expected["steps"] == steps and len(expected["losses"]) == len(expected["lrs"]) == steps, (
+                name
+            )
+    assert list(TORCH["optimizer_errors"]) == list(cases.OPTIMIZER_ERRORS)
+    for name, (_, same_words) in cases.OPTIMIZER_ERRORS.items():
+        assert TORCH["optimizer_errors"][name]["same_words"] is same_words, name
     assert list(TORCH["losses"]) == list(cases.LOSSES)
     for name, (loss, reduction, input, target) in cases.LOSSES.items():
         expected = TORCH["losses"][name]
@@ -143,16 +168,90 @@ def test_print_loss_item(backend, capsys):
     assert text.startswith(f"tensor({expected['losses'][0]:.4f}, grad_fn=<")
 
 
+def as_json(value: object) -> object:
+    """What JSON makes of a value: tuples become lists, a dict's keys strings."""
+    return json.loads(json.dumps(value))
+
+
+def assert_same_state_dict(ours: dict, theirs: dict) -> None:
+    """The same state (the same tensors, names and numbers) and the same settings, PyTorch's
+    fast-path settings aside."""
+    ours = as_json(ours)
+    assert list(ours["state"]) == list(theirs["state"]), "the same tensors have state, by index"
+    for index, state in theirs["state"].items():
+        assert list(ours["state"][index]) == list(state), f"state[{index}]: the same names, in the same order"
+        for key, value in state.items():
+            assert flat(ours["state"][index][key]) == pytest.approx(flat(value), rel=TRAINING_REL), (
+                index,
+                key,
+            )
+    assert len(ours["param_groups"]) == len(theirs["param_groups"])
+    for i, (group, expected) in enumerate(zip(ours["param_groups"], theirs["param_groups"])):
+        assert [key for key in expected if key not in TORCH_ONLY_SETTINGS] == list(group), f"group {i}'s keys"
+        for key, value in group.items():
+            numbers = all(isinstance(x, (int, float)) for x in flat(value))  # lr, betas; not param_names
+            assert value == (pytest.approx(expected[key], rel=LR_REL) if numbers else expected[key]), (i, key)
+
+
+def assert_trained_like_torch(result: dict, model, expected: dict) -> None:
+    assert result["losses"] == pytest.approx(expected["losses"], rel=TRAINING_REL)
+    assert [lr for lrs in result["lrs"] for lr in lrs] == pytest.approx(flat(expected["lrs"]), rel=LR_REL)
+    assert_same_weights(model, expected["final_state"], rel=TRAINING_REL)
+    assert_same_state_dict(result["state_dict"], expected["state_dict"])
+
+
 @pytest.mark.parametrize("name", list(cases.OPTIMIZERS))
 def test_optimizer_steps_as_in_pytorch(name, backend):
     optimizer, settings = cases.OPTIMIZERS[name]
     expected = torch_fixture("optimizers", name)
     model = started_like_torch(cases.regressor, expected["initial_state"], backend)
 
-    losses = cases.fit_regressor(torch, model, optimizer, settings, expected["steps"])
+    result = cases.fit_regressor(torch, model, optimizer, settings, expected["steps"])
 
-    assert losses == pytest.approx(expected["losses"], rel=TRAINING_REL)
-    assert_same_weights(model, expected["final_state"], rel=TRAINING_REL)
+    assert_trained_like_torch(result, model, expected)
+
+
+@pytest.mark.parametrize("name", list(cases.PARAM_GROUPS))
+def test_parameter_groups_train_as_in_pytorch(name, backend):
+    make, between_steps = cases.PARAM_GROUPS[name]
+    expected = torch_fixture("param_groups", name)
+    model = started_like_torch(cases.regressor, expected["initial_state"], backend)
+
+    result = cases.fit_with(torch, model, make, between_steps, expected["steps"])
+
+    assert_trained_like_torch(result, model, expected)
+
+
+@pytest.mark.parametrize("name", list(cases.SCHEDULERS))
+def test_a_scheduler_sets_the_lrs_pytorch_sets(name, backend):
+    make, make_scheduler, between_steps = cases.SCHEDULERS[name]
+    expected = torch_fixture("schedulers", name)
+    model = started_like_torch(cases.regressor, expected["initial_state"], backend)
+
+    result = cases.fit_with(torch, model, make, between_steps, expected["steps"], make_scheduler)
+
+    assert_trained_like_torch(result, model, expected)
+    assert result["last_lr"] == pytest.approx(expected["last_lr"], rel=LR_REL)
+    assert result["last_epoch"] == expected["last_epoch"] == expected["steps"]
+
+
+def torch_words(message: str) -> str:
+    """The part of PyTorch's message that says the same here: up to the end of its first line
+    and before it names one of its own types (`torch.DoubleTensor`, `<class 'torch.Tensor'>`)."""
+    return re.split(r"\n|torch\.|<class ", message)[0]
+
+
+@pytest.mark.parametrize("name", list(cases.OPTIMIZER_ERRORS))
+def test_a_setting_pytorch_refuses_is_refused_with_its_words(name, backend):
+    program, same_words = cases.OPTIMIZER_ERRORS[name]
+    expected = torch_fixture("optimizer_errors", name)
+    with pytest.raises(Exception) as raised:
+        program(torch)
+    assert type(raised.value).__name__ == expected["type"]
+    message = raised.value.args[0]
+    if same_words:
+        assert message.startswith(torch_words(expected["message"])), (message, expected["message"])
+    assert len(message) > len(torch_words(expected["message"])), "and says more: what to do instead"
 
 
 def run_loss(name: str):
