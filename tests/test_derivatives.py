@@ -28,11 +28,24 @@ PARAMS = {
     "**n": [(-2.0,), (-0.5,), (0.0,), (1.0,), (2.0,), (3.0,)],
     "clamp": [(-1.0, 1.0), (0.5, 2.0), (2.0, 1.0)],
 }
-MATH = {"ln": math.log, "sign": lambda x: (x > 0) - (x < 0), "exp": math.exp, "__builtins__": {}}
+MATH = {
+    "ln": math.log,
+    "sign": lambda x: (x > 0) - (x < 0),
+    "exp": math.exp,
+    "sin": math.sin,
+    "cos": math.cos,
+    "sqrt": math.sqrt,
+    "floor": math.floor,
+    "pi": math.pi,
+    "__builtins__": {},
+}
 
 
 def arity(entry: Elementwise) -> int:
-    return 2 if entry.op in ("+", "-", "*", "/", "**") else 1
+    """How many inputs the op takes: its backward's arguments after g and out."""
+    code = entry.derivative.backward.__code__
+    names = code.co_varnames[: code.co_argcount]
+    return len(names) - names.index("out") - 1
 
 
 def constant_names(d: Derivative) -> list[str]:

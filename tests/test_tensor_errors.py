@@ -43,48 +43,54 @@ BAD_INPUT = [
     # shapes that do not broadcast, and matrix products that do not fit
     bad(
         lambda t: t([[1.0, 2.0]]) + t([1.0, 2.0, 3.0]),
-        ValueError,
+        RuntimeError,
         r"'\+': shapes \(1, 2\) and \(3,\) do not",
         "+",
     ),
     bad(
         lambda t: t(X23) * t([[1.0], [2.0], [3.0]]),
-        ValueError,
+        RuntimeError,
         r"'\*': shapes \(2, 3\) and \(3, 1\) do not",
         "*",
     ),
     bad(
         lambda t: 2 ** t([1.0, 2.0]) / t([[1.0, 2.0, 3.0]]),
-        ValueError,
+        RuntimeError,
         r"'/': shapes \(2,\) and \(1, 3\)",
         "/",
     ),
     bad(
-        lambda t: t([1.0, 2.0]) > t([1.0, 2.0, 3.0]), ValueError, r"'>': shapes \(2,\) and \(3,\) do not", ">"
+        lambda t: t([1.0, 2.0]) > t([1.0, 2.0, 3.0]),
+        RuntimeError,
+        r"'>': shapes \(2,\) and \(3,\) do not",
+        ">",
     ),
     bad(
         lambda t: t([[1.0, 2.0]]) @ t([[1.0, 2.0, 3.0]]),
-        ValueError,
-        r"shapes \(1, 2\) and \(1, 3\) cannot",
+        RuntimeError,
+        r"cannot be multiplied \(1x2 and 1x3\): in matmul of shapes \(1, 2\) and \(1, 3\)",
         "@ 2-d",
     ),
     bad(
         lambda t: t([1.0, 2.0]) @ t([1.0, 2.0, 3.0]),
-        ValueError,
-        r"shapes \(2,\) and \(3,\) cannot be",
+        RuntimeError,
+        r"matmul of shapes \(2,\) and \(3,\), a row of the left has 2",
         "@ 1-d",
     ),
     bad(
         lambda t: t(X23) @ t([1.0, 2.0]),
-        ValueError,
-        r"shapes \(2, 3\) and \(2,\) cannot be multiplied",
+        RuntimeError,
+        r"matmul of shapes \(2, 3\) and \(2,\)",
         "@ 2-d 1-d",
     ),
+    bad(lambda t: t(2.0) @ t([1.0]), RuntimeError, r"at least 1D, but they are 0D and 1D", "@ 0-d"),
     bad(
-        lambda t: t([[[1.0]]]) @ t([1.0]), ValueError, r"1-d or 2-d tensors, got shapes \(1, 1, 1\)", "@ 3-d"
+        lambda t: t([1.0, 2.0]) @ 3,
+        TypeError,
+        r"matmul\(\): argument 'other' \(position 1\) must be Tensor, not int",
+        "@ a number",
     ),
-    bad(lambda t: t([1.0, 2.0]) @ 3, TypeError, r"matmul needs two tensors, got int 3", "@ a number"),
-    bad(lambda t: 3 @ t([1.0, 2.0]), TypeError, r"matmul needs two tensors, got int 3", "a number @"),
+    bad(lambda t: 3 @ t([1.0, 2.0]), TypeError, r"must be Tensor, not int", "a number @"),
     # dims, shapes and indices out of range
     bad(
         lambda t: t(X23).sum(dim=2),
@@ -240,14 +246,14 @@ def test_shapes_broadcast_exactly_when_numpy_says_so_and_errors_name_both(a, b, 
         expected = None
     x, y = torch.ones(a, backend=backend), torch.ones(b, backend=backend)
     if expected is None:
-        with pytest.raises(ValueError, match=re.escape(f"'-': shapes {a} and {b} do not broadcast")):
+        with pytest.raises(RuntimeError, match=re.escape(f"'-': shapes {a} and {b} do not broadcast")):
             x - y
     else:
         assert (x - y).shape == expected
 
 
 @fifty_examples
-@given(a=shapes.filter(lambda s: 1 <= len(s) <= 2), b=shapes.filter(lambda s: 1 <= len(s) <= 2))
+@given(a=shapes.filter(lambda s: len(s) >= 1), b=shapes.filter(lambda s: len(s) >= 1))
 def test_matmul_works_exactly_when_numpy_says_so_and_errors_name_both_shapes(a, b, backend):
     try:
         expected = (np.ones(a) @ np.ones(b)).shape
@@ -255,7 +261,7 @@ def test_matmul_works_exactly_when_numpy_says_so_and_errors_name_both_shapes(a, 
         expected = None
     x, y = torch.ones(a, backend=backend), torch.ones(b, backend=backend)
     if expected is None:
-        with pytest.raises(ValueError, match=re.escape(f"shapes {a} and {b} cannot be multiplied")):
+        with pytest.raises(RuntimeError, match=re.escape(f"shapes {a} and {b}")):
             x @ y
     else:
         assert (x @ y).shape == expected

@@ -58,8 +58,8 @@ class Backend(Protocol):
         """A bool tensor's store: True where `a op b` holds (op one of > < >= <= == != & | ^),
         broadcast; no graph."""
 
-    def matmul(self, a: Data, b: Data, n: int, k: int, m: int) -> tuple[Data, Backward]:
-        """(n, k) @ (k, m)."""
+    def matmul(self, a: Data, b: Data, a_shape: Shape, b_shape: Shape) -> tuple[Data, Backward]:
+        """(..., n, k) @ (..., k, m): a product of matrices for each of the broadcast batch dims."""
 
     def linear(self, x: Data, w: Data, b: Data | None, n: int, k: int, m: int) -> tuple[Data, Backward]:
         """x @ wᵀ + b, x of shape (n, k), w (m, k), b (m,) or None: PyTorch's addmm."""
@@ -106,8 +106,8 @@ class Backend(Protocol):
     def reshape(self, a: Data, shape: Shape, new_shape: Shape) -> tuple[Data, Backward]:
         """The same elements in another shape."""
 
-    def transpose(self, a: Data, shape: Shape, d0: int, d1: int) -> tuple[Data, Backward]:
-        """Dims d0 and d1 swapped."""
+    def permute(self, a: Data, shape: Shape, dims: tuple[int, ...]) -> tuple[Data, Backward]:
+        """a's dims in the order `dims` (transpose swaps two): a view."""
 
     def round_half_even(self, a: Data) -> Data:
         """Each element rounded half to even; no graph."""

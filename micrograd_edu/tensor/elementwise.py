@@ -15,11 +15,13 @@ op").
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
+from micrograd_edu import elementary as e
 from micrograd_edu.derivatives import Derivative, derivative_of
 from micrograd_edu.engine import Value
 
@@ -95,6 +97,18 @@ def _relu_array(np: Any, a: Any) -> Any:  # nan stays nan, as in PyTorch
     return np.maximum(a, 0.0)
 
 
+def _rsqrt_array(np: Any, a: Any) -> Any:
+    return 1 / np.sqrt(a)
+
+
+def _erf_array(np: Any, a: Any) -> Any:  # numpy has no erf: Python's, element by element
+    return np.frompyfunc(math.erf, 1, 1)(a).astype(a.dtype)
+
+
+def _sign_array(np: Any, a: Any) -> Any:  # 0 for nan, as PyTorch (numpy's sign gives nan)
+    return (a > 0).astype(a.dtype) - (a < 0)
+
+
 #  name                          engine op  PyTorch's node        the op on Values  numpy
 neg = Elementwise("neg", "neg", "NegBackward0", Value.__neg__, "negative")
 abs = Elementwise("abs", "abs", "AbsBackward0", Value.__abs__, "abs")
@@ -110,3 +124,18 @@ div = Elementwise("div", "/", "DivBackward0", operator.truediv, "divide", can_fa
 pow = Elementwise("pow", "**", "PowBackward1", operator.pow, "power", can_fail=True)  # tensor ** tensor
 pow_n = Elementwise("pow", "**n", "PowBackward0", operator.pow, "power", can_fail=True)  # tensor ** number
 clamp = Elementwise("clamp", "clamp", "ClampBackward1", Value.clamp, "clip")  # params: (min, max)
+# the rest of the math a course meets, from elementary.py
+sin = Elementwise("sin", "sin", "SinBackward0", e.sin, "sin", floating=True)
+cos = Elementwise("cos", "cos", "CosBackward0", e.cos, "cos", floating=True)
+tan = Elementwise("tan", "tan", "TanBackward0", e.tan, "tan", floating=True)
+sqrt = Elementwise("sqrt", "sqrt", "SqrtBackward0", e.sqrt, "sqrt", can_fail=True, floating=True)
+rsqrt = Elementwise("rsqrt", "rsqrt", "RsqrtBackward0", e.rsqrt, _rsqrt_array, can_fail=True, floating=True)
+log1p = Elementwise("log1p", "log1p", "Log1PBackward0", e.log1p, "log1p", can_fail=True, floating=True)
+erf = Elementwise("erf", "erf", "ErfBackward0", e.erf, _erf_array, floating=True)
+sign = Elementwise("sign", "sign", "SignBackward0", e.sign, _sign_array)
+maximum = Elementwise("maximum", "maximum", "MaximumBackward0", e.maximum, "maximum")
+minimum = Elementwise("minimum", "minimum", "MinimumBackward0", e.minimum, "minimum")
+floor_divide = Elementwise(
+    "floor_divide", "//", "FloorDivideBackward0", e.floor_divide, "floor_divide", can_fail=True
+)
+remainder = Elementwise("remainder", "%", "RemainderBackward0", e.remainder, "remainder", can_fail=True)

@@ -20,7 +20,7 @@ from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.grad_mode import state as grad_mode
 from micrograd_edu.tensor import dtypes
 from micrograd_edu.tensor.backward import VersionCounter, changed_in_place, clock
-from micrograd_edu.tensor.shape import Shape, selected_index
+from micrograd_edu.tensor.shape import Shape, indexed
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -121,8 +121,9 @@ class InPlace:
         return self.div_(other)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        """`t[0] = 5`, `t[:, 1] = 0`, `t[1:] = other`: the selected elements replaced, in place."""
-        sel_shape, index = selected_index(self.shape, key)
+        """`t[0] = 5`, `t[:, 1] = 0`, `t[1:] = other`, `t[t < 0] = 0`: the selected elements
+        replaced, in place."""
+        sel_shape, index, _ = indexed(self.shape, key)
         operand = self._operand(value, "item assignment")
         expanded = _fitted(operand, sel_shape)
         if not self._recorded_by("item assignment", operand):

@@ -142,14 +142,20 @@ def compare(op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Sh
 
 
 @quiet
-def matmul(a: Data, b: Data, n: int, k: int, m: int) -> tuple[Data, Backward]:
-    """(n, k) @ (k, m); backward skips the product for a side that needs no gradient (data)."""
+def matmul(a: Data, b: Data, a_shape: Shape, b_shape: Shape) -> tuple[Data, Backward]:
+    """(..., n, k) @ (..., k, m), the batch dims broadcast; backward skips the product for a side
+    that needs no gradient (data), and sums a broadcast side's gradient back to its shape."""
 
     def backward(g, ins, out, parents):  # d(AB)/dA: G Bᵀ, d(AB)/dB: Aᵀ G
         (a, b), (left, right) = ins, parents
-        return (g @ b.T if left.requires_grad else None), (a.T @ g if right.requires_grad else None)
+        ga = sum_to(g @ _swap_last(b), a_shape) if left.requires_grad else None
+        return ga, (sum_to(_swap_last(a) @ g, b_shape) if right.requires_grad else None)
 
     return a @ b, backward
+
+
+def _swap_last(x: Any) -> Any:  # a matrix's transpose, for each matrix of a batch
+    return np.swapaxes(x, -1, -2) if _is_array(x) else x.transpose(-1, -2)
 
 
 @quiet
@@ -307,7 +313,7 @@ def scatter_add(values: Any, index: list[int], size: int) -> Any:
     """A 1-d result of `size` zeros with `values` added at `index` (the backward of gathering)."""
     if not _is_array(values):
         return functions.scatter_add(values, index, size)
-    out = np.zeros(size)
+    out = np.zeros(size, dtype=values.dtype)
     np.add.at(out, np.array(index, dtype=np.intp), values)
     return out
 
@@ -317,8 +323,8 @@ def take(g: Any, index: list[int]) -> Any:
     return np.reshape(g, -1)[np.array(index, dtype=np.intp)] if _is_array(g) else g.take(index)
 
 
-def swap(g: Any, d0: int, d1: int) -> Any:
-    return np.swapaxes(g, d0, d1) if _is_array(g) else g.transpose(d0, d1)
+def permute_(g: Any, dims: tuple[int, ...]) -> Any:
+    return np.transpose(g, dims) if _is_array(g) else g.permute(dims)
 
 
 @quiet
@@ -348,8 +354,10 @@ def reshape(a: Data, shape: Shape, new_shape: Shape) -> tuple[Data, Backward]:
     return a.reshape(new_shape), lambda g, ins, out, parents: (g.reshape(shape),)
 
 
-def transpose(a: Data, shape: Shape, d0: int, d1: int) -> tuple[Data, Backward]:
-    return np.swapaxes(a, d0, d1), lambda g, ins, out, parents: (swap(g, d0, d1),)
+def permute(a: Data, shape: Shape, dims: tuple[int, ...]) -> tuple[Data, Backward]:
+    """a's dims in the order `dims` (a view); backward puts the gradient's dims back."""
+    back = tuple(sorted(range(len(dims)), key=dims.__getitem__))
+    return np.transpose(a, dims), lambda g, ins, out, parents: (permute_(g, back),)
 
 
 def round_half_even(a: Data) -> Data:
@@ -462,6 +470,8 @@ def _check_finite(
     suspect = ~np.isfinite(out)
     for x in args:
         suspect |= ~np.isfinite(x)
+    if op.op in ("//", "%"):  # integers divided by 0 give a finite 0: look for the 0 itself
+        suspect |= args[1] == 0
     if not suspect.any():  # the common case, before the slower search for where
         return
     bad = np.flatnonzero(suspect)

@@ -4,7 +4,10 @@ Every op here is ordinary Value arithmetic, element by element, so the scalar en
 records the whole graph and `backward()` needs nothing from this file: no op returns a
 backward function. Broadcasting needs no special backward either: an element used by
 several outputs is one Value with several uses, and the engine adds up its gradients.
-Moving elements around (reshape, transpose, indexing) makes no new Values at all.
+Moving elements around (reshape, transpose, indexing) makes no new Values at all. An op
+that copies in PyTorch (cat, take, where, flip, max...) shares its input's Values only while
+the graph is recorded, which is how the gradient reaches them; outside a graph it copies
+them (`_fresh`), so writing into its result cannot change its input.
 
 A flat list does not know its shape, so the shapes the contract hands over are what the
 ops here index with; where an op needs none (reshape), it says so.
@@ -22,14 +25,16 @@ from typing import TYPE_CHECKING, Any
 
 from micrograd_edu import engine
 from micrograd_edu.engine import Value
+from micrograd_edu.grad_mode import state as grad_mode
 from micrograd_edu.tensor import dtypes
 from micrograd_edu.tensor.shape import (
     Shape,
     broadcast_index,
+    broadcast_shapes,
     flipped_index,
     numel,
+    permuted_index,
     reduction_groups,
-    transposed_index,
 )
 
 if TYPE_CHECKING:
@@ -92,11 +97,18 @@ def compare(op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Sh
     return [Value(1.0 if f(a[i].data, b[j].data) else 0.0) for i, j in pairs]  # a bool tensor's 1 and 0
 
 
-def matmul(a: Data, b: Data, n: int, k: int, m: int) -> tuple[Data, None]:
-    """(n, k) @ (k, m): each output is a row of a times a column of b, summed."""
-    rows = [a[i * k : (i + 1) * k] for i in range(n)]
-    cols = [b[j::m] for j in range(m)]
-    return [_total(map(operator.mul, row, col)) for row in rows for col in cols], None
+def matmul(a: Data, b: Data, a_shape: Shape, b_shape: Shape) -> tuple[Data, None]:
+    """(..., n, k) @ (..., k, m): for each pair of matrices of the (broadcast) batch, each output
+    is a row of a times a column of b, summed."""
+    (n, k), m = a_shape[-2:], b_shape[-1]
+    batch = broadcast_shapes(a_shape[:-2], b_shape[:-2], "matmul")
+    out: Data = []
+    for i, j in zip(broadcast_index(a_shape[:-2], batch), broadcast_index(b_shape[:-2], batch)):
+        left, right = a[i * n * k : (i + 1) * n * k], b[j * k * m : (j + 1) * k * m]
+        rows = [left[r * k : (r + 1) * k] for r in range(n)]
+        cols = [right[c::m] for c in range(m)]
+        out += [_total(map(operator.mul, row, col)) for row in rows for col in cols]
+    return out, None
 
 
 def linear(x: Data, w: Data, b: Data | None, n: int, k: int, m: int) -> tuple[Data, None]:
@@ -109,7 +121,7 @@ def linear(x: Data, w: Data, b: Data | None, n: int, k: int, m: int) -> tuple[Da
 
 
 def reduce_sum(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, None]:
-    return [_total(a[i] for i in group) for group in reduction_groups(shape, dim)], None
+    return _fresh([_total(a[i] for i in group) for group in reduction_groups(shape, dim)]), None
 
 
 def reduce_mean(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, None]:
@@ -129,7 +141,7 @@ def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tupl
         tied = [a[i] for i in groups[0] if _rank(a[i].data) == best]
         if len(tied) > 1:
             return [_total(tied) / len(tied)], [picks[0][0]], None
-    return [a[i] for _, i in picks], [k for k, _ in picks], None
+    return _fresh([a[i] for _, i in picks]), [k for k, _ in picks], None
 
 
 def cat(datas: Sequence[Data], shapes: Sequence[Shape], dim: int) -> tuple[Data, None]:
@@ -140,11 +152,11 @@ def cat(datas: Sequence[Data], shapes: Sequence[Shape], dim: int) -> tuple[Data,
         for data, shape in zip(datas, shapes):
             block = shape[dim] * inner
             out += data[i * block : (i + 1) * block]
-    return out, None
+    return _fresh(out), None
 
 
 def gather(a: Data, index: list[int], shape: Shape) -> tuple[Data, None]:
-    return [a[i] for i in index], None
+    return _fresh([a[i] for i in index]), None
 
 
 def select(a: Data, key: tuple, index: list[int], shape: Shape) -> tuple[Data, None]:
@@ -162,13 +174,13 @@ def scatter(values: Data, index: list[int], size: int) -> tuple[Data, None]:
     placed: list[list[Value]] = [[] for _ in range(size)]
     for v, i in zip(values, index):
         placed[i].append(v)
-    return [_total(vs) for vs in placed], None
+    return _fresh([_total(vs) for vs in placed]), None
 
 
 def choose(condition: Data, a: Data, b: Data, shapes: Sequence[Shape], shape: Shape) -> tuple[Data, None]:
     """a's Value where the condition holds, else b's, broadcast (torch.where): no new Values."""
     c, i, j = (broadcast_index(s, shape) for s in shapes)
-    return [a[ia] if condition[ic].data else b[ib] for ic, ia, ib in zip(c, i, j)], None
+    return _fresh([a[ia] if condition[ic].data else b[ib] for ic, ia, ib in zip(c, i, j)]), None
 
 
 def cumsum(a: Data, shape: Shape, dim: int) -> tuple[Data, None]:
@@ -179,20 +191,21 @@ def cumsum(a: Data, shape: Shape, dim: int) -> tuple[Data, None]:
         for i in group:
             running = a[i] if running is None else running + a[i]
             out[i] = running
-    return out, None
+    return _fresh(out), None
 
 
 def flip(a: Data, shape: Shape, dims: tuple[int, ...]) -> tuple[Data, None]:
     """The elements in reverse order along `dims`: the same Values, moved."""
-    return [a[i] for i in flipped_index(shape, dims)], None
+    return _fresh([a[i] for i in flipped_index(shape, dims)]), None
 
 
 def reshape(a: Data, shape: Shape, new_shape: Shape) -> tuple[Data, None]:
     return a, None  # row-major in any shape: the same list
 
 
-def transpose(a: Data, shape: Shape, d0: int, d1: int) -> tuple[Data, None]:
-    return [a[i] for i in transposed_index(shape, d0, d1)[1]], None
+def permute(a: Data, shape: Shape, dims: tuple[int, ...]) -> tuple[Data, None]:
+    """The same Values, in the order of the permuted dims (a view)."""
+    return [a[i] for i in permuted_index(shape, dims)], None
 
 
 def round_half_even(a: Data) -> Data:
@@ -220,7 +233,7 @@ def put(a: Data, index: list[int], b: Data) -> tuple[Data, None]:
     out = list(a)
     for i, w in zip(index, b):
         out[i] = w
-    return out, None
+    return _fresh(out), None
 
 
 def add_scaled(a: Data, b: Data, alpha: float) -> None:
@@ -303,6 +316,12 @@ def _made_by(values: list[Value], inputs: set[int]) -> list[Value]:
             stack.append((node, True))
             stack.extend((k, False) for k in reversed(node._prev) if id(k) not in seen)
     return order
+
+
+def _fresh(values: Data) -> Data:
+    """An op's result: while a graph is recorded, Values it shares with its inputs are how the
+    gradient reaches them; outside a graph, all new Values, so the result owns its numbers."""
+    return values if grad_mode.enabled else [Value(v.data) for v in values]
 
 
 def _as_value(g: float | Value) -> Value:

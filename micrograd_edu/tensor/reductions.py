@@ -10,6 +10,7 @@ norm the p-th root of a sum of p-th powers.
 from __future__ import annotations
 
 import math
+import warnings
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
@@ -48,10 +49,16 @@ class Reductions:
         def __pow__(self, other: Any) -> Tensor: ...
         def __getitem__(self, key: Any) -> Tensor: ...
         def abs(self) -> Tensor: ...
-        def squeeze(self, dim: int | None = None) -> Tensor: ...
+        def squeeze(self, dim: Any = None) -> Tensor: ...
         def unsqueeze(self, dim: int) -> Tensor: ...
         def reshape(self, *shape: Any) -> Tensor: ...
-        def flip(self, dims: Any) -> Tensor: ...
+        def flip(self, *dims: Any) -> Tensor: ...
+        def exp(self) -> Tensor: ...
+        def log(self) -> Tensor: ...
+        def detach(self) -> Tensor: ...
+        def where(self, condition: Tensor, other: Any) -> Tensor: ...
+        def __add__(self, other: Any) -> Tensor: ...
+        def __truediv__(self, other: Any) -> Tensor: ...
         def maximum(self, other: Any) -> Tensor: ...
         def minimum(self, other: Any) -> Tensor: ...
 
@@ -139,6 +146,43 @@ class Reductions:
             d,
             dtype=out,
         )
+
+    # ---- softmax: exponentials normalised along a dim ---------------------------------------------
+
+    def softmax(self, dim: Any = None, dtype: Any = None) -> Tensor:
+        """e^x / Σ e^x along `dim`: each slice made positive and summing to 1. Computed from
+        x - max(x), so no exp overflows (the max cancels: it changes neither value nor gradient)."""
+        source, d = self._softmax_input(dim, dtype, "softmax")
+        e = (source - source.amax(d, keepdim=True).detach()).exp()
+        return e / e.sum(d, keepdim=True)
+
+    def log_softmax(self, dim: Any = None, dtype: Any = None) -> Tensor:
+        """log(softmax(x)) along `dim`, as x - logsumexp(x): finite even where softmax rounds to 0."""
+        source, d = self._softmax_input(dim, dtype, "log_softmax")
+        return source - source.logsumexp(d, keepdim=True)
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+        """log Σ e^x along `dim`, computed as m + log Σ e^(x - m) with m the max, so it never overflows."""
+        m = self.amax(dim, keepdim=True).detach()
+        m = m.where(m.abs() != math.inf, 0.0)  # all -inf (or an inf): nothing to shift by
+        out = (self - m).exp().sum(dim, keepdim=True).log() + m
+        return out if keepdim else out.squeeze(dim)
+
+    def _softmax_input(self, dim: Any, dtype: Any, op: str) -> tuple[Tensor, int]:
+        source: Any = self if dtype is None else self.to(dtypes.as_dtype(dtype, op))
+        if not source.dtype.is_floating_point:
+            raise RuntimeError(
+                f"{op} is not implemented for {source.dtype!r} tensors: it needs floats (call .float() first)"
+            )
+        if dim is None:  # PyTorch's old rule for a missing dim, with its warning
+            dim = 0 if source.dim() in (0, 1, 3) else 1
+            warnings.warn(
+                f"Implicit dimension choice for {op} has been deprecated. Change the call to include "
+                f"dim=X as an argument (here dim={dim}).",
+                UserWarning,
+                stacklevel=3,
+            )
+        return source, normalize_dim(dim, source.dim(), op)
 
     # ---- the largest and the smallest ----------------------------------------------------------------
 

@@ -38,9 +38,10 @@ def broadcast_shapes(a: Shape, b: Shape, op: str) -> Shape:
         x = a[-i] if i <= len(a) else 1
         y = b[-i] if i <= len(b) else 1
         if x != y and 1 not in (x, y):
-            raise ValueError(
-                f"{op}: shapes {a} and {b} do not broadcast: at dimension {-i} the sizes are "
-                f"{x} and {y}, and sizes must be equal or one of them 1"
+            raise RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
+                f"dimension {max(len(a), len(b)) - i}: {op}: shapes {a} and {b} do not broadcast "
+                "(from the right, sizes must be equal or one of them 1)"
             )
         out.append(y if x == 1 else x)  # a size 1 stretches to the other, even to 0
     return tuple(reversed(out))
@@ -120,14 +121,140 @@ def flipped_index(shape: Shape, dims: tuple[int, ...]) -> list[int]:
     return [sum(i * s for i, s in zip(index, step)) for index in product(*axes)]
 
 
-def transposed_index(shape: Shape, d0: int, d1: int) -> tuple[Shape, list[int]]:
-    """The shape with dims d0 and d1 swapped, and for each of its positions the source position."""
-    order = list(range(len(shape)))
-    order[d0], order[d1] = order[d1], order[d0]
-    new_shape = tuple(shape[d] for d in order)
+def permuted_index(shape: Shape, dims: Sequence[int]) -> list[int]:
+    """For each position of the tensor with its dims in the order `dims`, the source position."""
     step = strides(shape)
-    steps = [step[d] for d in order]
-    return new_shape, [sum(i * s for i, s in zip(index, steps)) for index in product(*map(range, new_shape))]
+    steps = [step[d] for d in dims]
+    return [sum(i * s for i, s in zip(index, steps)) for index in product(*(range(shape[d]) for d in dims))]
+
+
+def permutation(dims: Sequence[Any], ndim: int, op: str = "permute") -> tuple[int, ...]:
+    """`dims` checked to order all `ndim` dims once each (negative dims counting from the end)."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    if len(dims) != ndim:
+        raise RuntimeError(
+            f"{op}(sparse_coo): number of dimensions in the tensor input does not match the length of "
+            f"the desired ordering of dimensions i.e. input.dim() = {ndim} is not equal to len(dims) = "
+            f"{len(dims)}"
+        )
+    order = tuple(normalize_dim(d, ndim, op) for d in dims)
+    if len(set(order)) != ndim:
+        raise RuntimeError(f"{op}(): duplicate dims are not allowed: {tuple(dims)}")
+    return order
+
+
+def repeated_index(shape: Shape, repeats: Sequence[int]) -> tuple[Shape, list[int]]:
+    """Tensor.repeat: the shape with each dim (after new leading ones) times its repeat count, and
+    for each of its positions the source position."""
+    padded = (1,) * (len(repeats) - len(shape)) + tuple(shape)
+    out_shape = tuple(size * r for size, r in zip(padded, repeats))
+    step = strides(padded)
+    axes = [[i % size for i in range(size * r)] if size else [] for size, r in zip(padded, repeats)]
+    return out_shape, [sum(i * s for i, s in zip(index, step)) for index in product(*axes)]
+
+
+def advanced_index(shape: Shape, key: tuple) -> tuple[Shape, list[int]]:
+    """Indexing with lists of ints or bools (what integer and bool tensors become), as numpy and
+    PyTorch do it: the result's shape and, for each of its positions, the source position.
+
+    A bool list (a mask) stands for the positions of its Trues, one list per dim it covers.
+    The int lists (and ints beside them) are broadcast together; their shape goes where they
+    are if they stand side by side in the key, else first.
+    """
+    entries: list[Any] = []  # per key entry: None, a slice, or (flat ints, their shape)
+    dim = 0
+    for k in _expanded_key(shape, key):
+        if k is None or isinstance(k, slice):
+            entries.append(k)
+            dim += k is not None
+            continue
+        items: list = []
+        mask_shape = flatten_nested(k, items)[1] if isinstance(k, list) else ()
+        if items and all(isinstance(x, bool) for x in items):  # a mask: the Trues' coordinates
+            covered = shape[dim : dim + len(mask_shape)]
+            if tuple(covered) != mask_shape:
+                raise IndexError(
+                    f"The shape of the mask {list(mask_shape)} at index {dim} does not match the shape "
+                    f"of the indexed tensor {list(covered)} at index {dim}"
+                )
+            trues = [i for i, x in zip(product(*map(range, mask_shape)), items) if x]
+            for axis in range(len(mask_shape)):
+                entries.append(([t[axis] for t in trues], (len(trues),)))
+            dim += len(mask_shape)
+            continue
+        flat = [_index_in(x, shape[dim], dim) for x in (items if isinstance(k, list) else [k])]
+        entries.append((flat, mask_shape))
+        dim += 1
+    arrays = [i for i, e in enumerate(entries) if isinstance(e, tuple)]
+    common: Shape = ()
+    for i in arrays:
+        common = broadcast_shapes(common, entries[i][1], "indexing")
+    together = arrays == list(range(arrays[0], arrays[-1] + 1))
+    dims_of = _dims_of(entries)
+    spread = [[entries[i][0][j] for j in broadcast_index(entries[i][1], common)] for i in arrays]
+    block = [tuple(zip([dims_of[i] for i in arrays], picks)) for picks in zip(*spread)]
+    axes: list[list[tuple]] = []  # per result axis: for each of its positions, the (dim, index) it picks
+    block_at = 0 if not together else None
+    for i, e in enumerate(entries):
+        if together and i == arrays[0]:
+            block_at = len(axes)
+        if e is None:
+            axes.append([()])
+        elif isinstance(e, slice):
+            axes.append([((dims_of[i], t),) for t in range(*e.indices(shape[dims_of[i]]))])
+    assert block_at is not None
+    axes.insert(block_at, block)
+    step = strides(shape)
+    positions = [sum(step[d] * t for picks in combo for d, t in picks) for combo in product(*axes)]
+    sizes = [len(a) for a in axes]
+    return tuple(sizes[:block_at]) + common + tuple(sizes[block_at + 1 :]), positions
+
+
+def _expanded_key(shape: Shape, key: tuple) -> tuple:
+    """The key with `...` spelled out and slices added for the dims it leaves out."""
+    if sum(k is Ellipsis for k in key) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    used = sum(_dims_used(k) for k in key)
+    if used > len(shape):
+        raise IndexError(f"too many indices for a tensor of shape {shape}: {used} given")
+    fill = (slice(None),) * (len(shape) - used)
+    if Ellipsis in key:
+        at = key.index(Ellipsis)
+        return key[:at] + fill + key[at + 1 :]
+    return key + fill
+
+
+def _dims_used(k: object) -> int:
+    """How many of the tensor's dims an entry of the key consumes (a mask: as many as it has)."""
+    if k is None or k is Ellipsis:
+        return 0
+    if isinstance(k, list):
+        items: list = []
+        mask_shape = flatten_nested(k, items)[1]
+        if items and all(isinstance(x, bool) for x in items):
+            return len(mask_shape)
+    return 1
+
+
+def _dims_of(entries: list) -> list[int]:
+    """For each entry, the source dim it indexes (None indexes none: the next one's)."""
+    out, dim = [], 0
+    for e in entries:
+        out.append(dim)
+        dim += e is not None
+    return out
+
+
+def _index_in(x: object, size: int, dim: int) -> int:
+    if not (isinstance(x, int) and not isinstance(x, bool)):
+        raise IndexError(
+            "tensors used as indices must be long, int, byte or bool tensors, "
+            f"got {type(x).__name__} {x!r} at dimension {dim}"
+        )
+    if not -size <= x < size:
+        raise IndexError(f"index {x} is out of bounds for dimension {dim} with size {size}")
+    return x % size
 
 
 def selected_index(shape: Shape, key: object) -> tuple[Shape, list[int]]:
@@ -233,3 +360,43 @@ def nest(flat: list, shape: Shape) -> object:
         size = shape[k]
         flat = [flat[i * size : (i + 1) * size] for i in range(numel(shape[:k]))]
     return flat
+
+
+def plain_key(key: Any) -> Any:
+    """An index with its tensors, arrays and ranges as nested lists of ints or bools."""
+    if isinstance(key, tuple):
+        return tuple(_plain_entry(k) for k in key)
+    return _plain_entry(key)
+
+
+def is_advanced(key: Any) -> bool:
+    """Whether a (plain) key holds lists: advanced indexing, a copy rather than a view."""
+    return any(isinstance(k, list) for k in (key if isinstance(key, tuple) else (key,)))
+
+
+def _plain_entry(k: Any) -> Any:
+    if isinstance(k, range):
+        return list(k)
+    if hasattr(k, "_backend") or (
+        hasattr(k, "dtype") and hasattr(k, "tolist") and bool(getattr(k, "ndim", 0))
+    ):
+        kind = getattr(k.dtype, "kind", None)
+        if kind == 2 or kind == "f":
+            raise IndexError(
+                "tensors used as indices must be long, int, byte or bool tensors, got a float one"
+            )
+        if not k.shape:  # a 0-d integer tensor: an int (a 0-d bool mask is not supported)
+            return k.item() if kind != 0 and kind != "b" else [k.item()]
+        return k.tolist()
+    if isinstance(k, list):
+        return [_plain_entry(x) if not isinstance(x, (int, bool, list)) else x for x in k]
+    return k
+
+
+def indexed(shape: Shape, key: Any) -> tuple[Shape, list[int], bool]:
+    """Any index, basic or advanced: the result's shape, its source positions, and whether it is
+    advanced (a copy) rather than basic (a view)."""
+    key = plain_key(key)
+    if is_advanced(key):
+        return (*advanced_index(shape, key if isinstance(key, tuple) else (key,)), True)
+    return (*selected_index(shape, key), False)

@@ -11,7 +11,7 @@ What the store is depends on the backend (`backend.py` writes the contract down)
 
 Both give the same numbers, shapes and errors. This file holds the class itself, its
 arithmetic and its autograd; reductions, views and in-place ops are in files of their
-own (`reductions.py`, `views.py`, `inplace.py`), mixed into the class below.
+own (`reductions.py`, `views.py`, `products.py`, `inplace.py`), mixed into the class below.
 """
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ from micrograd_edu.tensor.backward import Autograd, VersionCounter, clock, share
 from micrograd_edu.tensor.conversions import Conversions, cast_recorded
 from micrograd_edu.tensor.dtypes import dtype, float64
 from micrograd_edu.tensor.inplace import InPlace
+from micrograd_edu.tensor.products import Products
 from micrograd_edu.tensor.reductions import Reductions
 from micrograd_edu.tensor.shape import Shape, broadcast_shapes, flatten_nested, normalize_dim, numel
 from micrograd_edu.tensor.views import Views
 
 
-class Tensor(Conversions, Reductions, Views, InPlace, Autograd):
+class Tensor(Conversions, Reductions, Views, Products, InPlace, Autograd):
     """An n-dimensional array of numbers of one dtype that can record how it was computed.
 
     Create one with `micrograd_edu.tensor(...)`, `zeros`, `ones`, `rand` or `randn`.
@@ -153,6 +154,58 @@ class Tensor(Conversions, Reductions, Views, InPlace, Autograd):
     tanh = ops.tanh.method
     sigmoid = ops.sigmoid.method
     relu = ops.relu.method
+    sin = ops.sin.method
+    cos = ops.cos.method
+    tan = ops.tan.method
+    sqrt = ops.sqrt.method
+    rsqrt = ops.rsqrt.method
+    log1p = ops.log1p.method
+    erf = ops.erf.method
+    sign = ops.sign.method
+
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self + alpha * other."""
+        return self + (other if alpha == 1 else self._coerce(other, "add") * alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self - alpha * other."""
+        return self - (other if alpha == 1 else self._coerce(other, "sub") * alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        return self * other
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """self / other; rounding_mode="floor" is self // other, "trunc" rounds towards 0."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode == "floor":
+            return self // other
+        if rounding_mode == "trunc":  # the quotient with its fraction dropped
+            divisor = self._coerce(other, "div")
+            d = dtypes.result_type(self.dtype, bool(self.shape), divisor.dtype, bool(divisor.shape))
+            q = self / divisor
+            whole = q.sign() * (q.abs() // 1)
+            return whole if whole.dtype is d else whole._cast(d)
+        raise ValueError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}"
+        )
+
+    def maximum(self, other: Tensor) -> Tensor:
+        """The larger of each pair of elements (broadcast); a tie shares the gradient."""
+        return self.apply_elementwise(ops.maximum, _tensor_argument(other, "maximum"))
+
+    def minimum(self, other: Tensor) -> Tensor:
+        """The smaller of each pair of elements (broadcast); a tie shares the gradient."""
+        return self.apply_elementwise(ops.minimum, _tensor_argument(other, "minimum"))
+
+    def remainder(self, other: Any) -> Tensor:
+        return self % other
+
+    def floor_divide(self, other: Any) -> Tensor:
+        return self // other
+
+    def pow(self, exponent: Any) -> Tensor:
+        return self**exponent
 
     def __add__(self, other: Any) -> Tensor:
         return self.apply_elementwise(ops.add, other)
@@ -178,10 +231,25 @@ class Tensor(Conversions, Reductions, Views, InPlace, Autograd):
     def __rtruediv__(self, other: Any) -> Tensor:
         return self.apply_elementwise(ops.div, other, reflected=True)
 
+    def __floordiv__(self, other: Any) -> Tensor:
+        return self.apply_elementwise(ops.floor_divide, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return self.apply_elementwise(ops.floor_divide, other, reflected=True)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return self.apply_elementwise(ops.remainder, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return self.apply_elementwise(ops.remainder, other, reflected=True)
+
     def __pow__(self, exponent: Any) -> Tensor:
         if isinstance(exponent, Tensor):
             return self.apply_elementwise(ops.pow, exponent)
-        return self.apply_elementwise(ops.pow_n, params=(as_float(exponent, "**"),))
+        n, d = as_float(exponent, "**"), _scalar_dtype(exponent, self.dtype)
+        if d.kind < 2 and n < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return self.apply_elementwise(ops.pow_n, params=(n,), dtype=d)
 
     def __rpow__(self, base: Any) -> Tensor:
         return self.apply_elementwise(ops.pow, base, reflected=True, grad_fn="PowBackward2")
@@ -296,35 +364,6 @@ class Tensor(Conversions, Reductions, Views, InPlace, Autograd):
         """Round half to even, as PyTorch does; the result builds no graph."""
         return Tensor(self._backend.round_half_even(self._data), self.shape, self._backend, dtype=self.dtype)
 
-    # ---- matrix product ---------------------------------------------------------------------
-
-    def matmul(self, other: Tensor) -> Tensor:
-        """1-d and 2-d @: (n, k) @ (k, m) -> (n, m); a 1-d side is a row or a column."""
-        if not isinstance(other, Tensor):
-            raise TypeError(f"matmul needs two tensors, got {type(other).__name__} {other!r}")
-        other = self._coerce(other, "@")
-        if not (1 <= self.dim() <= 2 and 1 <= other.dim() <= 2):
-            raise ValueError(f"matmul needs 1-d or 2-d tensors, got shapes {self.shape} and {other.shape}")
-        a = self.reshape(1, -1) if self.dim() == 1 else self
-        b = other.reshape(-1, 1) if other.dim() == 1 else other
-        (n, k), (k2, m) = a.shape, b.shape
-        if k != k2:
-            raise ValueError(
-                f"matmul: shapes {self.shape} and {other.shape} cannot be multiplied "
-                f"({k} columns on the left, {k2} rows on the right)"
-            )
-        d = dtypes.promote(a.dtype, b.dtype)
-        out = Tensor.recorded(
-            "MmBackward0", (a, b), (n, m), self._backend.matmul, a._data, b._data, n, k, m, dtype=d
-        )
-        shape = (n,) * (self.dim() == 2) + (m,) * (other.dim() == 2)
-        return out if shape == out.shape else out.reshape(shape)
-
-    __matmul__ = matmul
-
-    def __rmatmul__(self, other: Any) -> Tensor:
-        raise TypeError(f"matmul needs two tensors, got {type(other).__name__} {other!r}")
-
     # ---- how every op makes its result --------------------------------------------------------
 
     @staticmethod
@@ -421,6 +460,13 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     return Tensor.recorded(
         "WhereBackward0", parents, shape, choose, condition._data, a._data, b._data, shapes, shape, dtype=d
     )
+
+
+def _tensor_argument(x: Any, op: str) -> Tensor:
+    """An argument PyTorch takes only as a tensor (torch.maximum's `other`), checked."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument 'other' (position 1) must be Tensor, not {type(x).__name__}")
+    return x
 
 
 def check_same_backend(a: Tensor, b: Tensor, op: str) -> None:

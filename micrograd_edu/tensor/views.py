@@ -9,7 +9,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from micrograd_edu.tensor.backward import shared_counter
-from micrograd_edu.tensor.shape import Shape, expanded_shape, normalize_dim, numel, reshaped, selected_index
+from micrograd_edu.tensor.shape import (
+    Shape,
+    expanded_shape,
+    indexed,
+    normalize_dim,
+    numel,
+    permutation,
+    repeated_index,
+    reshaped,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -50,9 +59,14 @@ class Views:
         d = normalize_dim(dim, self.dim() + 1, "unsqueeze")
         return self._view(self.shape[:d] + (1,) + self.shape[d:], "UnsqueezeBackward0")
 
-    def squeeze(self, dim: int | None = None) -> Tensor:
+    def squeeze(self, dim: Any = None) -> Tensor:
+        """The tensor without its size-1 dims (or without `dim`, an int or a tuple, where size 1)."""
         if dim is None:
             return self._view(tuple(s for s in self.shape if s != 1), "SqueezeBackward0")
+        if isinstance(dim, (tuple, list)):
+            dims = {normalize_dim(d, self.dim(), "squeeze") for d in dim}
+            kept = tuple(s for d, s in enumerate(self.shape) if d not in dims or s != 1)
+            return self._view(kept, "SqueezeBackward2")
         d = normalize_dim(dim, self.dim(), "squeeze")
         if not self.shape or self.shape[d] != 1:  # only a size-1 dim goes away, as in PyTorch
             return self  # type: ignore[return-value]
@@ -98,15 +112,120 @@ class Views:
         return self  # type: ignore[return-value]
 
     def _transposed(self, d0: int, d1: int, name: str) -> Tensor:
-        shape = list(self.shape)
-        shape[d0], shape[d1] = shape[d1], shape[d0]
-        swap = self._backend.transpose
-        return self._sharing(self.recorded(name, (self,), tuple(shape), swap, self._data, self.shape, d0, d1))
+        dims = list(range(self.dim()))
+        dims[d0], dims[d1] = d1, d0
+        return self._permuted(tuple(dims), name)
+
+    swapaxes = swapdims = transpose
+
+    def permute(self, *dims: Any) -> Tensor:
+        """The dims in a new order: `x.permute(2, 0, 1)` puts the last dim first (a view)."""
+        return self._permuted(permutation(dims, self.dim()), "PermuteBackward0")
+
+    def _permuted(self, dims: tuple[int, ...], name: str) -> Tensor:
+        shape = tuple(self.shape[d] for d in dims)
+        move = self._backend.permute
+        return self._sharing(self.recorded(name, (self,), shape, move, self._data, self.shape, dims))
+
+    def unflatten(self, dim: int, sizes: Any) -> Tensor:
+        """Dim `dim` split into several of these sizes (one may be -1): flatten's inverse."""
+        d = normalize_dim(dim, self.dim(), "unflatten")
+        inner = reshaped((self.shape[d],), tuple(sizes), "unflatten")
+        return self.reshape(self.shape[:d] + inner + self.shape[d + 1 :])
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    reshape_as = view_as
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return self.expand(other.shape)
+
+    def contiguous(self, memory_format: Any = None) -> Tensor:
+        """The tensor itself: the storage here is always laid out row-major."""
+        return self  # type: ignore[return-value]
+
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        return True
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        """The elements start to start + length along dim (a view)."""
+        d = normalize_dim(dim, self.dim(), "narrow")
+        size = self.shape[d]
+        if start < 0:
+            start += size
+        if not 0 <= start <= size or length < 0 or start + length > size:
+            raise IndexError(
+                f"narrow: start ({start}) + length ({length}) exceeds dimension size ({size}) of dim {dim}"
+            )
+        return self[(slice(None),) * d + (slice(start, start + length),)]
+
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        """Pieces along dim: each of one size (the last may be smaller), or of the sizes listed."""
+        d = normalize_dim(dim, self.dim(), "split")
+        size = self.shape[d]
+        if isinstance(split_size_or_sections, int):
+            step = split_size_or_sections
+            if step <= 0 and size:
+                raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+            sizes = [min(step, size - start) for start in range(0, size, step)] if size else [0]
+        else:
+            sizes = list(split_size_or_sections)
+            if sum(sizes) != size:
+                raise RuntimeError(
+                    f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
+                    f"at dimension {d}), but got split_sizes={sizes}"
+                )
+        starts = [sum(sizes[:i]) for i in range(len(sizes))]
+        return tuple(self.narrow(d, start, n) for start, n in zip(starts, sizes))
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """At most `chunks` pieces along dim, of equal size but for the last."""
+        if not isinstance(chunks, int) or chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks!r}")
+        size = self.shape[normalize_dim(dim, self.dim(), "chunk")]
+        return self.split(max(-(-size // chunks), 1), dim)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        """The slices along dim, that dim removed: `a, b = pair.unbind()`."""
+        d = normalize_dim(dim, self.dim(), "unbind")
+        return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """The tensor tiled: `x.repeat(2, 1)` stacks two copies along dim 0 (a copy, not a view)."""
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+            sizes = tuple(sizes[0])
+        if len(sizes) < self.dim():
+            raise RuntimeError(
+                "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
+            )
+        shape, index = repeated_index(self.shape, [int(s) for s in sizes])
+        return self.recorded(
+            "RepeatBackward0", (self,), shape, self._backend.gather, self._data, index, shape
+        )
+
+    def tile(self, *dims: Any) -> Tensor:
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return self.repeat(*((1,) * (self.dim() - len(dims)) + tuple(dims)))
+
+    def flip(self, *dims: Any) -> Tensor:
+        """The elements in reverse order along `dims` (a copy)."""
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        order = tuple(sorted({normalize_dim(d, self.dim(), "flip") for d in dims}))
+        flip = self._backend.flip
+        return self.recorded("FlipBackward0", (self,), self.shape, flip, self._data, self.shape, order)
 
     def __getitem__(self, key: Any) -> Tensor:
         """Basic indexing (ints, slices, `...`, None): a view, as in PyTorch, so writing into it
-        (`t[0].zero_()`) writes into this tensor."""
-        shape, index = selected_index(self.shape, key)
+        (`t[0].zero_()`) writes into this tensor. Advanced indexing (integer tensors or lists,
+        bool masks: `x[x > 0]`, `p[range(n), y]`): a copy, whose gradient goes back to the
+        elements picked (IndexBackward0)."""
+        shape, index, advanced = indexed(self.shape, key)
+        if advanced:
+            gather = self._backend.gather
+            return self.recorded("IndexBackward0", (self,), shape, gather, self._data, index, shape)
         keys = key if isinstance(key, tuple) else (key,)
         plain = tuple(k if isinstance(k, slice) or k is None or k is Ellipsis else int(k) for k in keys)
         name = "SliceBackward0" if all(not isinstance(k, int) for k in plain) else "SelectBackward0"

@@ -122,8 +122,9 @@ def forward(Linear):
         x = micrograd_edu.randn(n, n_in)
         try:
             y = layer(x)
-        except ValueError as e:
-            raise NotYet(f"layer(x) for x of shape {x.shape} raised ValueError: {e}", TRANSPOSE) from None
+        except (ValueError, RuntimeError) as e:  # a shape mismatch in @ is a RuntimeError, as in PyTorch
+            message = f"layer(x) for x of shape {x.shape} raised {type(e).__name__}: {e}"
+            raise NotYet(message, TRANSPOSE) from None
         what = f"Linear({n_in}, {n_out})(x) for x of shape {(n, n_in)}"
         tensor_of_shape(y, (n, n_out), what, "one row per example, one column per output")
         with micrograd_edu.no_grad():
