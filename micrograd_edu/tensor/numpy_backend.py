@@ -452,7 +452,7 @@ def _own(g: np.ndarray, handed_out: set[int]) -> np.ndarray:
     """g as an array its new owner may change in place: a copy if it is a view or already held
     elsewhere (`a + b` hands the same gradient to both), else g itself (a copy costs like an op)."""
     if id(g) in handed_out or not (g.flags.owndata and g.flags.writeable and g.flags.c_contiguous):
-        g = np.array(g, dtype=np.float64, order="C")  # row-major, so the update runs at full speed
+        g = np.array(g, order="C")  # row-major, so the update runs at full speed
     handed_out.add(id(g))
     return g
 

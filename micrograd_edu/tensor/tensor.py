@@ -507,7 +507,15 @@ def _result_dtype(op: ops.Elementwise, *operands: Tensor) -> dtype:
 def _scalar_dtype(x: Any, like: dtype) -> dtype:
     """The dtype a Python number takes beside a tensor of dtype `like` (PyTorch's weak scalars:
     it never widens the tensor's kind, only raises it: a float beside an int tensor is a float)."""
-    kind = 0 if isinstance(x, bool) else 1 if dtypes.inferred([x]) is dtypes.int64 else 2
+    kind = (
+        2
+        if type(x) is float
+        else 0
+        if isinstance(x, bool)
+        else 1
+        if dtypes.inferred([x]) is dtypes.int64
+        else 2
+    )
     if kind <= like.kind:
         return like
     return dtypes.int64 if kind == 1 else dtypes.get_default_dtype()
