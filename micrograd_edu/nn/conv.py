@@ -78,6 +78,12 @@ def conv2d(
             f"Given groups={groups}, weight of size {list(weight.shape)}, expected input{list(x.shape)} to "
             f"have {c_per_group * groups} channels, but got {c} channels instead: dim 1 of the input is its "
             f"channels, and this convolution takes {c_per_group * groups} (in_channels)"
+            + (
+                f". A 3-d input is one image (C, H, W): for {input.shape[0]} grey images of shape "
+                f"{input.shape} add their channel dim, x.unsqueeze(1)"
+                if unbatched
+                else ""
+            )
         )
     if o % groups:
         raise RuntimeError(
