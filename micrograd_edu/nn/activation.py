@@ -279,7 +279,7 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
-        return softmax(input, self.dim, _stacklevel=5)
+        return softmax(input, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -287,9 +287,9 @@ class Softmax(Module):
 
 class Softmin(Softmax):
     def forward(self, input: Tensor) -> Tensor:
-        return softmin(input, self.dim, _stacklevel=5)
+        return softmin(input, self.dim)
 
 
 class LogSoftmax(Softmax):
     def forward(self, input: Tensor) -> Tensor:
-        return log_softmax(input, self.dim, _stacklevel=5)
+        return log_softmax(input, self.dim)

@@ -19,7 +19,6 @@ every output element of a convolution is a sum of products of Values, drawable a
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from typing import Any
 
@@ -138,7 +137,3 @@ class Unfold(Module):
             f"kernel_size={self.kernel_size}, dilation={self.dilation}, padding={self.padding}, "
             f"stride={self.stride}"
         )
-
-
-def spatial_size(shape: tuple[int, ...]) -> int:
-    return math.prod(shape[2:])

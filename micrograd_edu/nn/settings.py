@@ -55,12 +55,6 @@ def pair(value: Any, name: str, layer: str) -> tuple[int, int]:
     return operator.index(value), operator.index(value)
 
 
-def probability(value: Any, name: str, layer: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{layer}: {name} must be a number, got {type(value).__name__} {value!r}")
-    return float(value)
-
-
 def _is_int(value: Any) -> bool:
     try:
         operator.index(value)
