@@ -153,8 +153,8 @@ class Module:
                 continue
             if values[name].shape != own[name].shape:
                 problems.append(
-                    f"size mismatch for {name}: the file has shape {values[name].shape}, "
-                    f"the model has {own[name].shape}"
+                    f"size mismatch for {name}: the file has shape {tuple(values[name].shape)}, "
+                    f"the model has {tuple(own[name].shape)}"
                 )
         if problems:
             raise ValueError(

@@ -32,7 +32,7 @@ from micrograd_edu.tensor.dtypes import dtype, float64
 from micrograd_edu.tensor.inplace import InPlace
 from micrograd_edu.tensor.products import Products
 from micrograd_edu.tensor.reductions import Reductions
-from micrograd_edu.tensor.shape import Shape, broadcast_shapes, flatten_nested, normalize_dim, numel
+from micrograd_edu.tensor.shape import Shape, Size, broadcast_shapes, flatten_nested, normalize_dim, numel
 from micrograd_edu.tensor.views import Views
 
 
@@ -68,7 +68,8 @@ class Tensor(Conversions, Reductions, Views, Products, InPlace, Autograd):
         *,
         dtype: dtype = float64,
     ) -> None:
-        self._data, self.shape, self._backend = data, shape, backend
+        self._data, self._backend = data, backend
+        self.shape = shape if type(shape) is Size else Size(shape)
         self.requires_grad = requires_grad
         self.grad: Tensor | None = None
         self._prev: tuple[Tensor, ...] = ()
