@@ -18,8 +18,9 @@ class below.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from micrograd_edu.coverage import not_covered
 from micrograd_edu.engine import Value, as_float
 from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.grad_mode import state as grad_mode
@@ -414,6 +415,14 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         if grad_mode.enabled and self.requires_grad:
             return self.apply_elementwise(ops.mul, 1.0, grad_fn="CloneBackward0")
         return Tensor(self._backend.copy(self._data), self.shape, self._backend, dtype=self.dtype)
+
+    if not TYPE_CHECKING:  # (so that mypy still catches a misspelt attribute in this package)
+
+        def __getattr__(self, name: str) -> Any:
+            """Called for a name Tensor lacks: PyTorch's Tensor.<name> not covered here, or a typo."""
+            if name.startswith("_"):
+                raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+            raise not_covered("torch.Tensor", name, type(self))
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
         """How pickle and copy.deepcopy copy a tensor: its numbers, shape, dtype, backend,
