@@ -219,8 +219,14 @@ def advanced_index(shape: Shape, key: tuple) -> tuple[Shape, list[int]]:
         dim += 1
     arrays = [i for i, e in enumerate(entries) if isinstance(e, tuple)]
     common: Shape = ()
-    for i in arrays:
-        common = broadcast_shapes(common, entries[i][1], "indexing")
+    try:
+        for i in arrays:
+            common = broadcast_shapes(common, entries[i][1], "indexing")
+    except RuntimeError:
+        shown = ", ".join(str(list(entries[i][1])) for i in arrays)
+        raise IndexError(
+            f"shape mismatch: indexing tensors could not be broadcast together with shapes {shown}"
+        ) from None
     together = arrays == list(range(arrays[0], arrays[-1] + 1))
     dims_of = _dims_of(entries)
     spread = [[entries[i][0][j] for j in broadcast_index(entries[i][1], common)] for i in arrays]
@@ -277,7 +283,9 @@ def _dims_of(entries: list) -> list[int]:
     return out
 
 
-def _index_in(x: object, size: int, dim: int) -> int:
+def _index_in(x: Any, size: int, dim: int) -> int:
+    if hasattr(x, "__index__") and not isinstance(x, (bool, int)):  # a numpy integer
+        x = operator.index(x)
     if not (isinstance(x, int) and not isinstance(x, bool)):
         raise IndexError(
             "tensors used as indices must be long, int, byte or bool tensors, "
