@@ -166,8 +166,8 @@ def remainder(a: Value, b: Scalar) -> Value:
     return Value(a.data % b.data, (a, b), "%", _remainder_backward)
 
 
-@derivative("%", "1", "-floor(a / b)")
-def _remainder_backward(g, out, a, b):  # floor(a / b) is (a - out) / b: no floor to differentiate
+@derivative("%", "1", "-(a // b)")
+def _remainder_backward(g, out, a, b):  # a // b is (a - out) / b: no floor to differentiate
     return g, -g * _round((a - out) / b)
 
 
