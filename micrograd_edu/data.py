@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import random
+from typing import Any
 
 from micrograd_edu.tensor import Tensor, tensor
 from micrograd_edu.tensor.creation import generator
@@ -79,7 +80,7 @@ def blobs(n: int = 100, centers: int = 3, spread: float = 0.5, seed: int | None 
     return tensor(points, backend=backend), tensor(labels, backend=backend)
 
 
-def _rng(n: int, noise: float, seed: int | None, name: str, noise_name: str = "noise") -> random.Random:
+def _rng(n: int, noise: float, seed: int | None, name: str, noise_name: str = "noise") -> Any:
     _check_count(n, "n", name)
     if noise < 0:
         raise ValueError(f"{name}: the {noise_name} must be >= 0, got {noise!r}")

@@ -119,6 +119,23 @@ def test_layer_as_in_pytorch(name, dtype, backend):
             assert_close(ours["state"][key], value, dtype, f"{what}: state_dict {key}")
 
 
+@pytest.mark.parametrize("name", list(cases.LAYERS))
+def test_a_layer_starts_from_the_weights_pytorch_draws_after_the_same_seed(name, backend):
+    """manual_seed(0), then the layer: PyTorch's initial weights (drawn as for its default float32,
+    which micrograd_edu's default float64 stands in for), exactly; a normal draw (Embedding) to
+    the last float32 bit, as PyTorch's randn (see tensor/generator.py)."""
+    make = layer_case(cases.LAYERS[name])[0]
+    expected = torch_fixture("layers", name)["initial_state_float32_default"]
+    torch.manual_seed(0)
+    drawn = {key: t.tolist() for key, t in make(torch).state_dict().items()}
+    assert list(drawn) == list(expected)
+    for key, value in expected.items():
+        ours, theirs = flat(drawn[key]), flat(value)
+        assert ours == pytest.approx(theirs, rel=2**-22, abs=0.0), key
+        if "embed" not in name:
+            assert ours == theirs, key
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", list(cases.FUNCTIONS))
 def test_function_as_in_pytorch(name, dtype, backend):

@@ -80,7 +80,7 @@ def conv2d(
             f"channels, and this convolution takes {c_per_group * groups} (in_channels)"
             + (
                 f". A 3-d input is one image (C, H, W): for {input.shape[0]} grey images of shape "
-                f"{input.shape} add their channel dim, x.unsqueeze(1)"
+                f"{tuple(input.shape)} add their channel dim, x.unsqueeze(1)"
                 if unbatched
                 else ""
             )

@@ -33,7 +33,7 @@ class Flatten(Module):
         if start > end:  # TODO(tensor): Tensor.flatten(1, 0) gives a shape instead of this error
             raise RuntimeError(
                 "flatten() has invalid args: start_dim cannot come after end_dim "
-                f"(start_dim={self.start_dim}, end_dim={self.end_dim} for shape {input.shape})"
+                f"(start_dim={self.start_dim}, end_dim={self.end_dim} for shape {tuple(input.shape)})"
             )
         return input.flatten(start, end)
 
@@ -62,7 +62,7 @@ class Unflatten(Module):
         if (-1 not in sizes and product != size) or (-1 in sizes and (product == 0 or size % product)):
             raise RuntimeError(
                 f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {self.dim} ({size}) "
-                f"in the input tensor of shape {input.shape}"
+                f"in the input tensor of shape {tuple(input.shape)}"
             )
         return input.unflatten(d, sizes)
 

@@ -6,6 +6,7 @@ only gathers them under PyTorch's names. All are composed from tensor ops, so no
 backward of its own: autograd differentiates the composition.
 """
 
+from micrograd_edu.coverage import module_getattr
 from micrograd_edu.nn.activation import (
     elu,
     gelu,
@@ -81,3 +82,5 @@ __all__ = [
     "tanh",
     "unfold",
 ]
+
+__getattr__ = module_getattr("torch.nn.functional", __name__)  # a PyTorch name not covered here: said so

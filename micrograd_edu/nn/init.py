@@ -1,9 +1,10 @@
 """nn.init: filling a tensor in place with the numbers a layer starts from, as PyTorch does.
 
-Every random number comes from the generator that `micrograd_edu.manual_seed` seeds, so
-the same seed gives the same weights in every process and on both backends (not PyTorch's
-numbers: its generator is another). Each function writes under `no_grad()`, as PyTorch's
-do, and returns the tensor: `nn.init.xavier_uniform_(layer.weight)`.
+Every random number comes from the generator that `micrograd_edu.manual_seed` seeds, drawn
+by PyTorch's recipes (tensor/generator.py): after the same seed, uniform_ gives PyTorch's
+numbers and normal_ PyTorch's to the last float32 bit or so, on both backends, so a layer
+starts from the weights PyTorch would give it. Each function writes under `no_grad()`, as
+PyTorch's do, and returns the tensor: `nn.init.xavier_uniform_(layer.weight)`.
 
 The scales follow PyTorch's rules. A layer's fan-in is how many inputs each output sums
 (in_features for a Linear, in_channels × kernel height × kernel width for a Conv2d):
@@ -17,10 +18,10 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
 
+from micrograd_edu.coverage import module_getattr
 from micrograd_edu.grad_mode import no_grad
-from micrograd_edu.tensor import Tensor
+from micrograd_edu.tensor import Tensor, dtypes
 from micrograd_edu.tensor.creation import generator
 
 NONLINEARITIES = (
@@ -66,30 +67,41 @@ def fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     if tensor.dim() < 2:
         raise ValueError(
             "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions "
-            f"(this one has shape {tensor.shape}: a bias takes its bound from its layer's weight)"
+            f"(this one has shape {tuple(tensor.shape)}: a bias takes its bound from its layer's weight)"
         )
     receptive_field = math.prod(tensor.shape[2:])
     return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
 
 
-def _filled(tensor: Tensor, draw: Callable[[], float]) -> Tensor:
-    """The tensor's elements replaced, in row-major order, by successive draws."""
+def _checked(tensor: Tensor) -> Tensor:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"nn.init fills a tensor in place, got {type(tensor).__name__} {tensor!r}")
-    values = tensor.new_tensor([draw() for _ in range(tensor.numel())]).reshape(tensor.shape)
+    return tensor
+
+
+def _filled(tensor: Tensor, numbers: list[float]) -> Tensor:
+    """The tensor's elements replaced, in row-major order, by these numbers."""
+    values = tensor.new_tensor(numbers).reshape(tensor.shape)
     with no_grad():
         tensor.copy_(values)
     return tensor
 
 
+def _as_float32(tensor: Tensor) -> bool:
+    """Whether PyTorch draws for this tensor as float32 (its default dtype, which float64 stands in for)."""
+    return dtypes.drawn_as_float32(None, tensor.dtype)
+
+
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Each element drawn uniformly from [a, b)."""
-    return _filled(tensor, lambda: generator.uniform(a, b))
+    float32 = _as_float32(_checked(tensor))
+    return _filled(tensor, [generator.uniform(a, b, float32) for _ in range(tensor.numel())])
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Each element drawn from the normal distribution N(mean, std²)."""
-    return _filled(tensor, lambda: generator.gauss(mean, std))
+    float32 = _as_float32(_checked(tensor))
+    return _filled(tensor, generator.normals(tensor.numel(), mean, std, float32))
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -108,7 +120,7 @@ def ones_(tensor: Tensor) -> Tensor:
 def eye_(tensor: Tensor) -> Tensor:
     """The identity matrix (ones on the diagonal) in a 2-d tensor."""
     if tensor.dim() != 2:
-        raise ValueError(f"Only tensors with 2 dimensions are supported, got shape {tensor.shape}")
+        raise ValueError(f"Only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
     rows, cols = tensor.shape
     values = tensor.new_tensor([[float(i == j) for j in range(cols)] for i in range(rows)])
     with no_grad():
@@ -154,3 +166,6 @@ def kaiming_normal_(
 ) -> Tensor:
     std = _kaiming_std(tensor, a, mode, nonlinearity)
     return tensor if std is None else normal_(tensor, 0.0, std)
+
+
+__getattr__ = module_getattr("torch.nn.init", __name__)  # a PyTorch name not covered here: said so

@@ -27,13 +27,14 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         rows = math.prod(x.shape[:-1]) if x.shape else 1
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1] if x.shape else 1} and "
-            f"{weight.shape[1]}x{weight.shape[0]}): linear: input of shape {x.shape} does not fit a weight "
-            f"of shape {weight.shape}: the input's last dimension must be in_features = {weight.shape[1]}"
+            f"{weight.shape[1]}x{weight.shape[0]}): linear: input of shape {tuple(x.shape)} does not fit a "
+            f"weight of shape {tuple(weight.shape)}: the input's last dimension must be in_features = "
+            f"{weight.shape[1]}"
         )
     if bias is not None and bias.shape != weight.shape[:1]:
         raise RuntimeError(
-            f"linear: a bias of shape {bias.shape} does not fit a weight of shape {weight.shape}: "
-            f"it needs one number per output, shape ({weight.shape[0]},)"
+            f"linear: a bias of shape {tuple(bias.shape)} does not fit a weight of shape "
+            f"{tuple(weight.shape)}: it needs one number per output, shape ({weight.shape[0]},)"
         )
     if x.dim() == 2:
         return tensor_linear(x, weight, bias)

@@ -259,15 +259,15 @@ def _class_indices(input: Tensor, target: Any, ignore_index: int, op: str) -> Te
     if input.dim() == 1 and target.shape not in ((), (1,)):
         raise ValueError(
             f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}: an input of "
-            f"shape {input.shape} is the scores of one sample"
+            f"shape {tuple(input.shape)} is the scores of one sample"
         )
     if input.dim() == 2 and target.dim() != 1:
         raise RuntimeError(
             f"0D or 1D target tensor expected, multi-target not supported: the target has shape "
-            f"{target.shape}; one class index per sample is shape ({n},)"
+            f"{tuple(target.shape)}; one class index per sample is shape ({n},)"
             + (" (flatten a column of them: y.reshape(-1))" if target.shape == (n, 1) else "")
             + (
-                f"; class probabilities are floats of the input's shape {input.shape}"
+                f"; class probabilities are floats of the input's shape {tuple(input.shape)}"
                 if target.is_floating_point() and target.dim() == input.dim()
                 else ""
             )
@@ -275,12 +275,12 @@ def _class_indices(input: Tensor, target: Any, ignore_index: int, op: str) -> Te
     if input.dim() > 1 and target.shape[:1] != (n,):
         raise ValueError(
             f"Expected input batch_size ({n}) to match target batch_size ({target.shape[0]}). One class "
-            f"index per sample, for scores of shape {input.shape}"
+            f"index per sample, for scores of shape {tuple(input.shape)}"
         )
     if input.dim() > 2 and target.shape != (n, *input.shape[2:]):
         raise RuntimeError(
             f"Expected target size {[n, *input.shape[2:]]}, got {list(target.shape)}: for scores of shape "
-            f"{input.shape}, a class index at every position but the class dim"
+            f"{tuple(input.shape)}, a class index at every position but the class dim"
         )
     if target.dtype is not dtypes.int64:
         raise RuntimeError(
@@ -288,7 +288,7 @@ def _class_indices(input: Tensor, target: Any, ignore_index: int, op: str) -> Te
             f"indices are whole numbers, int64 (torch.long), as argmax and torch.tensor([0, 2, 1]) give "
             f"them; convert these with y.long()"
             + (
-                f", or pass class probabilities as floats of the input's shape {input.shape}"
+                f", or pass class probabilities as floats of the input's shape {tuple(input.shape)}"
                 if op == "cross_entropy" and target.is_floating_point()
                 else ""
             )
@@ -354,17 +354,18 @@ def _same_shape(input: Tensor, target: Any, op: str, deprecated: bool = False) -
     if target.shape != input.shape:
         hint = "make them equal (e.g. y.reshape(-1, 1) or outputs.squeeze(1))"
         if deprecated:  # PyTorch refuses these two too
-            sizes = f"{target.shape} that is different to the input size {input.shape}"
+            sizes = f"({target.shape}) that is different to the input size ({input.shape})"
             lead = (
-                f"Target size {target.shape} must be the same as input size {input.shape}"
+                f"Target size ({target.shape}) must be the same as input size ({input.shape})."
                 if op.endswith("logits")
-                else f"Using a target size {sizes} is deprecated. Please ensure they have the same size"
+                else f"Using a target size {sizes} is deprecated. Please ensure they have the same size."
             )
             raise ValueError(
-                f"{lead}: {op}: target shape {target.shape} differs from input shape {input.shape}; {hint}"
+                f"{lead} {op}: target shape {tuple(target.shape)} differs from input shape "
+                f"{tuple(input.shape)}; {hint}"
             )
         raise ValueError(
-            f"{op}: target shape {target.shape} differs from input shape {input.shape}; {hint} "
+            f"{op}: target shape {tuple(target.shape)} differs from input shape {tuple(input.shape)}; {hint} "
             "(PyTorch warns and broadcasts the two, which is rarely what was meant)"
         )
     return target

@@ -52,7 +52,7 @@ def batch_norm(
         if t is not None and t.numel() != c:
             raise RuntimeError(
                 f"{name} should contain {c} elements not {t.numel()}: the input has {c} channels "
-                f"(dim 1 of shape {x.shape})"
+                f"(dim 1 of shape {tuple(x.shape)})"
             )
     dims = (0, *range(2, x.dim()))
     broadcast = (1, c) + (1,) * (x.dim() - 2)
@@ -138,7 +138,7 @@ class _BatchNorm(Module):
     def forward(self, input: Tensor) -> Tensor:
         if input.dim() not in self.dims:
             raise ValueError(
-                f"expected {self.expected} input (got {input.dim()}D input), of shape {input.shape}"
+                f"expected {self.expected} input (got {input.dim()}D input), of shape {tuple(input.shape)}"
             )
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from micrograd_edu.coverage import module_getattr
 from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.tensor import Tensor, tensor
 
@@ -60,3 +61,6 @@ def clip_grad_value_(
     with no_grad():
         for g in _grads(parameters):
             g.clamp_(-clip_value, clip_value)
+
+
+__getattr__ = module_getattr("torch.nn.utils", __name__)  # a PyTorch name not covered here: said so

@@ -30,8 +30,8 @@ class dtype:
     def __repr__(self) -> str:
         return f"torch.{self.name}"
 
-    def __reduce__(self) -> str:  # copies and pickles are the same object
-        return self.name
+    def __reduce__(self) -> tuple:  # copies and pickles are the same object
+        return _named, (self.name,)
 
 
 bool_ = dtype("bool", 0, 1)
@@ -46,6 +46,7 @@ ALIASES = {"float": float32, "double": float64, "long": int64, "int": int32}  # 
 
 class _Default:
     dtype = float64
+    chosen = False  # set_default_dtype was called: the default is the user's, not a stand-in
 
 
 _default = _Default()
@@ -60,7 +61,14 @@ def set_default_dtype(d: dtype) -> None:
     """Make new float tensors (and parameters) of this floating dtype, as torch.set_default_dtype."""
     if d not in (float32, float64):
         raise TypeError(f"only floating-point types are supported as the default type, got {d!r}")
-    _default.dtype = d
+    _default.dtype, _default.chosen = d, True
+
+
+def drawn_as_float32(requested: Any, d: dtype) -> bool:
+    """Whether PyTorch would draw random numbers for a tensor of dtype `d` as float32: for
+    float32, and for the default float64 standing in for PyTorch's default float32 (unless
+    float64 was asked for by name, or made the default with set_default_dtype)."""
+    return d is float32 or (d is float64 and requested is None and not _default.chosen)
 
 
 def as_dtype(d: Any, op: str = "dtype") -> dtype:
@@ -133,3 +141,18 @@ def rounded(x: float, d: dtype) -> float:
     if not math.isfinite(x):
         return -9223372036854775808.0  # what PyTorch (and numpy) give for nan or inf as int64
     return float(int(x))  # toward zero, as PyTorch casts floats to integers
+
+
+def of_array(data: Any) -> dtype | None:
+    """A numpy array's (or numpy number's) dtype as ours; None for other data."""
+    name = str(getattr(data, "dtype", ""))
+    if not hasattr(data, "tolist") or not name:
+        return None
+    if name in DTYPES:
+        return DTYPES[name]
+    kind = getattr(data.dtype, "kind", "")
+    return {"f": float64, "i": int64, "u": int64, "b": bool_}.get(kind)
+
+
+def _named(name: str) -> dtype:
+    return DTYPES[name]

@@ -11,32 +11,34 @@ What the store is depends on the backend (`backend.py` writes the contract down)
 
 Both give the same numbers, shapes and errors. This file holds the class itself, its
 arithmetic and its autograd; reductions, views and in-place ops are in files of their
-own (`reductions.py`, `views.py`, `products.py`, `inplace.py`), mixed into the class below.
+own (`comparisons.py`, `reductions.py`, `views.py`, `products.py`, `inplace.py`), mixed into the
+class below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from numbers import Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from micrograd_edu.coverage import not_covered
 from micrograd_edu.engine import Value, as_float
 from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.grad_mode import state as grad_mode
 from micrograd_edu.tensor import dtypes, python_backend
 from micrograd_edu.tensor import elementwise as ops
-from micrograd_edu.tensor.backend import Backend
+from micrograd_edu.tensor.backend import Backend, backend_for
 from micrograd_edu.tensor.backward import Autograd, VersionCounter, clock, shared_counter
+from micrograd_edu.tensor.comparisons import Comparisons
 from micrograd_edu.tensor.conversions import Conversions, cast_recorded
 from micrograd_edu.tensor.dtypes import dtype, float64
 from micrograd_edu.tensor.inplace import InPlace
 from micrograd_edu.tensor.products import Products
 from micrograd_edu.tensor.reductions import Reductions
-from micrograd_edu.tensor.shape import Shape, broadcast_shapes, flatten_nested, normalize_dim, numel
+from micrograd_edu.tensor.shape import Shape, Size, broadcast_shapes, flatten_nested, normalize_dim, numel
 from micrograd_edu.tensor.views import Views
 
 
-class Tensor(Conversions, Reductions, Views, Products, InPlace, Autograd):
+class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Autograd):
     """An n-dimensional array of numbers of one dtype that can record how it was computed.
 
     Create one with `micrograd_edu.tensor(...)`, `zeros`, `ones`, `rand` or `randn`.
@@ -68,7 +70,8 @@ class Tensor(Conversions, Reductions, Views, Products, InPlace, Autograd):
         *,
         dtype: dtype = float64,
     ) -> None:
-        self._data, self.shape, self._backend = data, shape, backend
+        self._data, self._backend = data, backend
+        self.shape = shape if type(shape) is Size else Size(shape)
         self.requires_grad = requires_grad
         self.grad: Tensor | None = None
         self._prev: tuple[Tensor, ...] = ()
@@ -136,6 +139,10 @@ class Tensor(Conversions, Reductions, Views, Products, InPlace, Autograd):
     def _wrapping(self, data: Any, requires_grad: bool = False) -> Tensor:
         """A tensor of this one's shape, backend and dtype around `data`, a store of that backend."""
         return Tensor(data, self.shape, self._backend, requires_grad, dtype=self.dtype)
+
+    def _wrapping_as(self, data: Any, shape: Shape, dtype: dtype) -> Tensor:
+        """A new tensor on this one's backend around `data`, a store of that backend."""
+        return Tensor(data, shape, self._backend, dtype=dtype)
 
     def _cast(self, target: dtype) -> Tensor:
         """This tensor's numbers as another dtype: recorded (ToCopyBackward0) between floats while
@@ -206,6 +213,36 @@ class Tensor(Conversions, Reductions, Views, Products, InPlace, Autograd):
 
     def pow(self, exponent: Any) -> Tensor:
         return self**exponent
+
+    def square(self) -> Tensor:
+        return self * self
+
+    def reciprocal(self) -> Tensor:
+        return 1 / self
+
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        """value where the (bool) mask is True, else this tensor's element: where(mask, value, self)."""
+        return where(mask, value, self)
+
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        return self.copy_(self.masked_fill(mask, value))
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """The lower triangle of each matrix (its last two dims): zero above the `diagonal`-th diagonal."""
+        return self._triangle(diagonal, lambda i, j: j - i <= diagonal, "tril")
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """The upper triangle of each matrix: zero below the `diagonal`-th diagonal."""
+        return self._triangle(diagonal, lambda i, j: j - i >= diagonal, "triu")
+
+    def _triangle(self, diagonal: int, keep: Callable[[int, int], bool], op: str) -> Tensor:
+        if self.dim() < 2:
+            raise RuntimeError(
+                f"{op}: input tensor must have at least 2 dimensions, got shape {tuple(self.shape)}"
+            )
+        n, m = self.shape[-2:]
+        mask = self._new([float(keep(i, j)) for i in range(n) for j in range(m)], (n, m), dtypes.bool_)
+        return where(mask, self, 0)
 
     def __add__(self, other: Any) -> Tensor:
         return self.apply_elementwise(ops.add, other)
@@ -306,55 +343,11 @@ class Tensor(Conversions, Reductions, Views, Products, InPlace, Autograd):
             if other._backend is not self._backend:
                 check_same_backend(self, other, op)
             return other
+        if getattr(other, "shape", ()) != () and hasattr(other, "tolist"):  # a numpy array: a tensor
+            flat, shape = flatten_nested(other.tolist())
+            return self._new(flat, shape, dtypes.of_array(other))
         value = float(other) if isinstance(other, bool) else as_float(other, op)
         return self._new([value], (), _scalar_dtype(other, self.dtype))
-
-    # ---- comparisons: results hold True/False and build no graph ---------------------------
-
-    def __gt__(self, other: Any) -> Tensor:
-        return self._compare(other, ">")
-
-    def __lt__(self, other: Any) -> Tensor:
-        return self._compare(other, "<")
-
-    def __ge__(self, other: Any) -> Tensor:
-        return self._compare(other, ">=")
-
-    def __le__(self, other: Any) -> Tensor:
-        return self._compare(other, "<=")
-
-    def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
-        if not isinstance(other, (Tensor, Real)):
-            return NotImplemented
-        return self._compare(other, "==")
-
-    def __ne__(self, other: object) -> Tensor:  # type: ignore[override]
-        if not isinstance(other, (Tensor, Real)):
-            return NotImplemented
-        return self._compare(other, "!=")
-
-    __hash__ = object.__hash__  # tensors stay usable as dict keys, by identity
-
-    def _compare(self, other: Any, op: str) -> Tensor:
-        other = self._coerce(other, op)
-        shape = broadcast_shapes(self.shape, other.shape, f"'{op}'")
-        data = self._backend.compare(op, self._data, other._data, self.shape, other.shape, shape)
-        return Tensor(data, shape, self._backend, dtype=dtypes.bool_)
-
-    def __and__(self, other: Any) -> Tensor:
-        return self._compare(other, "&")
-
-    def __or__(self, other: Any) -> Tensor:
-        return self._compare(other, "|")
-
-    def __xor__(self, other: Any) -> Tensor:
-        return self._compare(other, "^")
-
-    def __invert__(self) -> Tensor:
-        """Logical not of a bool tensor (True where it is False)."""
-        if self.dtype is not dtypes.bool_:
-            raise TypeError("~ (logical not) is for bool tensors, such as x > 0; use -x to negate numbers")
-        return self._compare(0.0, "==")
 
     def where(self, condition: Tensor, other: Any) -> Tensor:
         """This tensor where the condition holds, else other (PyTorch's Tensor.where)."""
@@ -423,6 +416,25 @@ class Tensor(Conversions, Reductions, Views, Products, InPlace, Autograd):
             return self.apply_elementwise(ops.mul, 1.0, grad_fn="CloneBackward0")
         return Tensor(self._backend.copy(self._data), self.shape, self._backend, dtype=self.dtype)
 
+    if not TYPE_CHECKING:  # (so that mypy still catches a misspelt attribute in this package)
+
+        def __getattr__(self, name: str) -> Any:
+            """Called for a name Tensor lacks: PyTorch's Tensor.<name> not covered here, or a typo."""
+            if name.startswith("_"):
+                raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+            raise not_covered("torch.Tensor", name, type(self))
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        """How pickle and copy.deepcopy copy a tensor: its numbers, shape, dtype, backend,
+        requires_grad and .grad; of a leaf only, as in PyTorch (a node's graph is not copied)."""
+        if self._prev:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol "
+                "at the moment: copy t.detach() instead"
+            )
+        args = (type(self), self._floats(), tuple(self.shape), self.dtype, self.backend, self.requires_grad)
+        return _rebuilt, (*args, self.grad)
+
     def new_zeros(self, *size: Any) -> Tensor:
         """A tensor of zeros of this shape (or `size`), on this tensor's backend."""
         shape = (
@@ -460,6 +472,18 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     return Tensor.recorded(
         "WhereBackward0", parents, shape, choose, condition._data, a._data, b._data, shapes, shape, dtype=d
     )
+
+
+def _rebuilt(
+    cls: type, flat: list[float], shape: Shape, d: dtype, backend: str, requires_grad: bool, grad: Any
+) -> Tensor:
+    """A tensor made again from what `__reduce_ex__` kept (a Parameter again a Parameter)."""
+    store = backend_for(backend)
+    t = Tensor(store.from_floats(flat, shape, d), shape, store, requires_grad, dtype=d)
+    if cls is not Tensor:
+        t = cls(t, requires_grad)
+    t.grad = grad
+    return t
 
 
 def _tensor_argument(x: Any, op: str) -> Tensor:
