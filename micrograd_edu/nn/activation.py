@@ -25,7 +25,8 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def floats_only(input: Tensor, op: str) -> Tensor:
-    """PyTorch's refusal of an integer tensor for a function that needs floats."""
+    """PyTorch's refusal of an integer tensor for a function that needs floats (NotImplementedError).
+    TODO(tensor): Tensor.softmax and log_softmax refuse one with a RuntimeError instead."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if not input.is_floating_point():

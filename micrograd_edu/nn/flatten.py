@@ -10,7 +10,8 @@ from micrograd_edu.tensor import Tensor
 
 
 def dim_in_range(dim: int, ndim: int) -> int:
-    """dim counted from 0, or PyTorch's IndexError (a 0-d tensor counts as having one dim)."""
+    """dim counted from 0, or PyTorch's IndexError (a 0-d tensor counts as having one dim).
+    TODO(tensor): normalize_dim's IndexError could start with these words of PyTorch's."""
     low, high = -max(ndim, 1), max(ndim, 1) - 1
     if not isinstance(dim, int) or not low <= dim <= high:
         raise IndexError(
@@ -59,6 +60,7 @@ class Unflatten(Module):
         product = 1
         for s in known:
             product *= s
+        # TODO(tensor): Tensor.unflatten refuses these with reshape's ValueError, not PyTorch's RuntimeError
         if (-1 not in sizes and product != size) or (-1 in sizes and (product == 0 or size % product)):
             raise RuntimeError(
                 f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {self.dim} ({size}) "
