@@ -2,7 +2,7 @@
 
 Each function returns `(X, y)`, X of shape (n, 2). For the two-class sets (`xor`, `moons`,
 `circles`) y has shape (n, 1) and holds 0./1. labels, as BCELoss wants them; for `spiral`
-and `blobs` y has shape (n,) and holds class indices 0., 1., ... k-1, as CrossEntropyLoss
+and `blobs` y has shape (n,) and holds class indices 0, 1, ... k-1 (int64), as CrossEntropyLoss
 wants them (with a model of k outputs, which `viz.decision_boundary` draws). The numbers
 come from `seed` if given, else from the generator that `micrograd_edu.manual_seed` seeds,
 so the same seed gives the same data in every process and on both tensor backends.
@@ -61,7 +61,7 @@ def spiral(n: int = 100, classes: int = 3, noise: float = 0.2, seed: int | None 
         label, r = i % classes, (i // classes + 1) / math.ceil(n / classes)
         t = 4 * r + 2 * math.pi * label / classes + rng.gauss(0, noise)
         points.append([r * math.sin(t), r * math.cos(t)])
-        labels.append(float(label))
+        labels.append(label)
     return tensor(points, backend=backend), tensor(labels, backend=backend)
 
 
@@ -76,7 +76,7 @@ def blobs(n: int = 100, centers: int = 3, spread: float = 0.5, seed: int | None 
         points.append(
             [2 * math.cos(angle) + rng.gauss(0, spread), 2 * math.sin(angle) + rng.gauss(0, spread)]
         )
-        labels.append(float(label))
+        labels.append(label)
     return tensor(points, backend=backend), tensor(labels, backend=backend)
 
 
