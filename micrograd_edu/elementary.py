@@ -91,6 +91,22 @@ def _log1p_backward(g, out, a):
     return (g / (1 + a),)
 
 
+def expm1(a: Value) -> Value:
+    """e^a - 1, with all its digits for small a too (where e^a - 1 would lose them)."""
+    try:
+        e = math.expm1(a.data)
+    except OverflowError:
+        raise OverflowError(
+            f"expm1({a.data!r}) is too large for a float (exp overflows past 709.78)"
+        ) from None
+    return Value(e, (a,), "expm1", _expm1_backward)
+
+
+@derivative("expm1", "out + 1")
+def _expm1_backward(g, out, a):  # d(e^a - 1)/da = e^a
+    return (g * (out + 1),)
+
+
 def erf(a: Value) -> Value:
     """The error function: 2/√π times the integral of e^(-t²) from 0 to a (GELU is built on it)."""
     return Value(math.erf(a.data), (a,), "erf", _erf_backward)

@@ -329,3 +329,21 @@ def test_set_grad_enabled_and_inference_mode():
         assert not (torch.tensor([1.0], requires_grad=True) * 2).requires_grad
     with torch.inference_mode(False):
         assert (torch.tensor([1.0], requires_grad=True) * 2).requires_grad
+
+
+def test_a_detached_tensor_in_the_same_graph_passes_no_gradient(backend):
+    """w.detach() and w.data share w's storage (on the python backend, its very Values), yet
+    what is computed from them is a constant: only the path through w reaches w.grad."""
+    w = torch.tensor([2.0, -1.0], requires_grad=True)
+    (w * w.detach() * 3 + w).sum().backward()
+    assert w.grad.tolist() == [7.0, -2.0]
+    w.grad = None
+    (w * w.data.reshape(2) * 3 + w[0] * w.detach()[1]).sum().backward()
+    assert w.grad.tolist() == [6.0 - 2 * 1.0, -3.0]  # w[0] * w.detach()[1] is broadcast, then summed twice
+    d = w.detach()
+    d.add_(10)  # the storage is shared: the write shows in w
+    assert w.tolist() == [12.0, 9.0]
+    leaf = w.detach().requires_grad_()  # a leaf of its own: its gradient is its own
+    w.grad = None
+    (leaf * w).sum().backward()
+    assert leaf.grad.tolist() == [12.0, 9.0] and w.grad.tolist() == [12.0, 9.0]

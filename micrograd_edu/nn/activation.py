@@ -25,8 +25,7 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def floats_only(input: Tensor, op: str) -> Tensor:
-    """PyTorch's refusal of an integer tensor for a function that needs floats (NotImplementedError).
-    TODO(tensor): Tensor.softmax and log_softmax refuse one with a RuntimeError instead."""
+    """PyTorch's refusal of an integer tensor for a function that needs floats (NotImplementedError)."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if not input.is_floating_point():
@@ -35,14 +34,6 @@ def floats_only(input: Tensor, op: str) -> Tensor:
             f"\"{op}\" not implemented for '{kind}': {op} needs a float tensor (call .float() first)"
         )
     return input
-
-
-def expm1(x: Tensor) -> Tensor:
-    """e^x - 1, accurate for small x too (e^x - 1 itself loses digits there): 2t / (1 - t) with
-    t = tanh(x/2). For x <= 0 (as ELU uses it), 1 - t is in [1, 2): nothing cancels."""
-    # TODO(tensor): expm1 as an elementwise op of its own.
-    t = (x * 0.5).tanh()
-    return 2 * t / (1 - t)
 
 
 # ---- the functions ------------------------------------------------------------------------------
@@ -62,7 +53,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, alpha (e^x - 1) elsewhere: smooth below 0, tending to -alpha (gradient alpha at 0)."""
     x = floats_only(input, "elu")
-    return where(x > 0, x, alpha * expm1(x.clamp(max=0.0)))
+    return where(x > 0, x, alpha * x.clamp(max=0.0).expm1())
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:

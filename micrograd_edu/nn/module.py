@@ -432,6 +432,4 @@ def type_name(obj: object) -> str:
 
 def retype_in_place(t: Tensor, d: dtypes.dtype) -> None:
     """t's numbers as dtype `d`, the tensor staying the same object (PyTorch's `t.data = t.data.to(d)`)."""
-    # TODO(tensor): a public seam for changing a tensor's dtype in place; this sets its fields.
-    new = t.detach().to(d)
-    t._data, t.dtype = new._data, new.dtype
+    t.data = t.data.to(d)

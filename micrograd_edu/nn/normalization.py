@@ -142,8 +142,8 @@ class _BatchNorm(Module):
             )
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            with no_grad():  # TODO(tensor): add_(1) on an int64 tensor fails on the numpy backend
-                self.num_batches_tracked.fill_(self.num_batches_tracked.item() + 1)
+            with no_grad():
+                self.num_batches_tracked.add_(1)
             if self.momentum is None:  # a plain average of every batch so far
                 factor = 1.0 / self.num_batches_tracked.item()
         use_batch = self.training or (self.running_mean is None and self.running_var is None)

@@ -65,9 +65,7 @@ def embedding(
         _renormed(weight, sorted(set(picked)), max_norm, norm_type)
     out = weight.take([i * dim + j for i in picked for j in range(dim)]).reshape(*indices.shape, dim)
     if padding_idx is not None and padding_idx in picked:
-        # the padding rows' numbers, cut from the graph (.clone(): on the python backend detach()
-        # shares a leaf's Values, and with them its gradient)  TODO(tensor): detach() of a leaf
-        frozen = out.detach().clone()
+        frozen = out.detach()  # the padding rows' numbers, cut from the graph
         out = where((indices == padding_idx).unsqueeze(-1), frozen, out)
     return out
 

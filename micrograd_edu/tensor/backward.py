@@ -290,6 +290,7 @@ class Autograd:
         _op: str
         _counter: VersionCounter | None
         _hooks: list | None
+        _aliased: bool
         _retains: bool
         dtype: Any
         requires_grad: bool
@@ -329,6 +330,9 @@ class Autograd:
                 f"requires_grad can only be changed on a leaf tensor; this one was computed by {self._op}. "
                 "Use .detach() to make a leaf from it."
             )
+        if requires_grad and self._aliased:  # w.detach().requires_grad_(): a leaf of its own, whose
+            self._data = self._backend.copy(self._data)  # Values are its own (python backend), so
+            self._aliased = False  # that its gradient and w's never meet in one Value
         self.requires_grad = requires_grad
         return self  # type: ignore[return-value]
 

@@ -156,3 +156,8 @@ def of_array(data: Any) -> dtype | None:
 
 def _named(name: str) -> dtype:
     return DTYPES[name]
+
+
+def scalar_type(d: dtype) -> str:
+    """The name PyTorch's messages give a dtype: Float, Double, Long, Int, Bool."""
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool"}[d.name]

@@ -131,6 +131,7 @@ tan = Elementwise("tan", "tan", "TanBackward0", e.tan, "tan", can_fail=True, flo
 sqrt = Elementwise("sqrt", "sqrt", "SqrtBackward0", e.sqrt, "sqrt", can_fail=True, floating=True)
 rsqrt = Elementwise("rsqrt", "rsqrt", "RsqrtBackward0", e.rsqrt, _rsqrt_array, can_fail=True, floating=True)
 log1p = Elementwise("log1p", "log1p", "Log1PBackward0", e.log1p, "log1p", can_fail=True, floating=True)
+expm1 = Elementwise("expm1", "expm1", "Expm1Backward0", e.expm1, "expm1", can_fail=True, floating=True)
 erf = Elementwise("erf", "erf", "ErfBackward0", e.erf, _erf_array, floating=True)
 sign = Elementwise("sign", "sign", "SignBackward0", e.sign, _sign_array)
 maximum = Elementwise("maximum", "maximum", "MaximumBackward0", e.maximum, "maximum")

@@ -36,6 +36,7 @@ class InPlace:
         __slots__ = ()
     if TYPE_CHECKING:
         shape: Shape
+        dtype: dtypes.dtype
         _data: Any
         _backend: Backend
         _prev: tuple
@@ -62,7 +63,7 @@ class InPlace:
         a = alpha if type(alpha) is float else as_float(alpha, "add_")
         operand = self._operand(other, "add_")
         quiet = not grad_mode.enabled or not self._recorded_by("add_()", operand)
-        if quiet and operand.shape == self.shape:  # the optimizer's case, inside no_grad()
+        if quiet and operand.shape == self.shape and self.dtype.is_floating_point:  # an optimizer's step
             self._backend.add_scaled(self._data, operand._data, a)
             changed_in_place(self, "add_()")  # type: ignore[arg-type]
             return self  # type: ignore[return-value]
@@ -77,6 +78,7 @@ class InPlace:
         if (
             isinstance(other, (int, float))
             and not isinstance(other, bool)
+            and self.dtype.is_floating_point
             and not self._recorded_by("mul_()")
         ):
             self._backend.scale(self._data, float(other))  # the optimizer's case: a number
@@ -171,10 +173,14 @@ class InPlace:
         if result.shape != self.shape:
             raise RuntimeError(
                 f"{op}(): the result has shape {tuple(result.shape)}, which cannot be written into a "
-                "tensor of "
-                ""
-                f"shape {tuple(self.shape)} (an in-place op keeps the shape: broadcast the other "
-                "operand to it)"
+                f"tensor of shape {tuple(self.shape)} (an in-place op keeps the shape: broadcast the "
+                "other operand to it)"
+            )
+        if exact is None and result.dtype.kind > self.dtype.kind:  # 1.5 added into an int64 tensor
+            raise RuntimeError(
+                f"result type {dtypes.scalar_type(result.dtype)} can't be cast to the desired output type "
+                f"{dtypes.scalar_type(self.dtype)}: {op}() would cut the result down to this tensor's "
+                f"{self.dtype!r}; compute a new tensor instead (t = t {_symbol(op)} ...)"
             )
         self._backend.assign(self._data, result._data)
         changed_in_place(self, f"{op}()")  # type: ignore[arg-type]
@@ -216,3 +222,7 @@ def _fitted(value: Tensor, shape: Shape) -> Tensor:
             f"item assignment: a value of shape {tuple(value.shape)} cannot be written into a selection of "
             f"shape {shape}"
         ) from None
+
+
+def _symbol(op: str) -> str:
+    return {"add_": "+", "sub_": "-", "mul_": "*", "div_": "/"}.get(op, "op")

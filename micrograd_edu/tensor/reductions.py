@@ -187,8 +187,9 @@ class Reductions:
     def _softmax_input(self, dim: Any, dtype: Any, op: str) -> tuple[Tensor, int]:
         source: Any = self if dtype is None else self.to(dtypes.as_dtype(dtype, op))
         if not source.dtype.is_floating_point:
-            raise RuntimeError(
-                f"{op} is not implemented for {source.dtype!r} tensors: it needs floats (call .float() first)"
+            raise NotImplementedError(
+                f"\"{op}\" not implemented for '{dtypes.scalar_type(source.dtype)}': {op} needs a float "
+                "tensor (call .float() first)"
             )
         if dim is None:  # PyTorch's old rule for a missing dim, with its warning
             dim = 0 if source.dim() in (0, 1, 3) else 1

@@ -111,7 +111,10 @@ def normalize_dim(dim: int, ndim: int, op: str) -> int:
     if hasattr(dim, "__index__") and not isinstance(dim, (bool, int)):  # a numpy integer
         dim = operator.index(dim)
     if not isinstance(dim, int) or not low <= dim <= high:
-        raise IndexError(f"{op}: dim {dim!r} is out of range for a {ndim}-d tensor (use {low} to {high})")
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim!r}): "
+            f"{op}: dim {dim!r} is out of range for a {ndim}-d tensor (use {low} to {high})"
+        )
     return dim % max(ndim, 1)
 
 

@@ -27,7 +27,7 @@ from micrograd_edu.grad_mode import state as grad_mode
 from micrograd_edu.tensor import dtypes, python_backend
 from micrograd_edu.tensor import elementwise as ops
 from micrograd_edu.tensor.backend import Backend, backend_for
-from micrograd_edu.tensor.backward import Autograd, VersionCounter, clock, shared_counter
+from micrograd_edu.tensor.backward import Autograd, VersionCounter, changed_in_place, clock, shared_counter
 from micrograd_edu.tensor.comparisons import Comparisons
 from micrograd_edu.tensor.conversions import Conversions, cast_recorded
 from micrograd_edu.tensor.dtypes import dtype, float64
@@ -58,6 +58,7 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         "_counter",
         "_stamp",
         "_hooks",
+        "_aliased",
         "__weakref__",
     )
 
@@ -82,6 +83,7 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         self._counter: VersionCounter | None = None  # made on the first in-place change or view
         self._stamp = 0  # when an op made it: what it saved must not change after
         self._hooks: list | None = None
+        self._aliased = False  # python backend: its Values are those of a tensor that requires grad
 
     # ---- what it is ---------------------------------------------------------------------
 
@@ -168,6 +170,7 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
     rsqrt = ops.rsqrt.method
     log1p = ops.log1p.method
     erf = ops.erf.method
+    expm1 = ops.expm1.method
     sign = ops.sign.method
 
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
@@ -381,6 +384,8 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
                 if p.requires_grad:
                     requires = True
                     break
+        if requires and backend is python_backend and any(p._aliased for p in parents):
+            args = _with_copies(args, [p._data for p in parents if p._aliased])
         if requires or backend is not python_backend:
             data, backward = compute(*args)
         else:  # on the python backend, Values computed without a graph
@@ -401,12 +406,17 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
 
         Assigning to it writes in place, so `w.data -= lr * w.grad` updates a weight.
         """
-        out = Tensor(self._data, self.shape, self._backend, dtype=self.dtype)
-        out._counter = shared_counter(self)
-        return out
+        return self._alias()
 
     @data.setter
     def data(self, value: Any) -> None:
+        """`t.data = other`: t's numbers become other's (`w.data = w.data - lr * w.grad`). Of another
+        shape or dtype, t takes them as they are (PyTorch's `p.data = p.data.to(torch.float64)`)."""
+        if isinstance(value, Tensor) and (value.shape != self.shape or value.dtype is not self.dtype):
+            check_same_backend(self, value, "data =")
+            self._data, self.shape, self.dtype = value._data, value.shape, value.dtype
+            changed_in_place(self, "data =")
+            return
         self.data.copy_(value)
 
     def clone(self) -> Tensor:
@@ -445,10 +455,20 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
     def detach(self) -> Tensor:
         """The same numbers as a new leaf, cut off from the graph, sharing storage as PyTorch's does
         (an in-place change to one shows in the other). On the python backend a Value made by an op
-        is a node of the graph, so those are copied: only leaves' Values can be shared."""
+        is a node of the graph, so those are copied: only leaves' Values are shared."""
         if self._backend is python_backend and any(v._prev for v in self._data):
             return Tensor(self._backend.copy(self._data), self.shape, self._backend, dtype=self.dtype)
-        out = Tensor(self._data, self.shape, self._backend, dtype=self.dtype)
+        return self._alias()
+
+    def _alias(self) -> Tensor:
+        """A tensor outside the graph on this one's storage (detach, .data). On the python backend
+        its Values are this tensor's, so while they belong to a tensor that requires grad, an op
+        that records a graph uses copies of them (`recorded`): no gradient reaches them through it."""
+        if self._backend is not python_backend:
+            out = Tensor(self._data, self.shape, self._backend, dtype=self.dtype)
+        else:  # the same Values, in a list of its own
+            out = Tensor(list(self._data), self.shape, self._backend, dtype=self.dtype)
+            out._aliased = self._aliased or self.requires_grad
         out._counter = shared_counter(self)
         return out
 
@@ -472,6 +492,21 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     return Tensor.recorded(
         "WhereBackward0", parents, shape, choose, condition._data, a._data, b._data, shapes, shape, dtype=d
     )
+
+
+def _with_copies(args: tuple, shared: list[list[Value]]) -> tuple:
+    """args with each of these stores of Values (also inside a tuple or list of stores) replaced by
+    new Values of the same numbers: what an op reads from a detached tensor's Values is constant."""
+    copies = {id(s): [Value(v.data) for v in s] for s in shared}
+
+    def swap(a: Any) -> Any:
+        if id(a) in copies:
+            return copies[id(a)]
+        if isinstance(a, (tuple, list)) and any(id(x) in copies for x in a):
+            return type(a)(copies.get(id(x), x) for x in a)
+        return a
+
+    return tuple(swap(a) for a in args)
 
 
 def _rebuilt(

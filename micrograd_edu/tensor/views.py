@@ -37,6 +37,7 @@ class Views:
         shape: Shape
         _data: Any
         _backend: Backend
+        _aliased: bool
 
         def dim(self) -> int: ...
         def numel(self) -> int: ...
@@ -54,6 +55,11 @@ class Views:
         if not self.shape:
             return self.reshape(1)
         s, e = normalize_dim(start_dim, self.dim(), "flatten"), normalize_dim(end_dim, self.dim(), "flatten")
+        if s > e:
+            raise RuntimeError(
+                "flatten() has invalid args: start_dim cannot come after end_dim "
+                f"(start_dim={start_dim}, end_dim={end_dim} for shape {tuple(self.shape)})"
+            )
         return self.reshape(self.shape[:s] + (numel(self.shape[s : e + 1]),) + self.shape[e + 1 :])
 
     def unsqueeze(self, dim: int) -> Tensor:
@@ -82,6 +88,7 @@ class Views:
     def _sharing(self, view: Tensor) -> Tensor:
         """`view` shares this tensor's numbers: an in-place change to one counts for both."""
         view._counter = shared_counter(self)  # type: ignore[arg-type]
+        view._aliased = self._aliased
         return view
 
     def expand(self, *sizes: Any) -> Tensor:
@@ -131,7 +138,13 @@ class Views:
     def unflatten(self, dim: int, sizes: Any) -> Tensor:
         """Dim `dim` split into several of these sizes (one may be -1): flatten's inverse."""
         d = normalize_dim(dim, self.dim(), "unflatten")
-        inner = reshaped((self.shape[d],), tuple(sizes), "unflatten")
+        try:
+            inner = reshaped((self.shape[d],), tuple(sizes), "unflatten")
+        except ValueError:
+            raise RuntimeError(
+                f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                f"({self.shape[d]}) in the input tensor of shape {tuple(self.shape)}"
+            ) from None
         return self.reshape(self.shape[:d] + inner + self.shape[d + 1 :])
 
     def view_as(self, other: Tensor) -> Tensor:
@@ -240,12 +253,15 @@ class Views:
         pick = self._backend.select
         return self._sharing(self.recorded(name, (self,), shape, pick, self._data, plain, index, shape))
 
-    def take(self, index: list[int]) -> Tensor:
-        """The elements at these positions of the flattened tensor, as a 1-d tensor (torch.take)."""
+    def take(self, index: Any) -> Tensor:
+        """The elements at these positions of the flattened tensor (torch.take): `index` a list of
+        ints (the result is 1-d) or an integer tensor (the result has its shape)."""
+        shape: Shape = (len(index),)
+        if hasattr(index, "_backend"):
+            shape, index = index.shape, index.reshape(-1).tolist()
         size = self.numel()
-        bad = [i for i in index if not isinstance(i, int) or not -size <= i < size]
-        if bad:
-            raise IndexError(f"take: index {bad[0]!r} is out of range for a tensor of {size} elements")
-        flat = [i % size for i in index]
-        shape = (len(flat),)
+        if not set(map(type, index)) <= {int} or (index and not -size <= min(index) <= max(index) < size):
+            bad = next(i for i in index if type(i) is not int or not -size <= i < size)
+            raise IndexError(f"take: index {bad!r} is out of range for a tensor of {size} elements")
+        flat = index if not index or min(index) >= 0 else [i % size for i in index]
         return self.recorded("TakeBackward0", (self,), shape, self._backend.gather, self._data, flat, shape)
