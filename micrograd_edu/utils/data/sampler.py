@@ -1,0 +1,158 @@
+"""Samplers: in what order a DataLoader visits a dataset, and how it groups the indices into batches.
+
+A sampler is anything that yields indices (a list of ints is one). `SequentialSampler` gives
+0, 1, 2, ...; `RandomSampler` a new random order on every pass (what `shuffle=True` means);
+`BatchSampler` cuts another sampler's indices into lists of `batch_size`.
+
+The random ones draw from `generator`, a `random.Random`: by default the one that
+`micrograd_edu.manual_seed` seeds, so `manual_seed(0)` makes the shuffled order the same in
+every run (it is not PyTorch's order: PyTorch's generator is another).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Iterator, Sized
+from typing import Any
+
+from micrograd_edu.tensor.creation import generator as default_generator
+
+
+def check_generator(generator: Any, where: str) -> random.Random:
+    """The generator to draw from: `generator`, or the package's own when it is None."""
+    if generator is None:
+        return default_generator
+    if not isinstance(generator, random.Random):
+        raise TypeError(
+            f"{where}: generator must be a random.Random (torch.manual_seed(0) returns the package's own, "
+            f"random.Random(0) makes a separate one), got {type(generator).__name__} {generator!r}"
+        )
+    return generator
+
+
+def shuffled(n: int, generator: random.Random | None = None) -> list[int]:
+    """0 .. n-1 in a random order (what torch.randperm(n).tolist() gives, from the same draws)."""
+    order = list(range(n))
+    check_generator(generator, "shuffled").shuffle(order)
+    return order
+
+
+class Sampler:
+    """The base of samplers: a subclass yields indices from `__iter__` (and says how many in `__len__`)."""
+
+    def __init__(self, data_source: Sized | None = None) -> None:
+        pass
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError("Subclasses of Sampler should implement __iter__.")
+
+
+class SequentialSampler(Sampler):
+    """0, 1, ..., len(data_source) - 1, in order, every pass (the DataLoader's default)."""
+
+    def __init__(self, data_source: Sized) -> None:
+        self.data_source = data_source
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self.data_source)))
+
+    def __len__(self) -> int:
+        return len(self.data_source)
+
+
+class RandomSampler(Sampler):
+    """A new random order of the indices on every pass (`DataLoader(shuffle=True)` uses one).
+
+    Without replacement each index comes once a pass (more passes than one if `num_samples` is
+    larger than the dataset); with `replacement=True`, `num_samples` indices drawn independently.
+    """
+
+    def __init__(
+        self,
+        data_source: Sized,
+        replacement: bool = False,
+        num_samples: int | None = None,
+        generator: random.Random | None = None,
+    ) -> None:
+        self.data_source, self.replacement, self._num_samples = data_source, replacement, num_samples
+        self.generator = generator
+        if not isinstance(replacement, bool):
+            raise TypeError(
+                f"replacement should be a boolean value, but got replacement={replacement}: True draws each "
+                "index on its own (an index may come twice), False gives each index once a pass"
+            )
+        n = self.num_samples
+        if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+            raise ValueError(
+                f"num_samples should be a positive integer value, but got num_samples={n}: how many "
+                "indices a pass draws (None: as many as the dataset has samples)"
+            )
+        check_generator(generator, "RandomSampler")
+
+    @property
+    def num_samples(self) -> int:
+        """How many indices a pass yields: `num_samples`, or by default the dataset's length."""
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def __iter__(self) -> Iterator[int]:
+        n, rng = len(self.data_source), check_generator(self.generator, "RandomSampler")
+        if self.replacement:
+            return iter([rng.randrange(n) for _ in range(self.num_samples)])
+        whole, rest = divmod(self.num_samples, n)
+        order = [i for _ in range(whole) for i in shuffled(n, rng)]
+        return iter(order + shuffled(n, rng)[:rest])
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler):
+    """The given indices, in a new random order on every pass."""
+
+    def __init__(self, indices: Iterable[int], generator: random.Random | None = None) -> None:
+        self.indices, self.generator = list(indices), generator
+        check_generator(generator, "SubsetRandomSampler")
+
+    def __iter__(self) -> Iterator[int]:
+        return iter([self.indices[i] for i in shuffled(len(self.indices), self.generator)])
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class BatchSampler(Sampler):
+    """Another sampler's indices in lists of `batch_size`; the last, shorter one is dropped
+    if `drop_last`.
+
+    >>> list(BatchSampler(SequentialSampler(range(5)), batch_size=2, drop_last=False))
+    [[0, 1], [2, 3], [4]]
+    >>> list(BatchSampler(SequentialSampler(range(5)), batch_size=2, drop_last=True))
+    [[0, 1], [2, 3]]
+    """
+
+    def __init__(self, sampler: Any, batch_size: int, drop_last: bool) -> None:
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
+            raise ValueError(
+                f"batch_size should be a positive integer value, but got batch_size={batch_size}: the number "
+                "of samples in a batch, such as 32 (a DataLoader with batch_size=None gives them one by one)"
+            )
+        if not isinstance(drop_last, bool):
+            raise ValueError(
+                f"drop_last should be a boolean value, but got drop_last={drop_last}: True drops a last "
+                "batch shorter than batch_size, False keeps it"
+            )
+        self.sampler, self.batch_size, self.drop_last = sampler, batch_size, drop_last
+
+    def __iter__(self) -> Iterator[list[int]]:
+        batch: list[int] = []
+        for index in self.sampler:
+            batch.append(index)
+            if len(batch) == self.batch_size:
+                yield batch
+                batch = []
+        if batch and not self.drop_last:
+            yield batch
+
+    def __len__(self) -> int:
+        n = len(self.sampler)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
