@@ -90,12 +90,47 @@ def test_save_takes_a_state_dict_and_any_shape(backend, tmp_path):
     }
 
 
-def test_save_refuses_what_is_not_weights(tmp_path):
-    with pytest.raises(TypeError, match="a Module or a dict of tensors .* got list"):
-        torch.save([torch.tensor([1.0])], tmp_path / "w.json")
-    with pytest.raises(TypeError, match="got dict"):
-        torch.save({"w": [1.0, 2.0]}, tmp_path / "w.json")
+def test_save_refuses_an_object_it_cannot_write_and_says_what_to_save(tmp_path):
+    with pytest.raises(TypeError, match=r"obj\['model'\] is a Linear: save obj\['model'\].state_dict\(\)"):
+        torch.save({"model": nn.Linear(2, 1)}, tmp_path / "w.json")
+    with pytest.raises(TypeError, match=r"obj\[1\] is a function"):
+        torch.save([1, lambda: 0], tmp_path / "w.json")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_checkpoint_round_trips_with_its_optimizer_state(backend, tmp_path):
+    torch.manual_seed(0)
+    model = nn.Linear(2, 1)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
+    model(torch.tensor([[1.0, -2.0]])).sum().backward()
+    optimizer.step()
+    checkpoint = {
+        "epoch": 3,
+        "model_state_dict": model.state_dict(),
+        "optimizer_state_dict": optimizer.state_dict(),
+        "loss": 0.25,
+        "shape": (2, 1),
+        "labels": torch.tensor([0, 2, 1]),
+    }
+    torch.save(checkpoint, tmp_path / "checkpoint.json")
+    loaded = torch.load(tmp_path / "checkpoint.json")
+    assert loaded["epoch"] == 3 and loaded["loss"] == 0.25 and loaded["shape"] == (2, 1)
+    assert loaded["labels"].dtype is torch.int64 and loaded["labels"].tolist() == [0, 2, 1]
+    again = torch.optim.Adam(nn.Linear(2, 1).parameters(), lr=0.5)
+    again.load_state_dict(loaded["optimizer_state_dict"])  # its state is keyed by ints: kept as ints
+    assert again.state_dict()["param_groups"][0]["lr"] == 0.1
+    state, saved = again.state_dict()["state"], optimizer.state_dict()["state"]
+    assert {k: {n: v.tolist() for n, v in s.items()} for k, s in state.items()} == {
+        k: {n: v.tolist() for n, v in s.items()} for k, s in saved.items()
+    }
+
+
+def test_a_float32_state_dict_stays_float32(tmp_path):
+    state = {"w": torch.tensor([0.1, 0.2], dtype=torch.float32), "n": torch.tensor([3])}
+    torch.save(state, tmp_path / "w.json")
+    loaded = torch.load(tmp_path / "w.json")
+    assert loaded["w"].dtype is torch.float32 and loaded["w"].tolist() == state["w"].tolist()
+    assert loaded["n"].dtype is torch.int64
 
 
 def test_the_file_is_json_with_a_line_a_tensor(tmp_path):

@@ -84,7 +84,7 @@ def hessian(func: Callable, inputs: Any, create_graph: bool = False) -> Any:
         (out,), _ = _run(func, xs, "hessian")
         if out.numel() != 1:
             raise RuntimeError(
-                f"hessian needs a function with a one-element output, this one gives shape {out.shape}"
+                f"hessian needs a function with a one-element output, this one gives shape {tuple(out.shape)}"
             )
         found = _grads(out.reshape(()), xs, None, True)
         return found if ins_tuple else found[0]
@@ -129,7 +129,7 @@ def hvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False) 
     (out,), _ = _run(func, xs, "hvp")
     if out.numel() != 1:
         raise RuntimeError(
-            f"hvp needs a function with a one-element output, this one gives shape {out.shape}"
+            f"hvp needs a function with a one-element output, this one gives shape {tuple(out.shape)}"
         )
     vs = _vectors(v, xs, "hvp")
     gs = _grads(out.reshape(()), xs, None, True)

@@ -59,7 +59,8 @@ def grad(
         else:
             raise RuntimeError(
                 f"One of the differentiated Tensors appears to not have been used in the graph: inputs[{i}] "
-                f"(shape {x.shape}) was not used to compute the outputs. Pass allow_unused=True to get "
+                f"(shape {tuple(x.shape)}) was not used to compute the outputs. Pass "
+                "allow_unused=True to get "
                 "None for it."
             )
     return tuple(result)

@@ -118,7 +118,7 @@ def tensor_of_shape(x: object, shape: tuple[int, ...], what: str, hint: str = ""
     if not isinstance(x, Tensor):
         raise NotYet(f"{what} should be a tensor of shape {shape}, got {describe(x)}")
     if x.shape != shape:
-        raise NotYet(f"{what} has shape {x.shape}, it should have shape {shape}", hint)
+        raise NotYet(f"{what} has shape {tuple(x.shape)}, it should have shape {shape}", hint)
     return x
 
 

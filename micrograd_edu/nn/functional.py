@@ -32,12 +32,13 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     if not x.shape or x.shape[-1] != weight.shape[1]:
         raise ValueError(
-            f"linear: input of shape {x.shape} does not fit a weight of shape {weight.shape}: "
+            f"linear: input of shape {tuple(x.shape)} does not fit a weight of shape {tuple(weight.shape)}: "
             f"the input's last dimension must be in_features = {weight.shape[1]}"
         )
     if bias is not None and bias.shape != weight.shape[:1]:
         raise ValueError(
-            f"linear: a bias of shape {bias.shape} does not fit a weight of shape {weight.shape}"
+            f"linear: a bias of shape {tuple(bias.shape)} does not fit a weight of shape "
+            f"{tuple(weight.shape)}"
         )
     if x.dim() == 2:
         return tensor_linear(x, weight, bias)
@@ -77,7 +78,7 @@ def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Ten
     if reduction not in REDUCTIONS:
         raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, got {reduction!r}")
     if input.dim() != 2:
-        raise ValueError(f"cross_entropy: input must have shape (N, C), got {input.shape}")
+        raise ValueError(f"cross_entropy: input must have shape (N, C), got {tuple(input.shape)}")
     n, c = input.shape
     classes = target.tolist() if isinstance(target, Tensor) else target
     if not isinstance(classes, list) or len(classes) != n:
@@ -105,7 +106,7 @@ def _checked(input: Tensor, target, reduction: str, op: str) -> Tensor:
     target = target if isinstance(target, Tensor) else input.new_tensor(target)
     if target.shape != input.shape:
         raise ValueError(
-            f"{op}: target shape {target.shape} differs from input shape {input.shape}; "
+            f"{op}: target shape {tuple(target.shape)} differs from input shape {tuple(input.shape)}; "
             "make them equal (e.g. y.reshape(-1, 1) or outputs.squeeze(1))"
         )
     return target

@@ -26,7 +26,7 @@ class Parameter(Tensor):
     def __init__(self, data: Tensor, requires_grad: bool = True) -> None:
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter wraps a tensor, got {type(data).__name__} {data!r}")
-        super().__init__(data._data, data.shape, data._backend, requires_grad)
+        super().__init__(data._data, data.shape, data._backend, requires_grad, dtype=data.dtype)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -153,8 +153,8 @@ class Module:
                 continue
             if values[name].shape != own[name].shape:
                 problems.append(
-                    f"size mismatch for {name}: the file has shape {values[name].shape}, "
-                    f"the model has {own[name].shape}"
+                    f"size mismatch for {name}: the file has shape {tuple(values[name].shape)}, "
+                    f"the model has {tuple(own[name].shape)}"
                 )
         if problems:
             raise ValueError(

@@ -104,7 +104,8 @@ def check_versions(order: Sequence[Tensor], oldest: int | None = None) -> None:
             counter = p._counter
             if counter is not None and counter.rebased > t._stamp:
                 raise RuntimeError(
-                    f"a tensor of shape {p.shape} that {t._op} used was changed by {counter.op} afterwards, "
+                    f"a tensor of shape {tuple(p.shape)} that {t._op} used was changed by "
+                    f"{counter.op} afterwards, "
                     "while the graph was being recorded, so the gradient through it would come out wrong: "
                     "compute a new tensor instead (y = y + 1 rather than y += 1)"
                 )
@@ -115,7 +116,7 @@ def check_versions(order: Sequence[Tensor], oldest: int | None = None) -> None:
                 made = f"output 0 of {s._op}" if s._prev else "a leaf"
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: a tensor of shape {s.shape} ({made}), needed by {t._op}, was "
+                    f"inplace operation: a tensor of shape {tuple(s.shape)} ({made}), needed by {t._op}, was "
                     f"changed by {counter.op} after {t._op} used it; it is at version {counter.version}. "
                     "Compute the graph again after the change, or change a copy (x = x + 1 instead of "
                     "x += 1; an optimizer's step() belongs after backward())."
@@ -142,10 +143,12 @@ def run_hooks(t: Tensor, grad: Tensor) -> Tensor:
         new = hook(grad)
         if new is not None:
             if not hasattr(new, "shape") or tuple(new.shape) != tuple(t.shape):
-                got = f"shape {new.shape}" if hasattr(new, "shape") else f"{type(new).__name__} {new!r}"
+                got = (
+                    f"shape {tuple(new.shape)}" if hasattr(new, "shape") else f"{type(new).__name__} {new!r}"
+                )
                 raise RuntimeError(
                     f"hook {getattr(hook, '__name__', hook)!r} returned {got} for a gradient of shape "
-                    f"{t.shape}: a hook returns None or a tensor of the gradient's shape"
+                    f"{tuple(t.shape)}: a hook returns None or a tensor of the gradient's shape"
                 )
             grad = new
     return grad
@@ -403,13 +406,16 @@ def seed_for(t: Tensor, gradient: Any, op: str) -> Tensor:
     if gradient is None:
         if t.numel() != 1:
             raise RuntimeError(
-                f"{op} on a tensor of shape {t.shape} needs gradient=, a tensor of the same shape: only a "
+                f"{op} on a tensor of shape {tuple(t.shape)} needs gradient=, a tensor of the same "
+                "shape: only a "
                 "single-element output has an implied gradient of 1. For a loss, reduce first, e.g. y.sum()"
             )
         return t._wrapping(t._backend.from_floats([1.0], t.shape, t.dtype))
     seed = t._operand(gradient, op)
     if seed.shape != t.shape:
-        raise ValueError(f"{op}: gradient has shape {seed.shape} but the output has shape {t.shape}")
+        raise ValueError(
+            f"{op}: gradient has shape {tuple(seed.shape)} but the output has shape {tuple(t.shape)}"
+        )
     return seed
 
 

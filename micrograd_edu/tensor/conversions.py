@@ -51,7 +51,8 @@ class Conversions:
         """The one element, as a Python number (an int for an integer tensor, a bool for a bool one)."""
         if self.numel() != 1:
             raise ValueError(
-                f"item() needs a tensor with one element, this one has shape {self.shape} (a Tensor with "
+                f"item() needs a tensor with one element, this one has shape {tuple(self.shape)} (a "
+                "Tensor with "
                 f"{self.numel()} elements cannot be converted to Scalar)"
             )
         return self._python(self._floats()[0])
@@ -71,14 +72,14 @@ class Conversions:
         if self.dtype.kind != 1 or self.numel() != 1:
             raise TypeError(
                 "only integer tensors of a single element can be converted to an index, got "
-                f"{self.dtype} of shape {self.shape}"
+                f"{self.dtype} of shape {tuple(self.shape)}"
             )
         return int(self.item())
 
     def __bool__(self) -> builtins.bool:
         if self.numel() != 1:
             raise RuntimeError(
-                f"the truth value of a tensor of shape {self.shape} is ambiguous: use .any() or .all()"
+                f"the truth value of a tensor of shape {tuple(self.shape)} is ambiguous: use .any() or .all()"
             )
         return bool(self.item())
 

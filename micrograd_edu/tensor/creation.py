@@ -54,7 +54,7 @@ def tensor(
     if isinstance(data, Tensor):
         d = data.dtype if dtype is None else dtypes.as_dtype(dtype, "tensor")
         return _make(data._floats(), data.shape, d, requires_grad, backend)
-    given = _numpy_dtype(data)
+    given = dtypes.of_array(data)
     if hasattr(data, "tolist"):  # a numpy array or scalar
         data = data.tolist()
     flat, shape, found = _flattened(data)
@@ -407,17 +407,6 @@ def _flattened(data: Any) -> tuple[list[float], Shape, dtype]:
     flat_items: list[Any] = []
     flat, shape = flatten_nested(data, flat_items)
     return flat, shape, dtypes.inferred(flat_items)
-
-
-def _numpy_dtype(data: Any) -> dtype | None:
-    """A numpy array's (or numpy number's) dtype as ours; None for other data."""
-    name = str(getattr(data, "dtype", ""))
-    if not hasattr(data, "tolist") or not name:
-        return None
-    if name in dtypes.DTYPES:
-        return dtypes.DTYPES[name]
-    kind = getattr(data.dtype, "kind", "")
-    return {"f": dtypes.float64, "i": dtypes.int64, "u": dtypes.int64, "b": dtypes.bool_}.get(kind)
 
 
 def _dtype_or_default(d: Any, op: str) -> dtype:

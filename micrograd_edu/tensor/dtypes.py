@@ -30,8 +30,8 @@ class dtype:
     def __repr__(self) -> str:
         return f"torch.{self.name}"
 
-    def __reduce__(self) -> str:  # copies and pickles are the same object
-        return self.name
+    def __reduce__(self) -> tuple:  # copies and pickles are the same object
+        return _named, (self.name,)
 
 
 bool_ = dtype("bool", 0, 1)
@@ -133,3 +133,18 @@ def rounded(x: float, d: dtype) -> float:
     if not math.isfinite(x):
         return -9223372036854775808.0  # what PyTorch (and numpy) give for nan or inf as int64
     return float(int(x))  # toward zero, as PyTorch casts floats to integers
+
+
+def of_array(data: Any) -> dtype | None:
+    """A numpy array's (or numpy number's) dtype as ours; None for other data."""
+    name = str(getattr(data, "dtype", ""))
+    if not hasattr(data, "tolist") or not name:
+        return None
+    if name in DTYPES:
+        return DTYPES[name]
+    kind = getattr(data.dtype, "kind", "")
+    return {"f": float64, "i": int64, "u": int64, "b": bool_}.get(kind)
+
+
+def _named(name: str) -> dtype:
+    return DTYPES[name]

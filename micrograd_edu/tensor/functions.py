@@ -16,7 +16,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     for i, t in enumerate(tensors):
         if t.dim() != first.dim() or t.shape[:d] + t.shape[d + 1 :] != first.shape[:d] + first.shape[d + 1 :]:
             raise ValueError(
-                f"cat: tensor {i} has shape {t.shape}, tensor 0 has shape {first.shape}: "
+                f"cat: tensor {i} has shape {tuple(t.shape)}, tensor 0 has shape {tuple(first.shape)}: "
                 f"they must match in every dimension but {d}"
             )
     shape = first.shape[:d] + (sum(t.shape[d] for t in tensors),) + first.shape[d + 1 :]
@@ -33,7 +33,8 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     for i, t in enumerate(tensors):
         if t.shape != first.shape:
             raise ValueError(
-                f"stack: tensor {i} has shape {t.shape}, tensor 0 has shape {first.shape}: they must match"
+                f"stack: tensor {i} has shape {tuple(t.shape)}, tensor 0 has shape "
+                f"{tuple(first.shape)}: they must match"
             )
     shape = first.shape[:d] + (len(tensors),) + first.shape[d:]
     shapes = [first.shape[:d] + (1,) + first.shape[d:]] * len(tensors)

@@ -170,8 +170,11 @@ class InPlace:
             result = exact.expand(*self.shape) if exact is not None else out_of_place(self)  # type: ignore[arg-type]
         if result.shape != self.shape:
             raise RuntimeError(
-                f"{op}(): the result has shape {result.shape}, which cannot be written into a tensor of "
-                f"shape {self.shape} (an in-place op keeps the shape: broadcast the other operand to it)"
+                f"{op}(): the result has shape {tuple(result.shape)}, which cannot be written into a "
+                "tensor of "
+                ""
+                f"shape {tuple(self.shape)} (an in-place op keeps the shape: broadcast the other "
+                "operand to it)"
             )
         self._backend.assign(self._data, result._data)
         changed_in_place(self, f"{op}()")  # type: ignore[arg-type]
@@ -190,7 +193,9 @@ class InPlace:
         changed_in_place(old, op)  # as PyTorch counts it: an op that saved the old result now refuses
         new = out_of_place(old)
         if new.shape != self.shape:
-            raise RuntimeError(f"{op}: the result has shape {new.shape}, not this tensor's {self.shape}")
+            raise RuntimeError(
+                f"{op}: the result has shape {tuple(new.shape)}, not this tensor's {tuple(self.shape)}"
+            )
         self._carry_on_as(new)
         self._counter = counter = VersionCounter()  # an op that used the old one refuses to backward
         counter.rebased, counter.op = clock.now, op
@@ -208,6 +213,6 @@ def _fitted(value: Tensor, shape: Shape) -> Tensor:
         return value if value.shape == shape else value.expand(*shape)
     except ValueError:
         raise ValueError(
-            f"item assignment: a value of shape {value.shape} cannot be written into a selection of "
+            f"item assignment: a value of shape {tuple(value.shape)} cannot be written into a selection of "
             f"shape {shape}"
         ) from None

@@ -56,11 +56,14 @@ class Products:
         if k != k2:
             raise RuntimeError(
                 f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m}): in matmul of shapes "
-                f"{self.shape} and {other.shape}, a row of the left has {k} numbers, a column of the "
+                f"{tuple(self.shape)} and {tuple(other.shape)}, a row of the left has {k} numbers, a "
+                "column of the "
                 f"right {k2}"
             )
         batch = broadcast_shapes(
-            a.shape[:-2], b.shape[:-2], f"matmul of shapes {self.shape} and {other.shape}, batch dims"
+            a.shape[:-2],
+            b.shape[:-2],
+            f"matmul of shapes {tuple(self.shape)} and {tuple(other.shape)}, batch dims",
         )
         name = "MmBackward0" if not batch else "BmmBackward0"
         d = dtypes.promote(a.dtype, b.dtype)  # PyTorch refuses two dtypes; the default float64 would
@@ -80,7 +83,9 @@ class Products:
         mat2 = _operand(self, mat2, "mm")
         if self.dim() != 2 or mat2.dim() != 2:
             name = "self" if self.dim() != 2 else "mat2"
-            raise RuntimeError(f"{name} must be a matrix (2-d), got shapes {self.shape} and {mat2.shape}")
+            raise RuntimeError(
+                f"{name} must be a matrix (2-d), got shapes {tuple(self.shape)} and {tuple(mat2.shape)}"
+            )
         return self.matmul(mat2)
 
     def bmm(self, mat2: Tensor) -> Tensor:
@@ -88,7 +93,9 @@ class Products:
         mat2 = _operand(self, mat2, "bmm")
         if self.dim() != 3 or mat2.dim() != 3:
             name = "batch1" if self.dim() != 3 else "batch2"
-            raise RuntimeError(f"{name} must be a 3D tensor, got shapes {self.shape} and {mat2.shape}")
+            raise RuntimeError(
+                f"{name} must be a 3D tensor, got shapes {tuple(self.shape)} and {tuple(mat2.shape)}"
+            )
         if self.shape[0] != mat2.shape[0]:
             raise RuntimeError(
                 f"batch1 and batch2 must have same number of batches, got {self.shape[0]} and {mat2.shape[0]}"

@@ -16,6 +16,23 @@ from typing import Any
 Shape = tuple[int, ...]
 
 
+class Size(tuple):
+    """A tensor's shape: a tuple of ints that prints as PyTorch's does, `torch.Size([2, 3])`."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def __getitem__(self, key: Any) -> Any:
+        part = tuple.__getitem__(self, key)
+        return Size(part) if isinstance(key, slice) else part
+
+    def __add__(self, other: Any) -> Size:
+        return Size(tuple(self) + tuple(other))
+
+    def numel(self) -> int:
+        return math.prod(self)
+
+
 def numel(shape: Shape) -> int:
     return math.prod(shape)
 
@@ -40,7 +57,8 @@ def broadcast_shapes(a: Shape, b: Shape, op: str) -> Shape:
         if x != y and 1 not in (x, y):
             raise RuntimeError(
                 f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
-                f"dimension {max(len(a), len(b)) - i}: {op}: shapes {a} and {b} do not broadcast "
+                f"dimension {max(len(a), len(b)) - i}: {op}: shapes {tuple(a)} and {tuple(b)} do not "
+                "broadcast "
                 "(from the right, sizes must be equal or one of them 1)"
             )
         out.append(y if x == 1 else x)  # a size 1 stretches to the other, even to 0
@@ -53,7 +71,8 @@ def expanded_shape(shape: Shape, sizes: tuple, op: str = "expand") -> Shape:
         sizes = tuple(sizes[0])
     if len(sizes) < len(shape) or not all(isinstance(s, int) and not isinstance(s, bool) for s in sizes):
         raise ValueError(
-            f"{op}: cannot expand shape {shape} to {tuple(sizes)}: give at least {len(shape)} whole sizes"
+            f"{op}: cannot expand shape {tuple(shape)} to {tuple(sizes)}: give at least {len(shape)} "
+            "whole sizes"
         )
     lead = len(sizes) - len(shape)
     out = []
@@ -63,7 +82,7 @@ def expanded_shape(shape: Shape, sizes: tuple, op: str = "expand") -> Shape:
             size = old
         if size < 0 or (old is not None and old != 1 and old != size):
             raise ValueError(
-                f"{op}: cannot expand shape {shape} to {tuple(sizes)}: the size at dimension {i} is "
+                f"{op}: cannot expand shape {tuple(shape)} to {tuple(sizes)}: the size at dimension {i} is "
                 f"{old}, and only a size 1 can be stretched"
             )
         out.append(size)
@@ -109,7 +128,8 @@ def reshaped(shape: Shape, new_shape: tuple, op: str) -> Shape:
         new_shape = tuple(size // known if s == -1 else s for s in new_shape)
     if bad or numel(new_shape) != size or -1 in new_shape:
         raise ValueError(
-            f"{op}: shape {tuple(new_shape)} is invalid for a tensor of shape {shape} ({size} elements)"
+            f"{op}: shape {tuple(new_shape)} is invalid for a tensor of shape {tuple(shape)} ({size} "
+            "elements)"
         )
     return tuple(new_shape)
 
@@ -217,7 +237,7 @@ def _expanded_key(shape: Shape, key: tuple) -> tuple:
         raise IndexError("an index can only have a single ellipsis ('...')")
     used = sum(_dims_used(k) for k in key)
     if used > len(shape):
-        raise IndexError(f"too many indices for a tensor of shape {shape}: {used} given")
+        raise IndexError(f"too many indices for a tensor of shape {tuple(shape)}: {used} given")
     fill = (slice(None),) * (len(shape) - used)
     if Ellipsis in key:
         at = key.index(Ellipsis)
@@ -264,7 +284,7 @@ def selected_index(shape: Shape, key: object) -> tuple[Shape, list[int]]:
         raise IndexError("an index can only have a single ellipsis ('...')")
     used = sum(k is not None and k is not Ellipsis for k in key)
     if used > len(shape):
-        raise IndexError(f"too many indices for a tensor of shape {shape}: {used} given")
+        raise IndexError(f"too many indices for a tensor of shape {tuple(shape)}: {used} given")
     if Ellipsis in key:
         at = key.index(Ellipsis)
         key = key[:at] + (slice(None),) * (len(shape) - used) + key[at + 1 :]

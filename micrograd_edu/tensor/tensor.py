@@ -25,14 +25,14 @@ from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.grad_mode import state as grad_mode
 from micrograd_edu.tensor import dtypes, python_backend
 from micrograd_edu.tensor import elementwise as ops
-from micrograd_edu.tensor.backend import Backend
+from micrograd_edu.tensor.backend import Backend, backend_for
 from micrograd_edu.tensor.backward import Autograd, VersionCounter, clock, shared_counter
 from micrograd_edu.tensor.conversions import Conversions, cast_recorded
 from micrograd_edu.tensor.dtypes import dtype, float64
 from micrograd_edu.tensor.inplace import InPlace
 from micrograd_edu.tensor.products import Products
 from micrograd_edu.tensor.reductions import Reductions
-from micrograd_edu.tensor.shape import Shape, broadcast_shapes, flatten_nested, normalize_dim, numel
+from micrograd_edu.tensor.shape import Shape, Size, broadcast_shapes, flatten_nested, normalize_dim, numel
 from micrograd_edu.tensor.views import Views
 
 
@@ -68,7 +68,8 @@ class Tensor(Conversions, Reductions, Views, Products, InPlace, Autograd):
         *,
         dtype: dtype = float64,
     ) -> None:
-        self._data, self.shape, self._backend = data, shape, backend
+        self._data, self._backend = data, backend
+        self.shape = shape if type(shape) is Size else Size(shape)
         self.requires_grad = requires_grad
         self.grad: Tensor | None = None
         self._prev: tuple[Tensor, ...] = ()
@@ -306,6 +307,9 @@ class Tensor(Conversions, Reductions, Views, Products, InPlace, Autograd):
             if other._backend is not self._backend:
                 check_same_backend(self, other, op)
             return other
+        if getattr(other, "shape", ()) != () and hasattr(other, "tolist"):  # a numpy array: a tensor
+            flat, shape = flatten_nested(other.tolist())
+            return self._new(flat, shape, dtypes.of_array(other))
         value = float(other) if isinstance(other, bool) else as_float(other, op)
         return self._new([value], (), _scalar_dtype(other, self.dtype))
 
@@ -423,6 +427,17 @@ class Tensor(Conversions, Reductions, Views, Products, InPlace, Autograd):
             return self.apply_elementwise(ops.mul, 1.0, grad_fn="CloneBackward0")
         return Tensor(self._backend.copy(self._data), self.shape, self._backend, dtype=self.dtype)
 
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        """How pickle and copy.deepcopy copy a tensor: its numbers, shape, dtype, backend,
+        requires_grad and .grad; of a leaf only, as in PyTorch (a node's graph is not copied)."""
+        if self._prev:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol "
+                "at the moment: copy t.detach() instead"
+            )
+        args = (type(self), self._floats(), tuple(self.shape), self.dtype, self.backend, self.requires_grad)
+        return _rebuilt, (*args, self.grad)
+
     def new_zeros(self, *size: Any) -> Tensor:
         """A tensor of zeros of this shape (or `size`), on this tensor's backend."""
         shape = (
@@ -460,6 +475,18 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     return Tensor.recorded(
         "WhereBackward0", parents, shape, choose, condition._data, a._data, b._data, shapes, shape, dtype=d
     )
+
+
+def _rebuilt(
+    cls: type, flat: list[float], shape: Shape, d: dtype, backend: str, requires_grad: bool, grad: Any
+) -> Tensor:
+    """A tensor made again from what `__reduce_ex__` kept (a Parameter again a Parameter)."""
+    store = backend_for(backend)
+    t = Tensor(store.from_floats(flat, shape, d), shape, store, requires_grad, dtype=d)
+    if cls is not Tensor:
+        t = cls(t, requires_grad)
+    t.grad = grad
+    return t
 
 
 def _tensor_argument(x: Any, op: str) -> Tensor:

@@ -107,7 +107,7 @@ class Views:
     def _checked_2d(self, op: str) -> Tensor:
         if self.dim() > 2:
             raise ValueError(
-                f"{op} is for 1-d and 2-d tensors, this one has shape {self.shape}: use .transpose()"
+                f"{op} is for 1-d and 2-d tensors, this one has shape {tuple(self.shape)}: use .transpose()"
             )
         return self  # type: ignore[return-value]
 

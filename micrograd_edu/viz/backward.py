@@ -197,7 +197,7 @@ def _root_value(root: Value | Tensor) -> Value:
         )
     if root.numel() != 1:
         raise ValueError(
-            f"backward() starts from one number, and this tensor has shape {root.shape}: "
+            f"backward() starts from one number, and this tensor has shape {tuple(root.shape)}: "
             "reduce it first, e.g. loss = y.sum()"
         )
     return root.elements()[0]

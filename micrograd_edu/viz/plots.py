@@ -84,7 +84,7 @@ def decision_boundary(model, X: Tensor, y: Tensor, resolution: int = 100):
     """
     plt = _pyplot()
     if X.dim() != 2 or X.shape[1] != 2:
-        raise ValueError(f"decision_boundary draws 2-D data: X must have shape (n, 2), got {X.shape}")
+        raise ValueError(f"decision_boundary draws 2-D data: X must have shape (n, 2), got {tuple(X.shape)}")
     points, labels = X.tolist(), [int(round(float(v))) for v in y.flatten().tolist()]
     if len(labels) != len(points):
         raise ValueError(f"decision_boundary: y holds {len(labels)} labels for {len(points)} points")

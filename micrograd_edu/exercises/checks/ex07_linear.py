@@ -123,7 +123,7 @@ def forward(Linear):
         try:
             y = layer(x)
         except (ValueError, RuntimeError) as e:  # a shape mismatch in @ is a RuntimeError, as in PyTorch
-            message = f"layer(x) for x of shape {x.shape} raised {type(e).__name__}: {e}"
+            message = f"layer(x) for x of shape {tuple(x.shape)} raised {type(e).__name__}: {e}"
             raise NotYet(message, TRANSPOSE) from None
         what = f"Linear({n_in}, {n_out})(x) for x of shape {(n, n_in)}"
         tensor_of_shape(y, (n, n_out), what, "one row per example, one column per output")

@@ -42,7 +42,9 @@ def function(LogAddExp) -> Any:
 
 def applied(LogAddExp, a: Tensor, b: Tensor) -> Tensor:
     out = function(LogAddExp).apply(a, b)
-    tensor_of_shape(out, a.shape, f"LogAddExp.apply(a, b) for a and b of shape {a.shape}", "elementwise")
+    tensor_of_shape(
+        out, a.shape, f"LogAddExp.apply(a, b) for a and b of shape {tuple(a.shape)}", "elementwise"
+    )
     return out
 
 

@@ -55,7 +55,9 @@ def model_shape(make_model):
     X = micrograd_edu.tensor([[0.0, 0.0], [1.0, -0.5], [2.0, 0.5], [-1.0, 1.0], [0.5, 0.25]], backend=backend)
     out = model(X)
     expect(isinstance(out, Tensor), f"model(X) returned {describe(out)}", "forward returns a tensor")
-    expect(out.shape == (5, 1), f"for X of shape (5, 2) the model gives shape {out.shape}, not (5, 1)", "")
+    expect(
+        out.shape == (5, 1), f"for X of shape (5, 2) the model gives shape {tuple(out.shape)}, not (5, 1)", ""
+    )
     values = out.reshape(-1).tolist()
     expect(
         all(0.0 <= v <= 1.0 for v in values),
