@@ -11,13 +11,13 @@ Start with `Value`, the scalar node in `engine.py`:
 """
 
 from micrograd_edu import autograd, cuda, data, datasets, nn, optim, utils  # noqa: F401  (reached as attributes)
+from micrograd_edu import coverage as _coverage
 from micrograd_edu import tensor as _tensor_api
 from micrograd_edu.autograd import GradcheckError, grad, gradcheck
 from micrograd_edu.engine import Value, topological_order, zero_grad
 from micrograd_edu.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from micrograd_edu.serialization import load, save
 from micrograd_edu.tensor import *  # noqa: F403  (the tensor side of the torch namespace, listed there)
-from micrograd_edu.tensor.elementwise import exp, log, relu, sigmoid, tanh
 
 __all__ = [
     "GradcheckError",
@@ -26,23 +26,19 @@ __all__ = [
     "cuda",
     "data",
     "enable_grad",
-    "exp",
     "grad",
     "gradcheck",
     "inference_mode",
     "is_grad_enabled",
     "load",
-    "log",
     "nn",
     "no_grad",
     "optim",
-    "relu",
     "save",
     "set_grad_enabled",
-    "sigmoid",
-    "tanh",
     "topological_order",
     "zero_grad",
     *_tensor_api.__all__,
 ]
 __version__ = "0.1.0"
+__getattr__ = _coverage.module_getattr("torch", __name__)  # a PyTorch name not covered here: said so

@@ -29,7 +29,7 @@ from micrograd_edu.engine import Scalar, Value, as_float
 
 
 def sin(a: Value) -> Value:
-    return Value(math.sin(a.data), (a,), "sin", _sin_backward)
+    return Value(math.sin(_finite(a.data, "sin")), (a,), "sin", _sin_backward)
 
 
 @derivative("sin", "cos(a)")
@@ -38,7 +38,7 @@ def _sin_backward(g, out, a):
 
 
 def cos(a: Value) -> Value:
-    return Value(math.cos(a.data), (a,), "cos", _cos_backward)
+    return Value(math.cos(_finite(a.data, "cos")), (a,), "cos", _cos_backward)
 
 
 @derivative("cos", "-sin(a)")
@@ -47,7 +47,7 @@ def _cos_backward(g, out, a):
 
 
 def tan(a: Value) -> Value:
-    return Value(math.tan(a.data), (a,), "tan", _tan_backward)
+    return Value(math.tan(_finite(a.data, "tan")), (a,), "tan", _tan_backward)
 
 
 @derivative("tan", "1 + out²")
@@ -150,7 +150,7 @@ def floor_divide(a: Value, b: Scalar) -> Value:
     b = b if isinstance(b, Value) else Value(as_float(b, "//"))
     if b.data == 0.0:
         raise ZeroDivisionError(f"division by zero in {a.data!r} // {b.data!r}")
-    return Value(math.floor(a.data / b.data), (a, b), "//", _floor_divide_backward)
+    return Value(a.data // b.data, (a, b), "//", _floor_divide_backward)
 
 
 @derivative("//", "0", "0")
@@ -163,12 +163,19 @@ def remainder(a: Value, b: Scalar) -> Value:
     b = b if isinstance(b, Value) else Value(as_float(b, "%"))
     if b.data == 0.0:
         raise ZeroDivisionError(f"remainder of division by zero in {a.data!r} % {b.data!r}")
-    return Value(a.data - b.data * math.floor(a.data / b.data), (a, b), "%", _remainder_backward)
+    return Value(a.data % b.data, (a, b), "%", _remainder_backward)
 
 
-@derivative("%", "1", "-floor(a / b)")
-def _remainder_backward(g, out, a, b):  # floor(a / b) is (a - out) / b: no floor to differentiate
+@derivative("%", "1", "-(a // b)")
+def _remainder_backward(g, out, a, b):  # a // b is (a - out) / b: no floor to differentiate
     return g, -g * _round((a - out) / b)
+
+
+def _finite(x: float, op: str) -> float:
+    """x, if an angle can be it: the sine of an infinite angle is no number."""
+    if x in (math.inf, -math.inf):
+        raise ValueError(f"{op} of an infinite angle is not a number, got {op}({x!r})")
+    return x
 
 
 # ---- the math the backward functions use: on floats, Values and arrays alike ---------------
@@ -187,7 +194,11 @@ def _exp(x: Any) -> Any:
 
 
 def _round(x: Any) -> Any:  # a whole number held as a float, made exact again (no graph needed)
-    return _apply(x, round, lambda v: Value(round(v.data)), "round")
+    return _apply(x, _round_float, lambda v: Value(_round_float(v.data)), "round")
+
+
+def _round_float(x: float) -> float:
+    return float(round(x)) if math.isfinite(x) else x
 
 
 def _apply(x: Any, on_float: Any, on_value: Any, name: str) -> Any:

@@ -1,6 +1,7 @@
-"""Tensors against PyTorch: outputs and gradients of composite expressions, on both backends.
+"""Tensors against PyTorch: outputs, dtypes and gradients of composite expressions, in float64
+and float32, on both backends; and the numbers and dtypes of what has no gradient.
 
-The reference numbers were computed once by PyTorch in float64 and stored in
+The reference numbers were computed once by PyTorch and stored in
 fixtures/tensor_torch.json (see fixtures/make_tensor_fixtures.py), so these tests run
 without torch. Both sides evaluate the same functions, from fixtures/tensor_cases.py, and a
 case edited since its fixture was made fails by name (its fingerprint, fixtures/fingerprint.py,
@@ -13,23 +14,24 @@ from pathlib import Path
 import pytest
 from fingerprint import stale
 from make_tensor_fixtures import COMMAND, case_fingerprints
-from tensor_cases import CASES
+from tensor_cases import CASES, VALUES
 
 import micrograd_edu as torch
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-TORCH = json.loads((FIXTURES / "tensor_torch.json").read_text())["cases"]
+DOC = json.loads((FIXTURES / "tensor_torch.json").read_text())
+TORCH, TORCH_VALUES = DOC["cases"], DOC["values"]
 FINGERPRINTS = case_fingerprints()
 
 
-def torch_fixture(name: str) -> dict:
-    """PyTorch's numbers for case `name`, once they are known to be for the case as it is now."""
+def torch_fixture(name: str, dtype: str = "float64") -> dict:
+    """PyTorch's numbers for case `name` in `dtype`, once they are known to be for the case as it is now."""
     problem = stale(repr(name), TORCH.get(name), FINGERPRINTS[name], COMMAND)
     if problem:
         pytest.fail(problem, pytrace=False)
-    return TORCH[name]
+    return TORCH[name] | TORCH[name][dtype]
 
 
 def flat(nested: object) -> list[float]:
@@ -39,14 +41,19 @@ def flat(nested: object) -> list[float]:
     return [nested]
 
 
-def close(expected: object) -> object:
-    """Equal to PyTorch up to float64 rounding: different formulas, a few ulps apart at most."""
-    return pytest.approx(flat(expected), rel=1e-12, abs=1e-12)
+def close(expected: object, dtype: str = "float64") -> object:
+    """Equal to PyTorch up to rounding: in float64 a few ulps apart at most; in float32, where
+    PyTorch computes in float32 and the python backend rounds each result to it, a few float32
+    ulps, which sums and long chains gather."""
+    if dtype == "float32":
+        return pytest.approx(flat(expected), rel=2e-5, abs=2e-6, nan_ok=True)
+    return pytest.approx(flat(expected), rel=1e-12, abs=1e-12, nan_ok=True)
 
 
 def test_fixture_matches_the_cases():
     """Every case has a fixture computed from its current source and inputs: a stale file fails here."""
     problems = [stale(repr(name), TORCH.get(name), FINGERPRINTS[name], COMMAND) for name in CASES]
+    problems += [stale(repr(name), TORCH_VALUES.get(name), FINGERPRINTS[name], COMMAND) for name in VALUES]
     problems += [f"fixture {name!r} is for no case: run {COMMAND}" for name in TORCH if name not in CASES]
     if any(problems):
         pytest.fail("\n".join(p for p in problems if p), pytrace=False)
@@ -55,24 +62,42 @@ def test_fixture_matches_the_cases():
         assert TORCH[name]["inputs"] == inputs, f"{name}: rerun make_tensor_fixtures.py"
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_output_and_gradients(name, backend):
+def test_output_and_gradients(name, dtype, backend):
     f, inputs = CASES[name]
-    expected = torch_fixture(name)
-    xs = [torch.tensor(x, requires_grad=True, backend=backend) for x in inputs]
+    expected = torch_fixture(name, dtype)
+    xs = [torch.tensor(x, dtype=getattr(torch, dtype), requires_grad=True, backend=backend) for x in inputs]
     out = f(torch, *xs)
     assert out.backend == backend
     assert list(out.shape) == expected["shape"]
-    assert flat(out.tolist()) == close(expected["output"])
+    assert out.dtype.name == expected["dtype"]
+    assert flat(out.tolist()) == close(expected["output"], dtype)
 
     if expected["backward_gradient"] is None:
         out.backward()
     else:
-        out.backward(gradient=expected["backward_gradient"])
+        out.backward(gradient=torch.tensor(expected["backward_gradient"], dtype=out.dtype))
     for i, (x, grad, shape) in enumerate(zip(xs, expected["grads"], expected["grad_shapes"], strict=True)):
         assert x.grad is not None, f"input {i} got no gradient"
         assert list(x.grad.shape) == shape, f"shape of input {i}'s gradient"
-        assert flat(x.grad.tolist()) == close(grad), f"gradient of input {i}"
+        assert x.grad.dtype is x.dtype, f"dtype of input {i}'s gradient"
+        assert flat(x.grad.tolist()) == close(grad, dtype), f"gradient of input {i}"
+
+
+@pytest.mark.parametrize("name", sorted(VALUES))
+def test_values_and_dtypes(name, backend):
+    """What has no gradient (integers, bools, indices, the dtype of each result) is exact."""
+    problem = stale(repr(name), TORCH_VALUES.get(name), FINGERPRINTS[name], COMMAND)
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    got = VALUES[name](torch)
+    expected = TORCH_VALUES[name]["tensors"]
+    assert len(got) == len(expected)
+    for i, (t, e) in enumerate(zip(got, expected)):
+        assert t.backend == backend, f"result {i}"
+        assert (t.dtype.name, list(t.shape)) == (e["dtype"], e["shape"]), f"result {i}"
+        assert flat(t.tolist()) == pytest.approx(flat(e["values"]), rel=1e-12, nan_ok=True), f"result {i}"
 
 
 def test_the_tutorials_tensor_code_runs_unchanged_on_both_backends(backend):

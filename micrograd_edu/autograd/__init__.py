@@ -13,6 +13,7 @@ from micrograd_edu.autograd import functional
 from micrograd_edu.autograd.function import Function, FunctionCtx
 from micrograd_edu.autograd.grad import backward, grad
 from micrograd_edu.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from micrograd_edu.coverage import module_getattr
 from micrograd_edu.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 __all__ = [
@@ -30,3 +31,4 @@ __all__ = [
     "no_grad",
     "set_grad_enabled",
 ]
+__getattr__ = module_getattr("torch.autograd", __name__)  # a PyTorch name not covered here: said so

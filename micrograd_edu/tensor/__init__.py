@@ -3,6 +3,7 @@
 `__all__` here is the tensor side of the `torch` namespace: `micrograd_edu` re-exports it.
 """
 
+from micrograd_edu.tensor import forms
 from micrograd_edu.tensor.backend import BACKENDS, Backend, get_backend, set_backend
 from micrograd_edu.tensor.backward import AccumulateGrad, GradFn, observe_backward
 from micrograd_edu.tensor.creation import (
@@ -44,9 +45,28 @@ from micrograd_edu.tensor.dtypes import (
     int64,
     set_default_dtype,
 )
-from micrograd_edu.tensor.elementwise import Elementwise
+from micrograd_edu.tensor.elementwise import (
+    Elementwise,
+    abs,
+    cos,
+    erf,
+    exp,
+    log,
+    log1p,
+    neg,
+    relu,
+    rsqrt,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    tan,
+    tanh,
+)
+from micrograd_edu.tensor.forms import *  # noqa: F403  (torch.add, torch.sum, ...: listed in forms.__all__)
 from micrograd_edu.tensor.functions import cat, linear, scatter_add, stack
 from micrograd_edu.tensor.reductions import MaxResult
+from micrograd_edu.tensor.shape import Size
 from micrograd_edu.tensor.tensor import Tensor, where
 
 float = float32  # noqa: A001  (PyTorch's aliases)
@@ -107,4 +127,21 @@ __all__ = [
     "where",
     "zeros",
     "zeros_like",
+    "Size",
+    "abs",
+    "cos",
+    "erf",
+    "exp",
+    "log",
+    "log1p",
+    "neg",
+    "relu",
+    "rsqrt",
+    "sigmoid",
+    "sign",
+    "sin",
+    "sqrt",
+    "tan",
+    "tanh",
+    *forms.__all__,
 ]

@@ -102,7 +102,7 @@ def _rsqrt_array(np: Any, a: Any) -> Any:
 
 
 def _erf_array(np: Any, a: Any) -> Any:  # numpy has no erf: Python's, element by element
-    return np.frompyfunc(math.erf, 1, 1)(a).astype(a.dtype)
+    return np.asarray(np.frompyfunc(math.erf, 1, 1)(a), dtype=a.dtype)
 
 
 def _sign_array(np: Any, a: Any) -> Any:  # 0 for nan, as PyTorch (numpy's sign gives nan)
@@ -125,9 +125,9 @@ pow = Elementwise("pow", "**", "PowBackward1", operator.pow, "power", can_fail=T
 pow_n = Elementwise("pow", "**n", "PowBackward0", operator.pow, "power", can_fail=True)  # tensor ** number
 clamp = Elementwise("clamp", "clamp", "ClampBackward1", Value.clamp, "clip")  # params: (min, max)
 # the rest of the math a course meets, from elementary.py
-sin = Elementwise("sin", "sin", "SinBackward0", e.sin, "sin", floating=True)
-cos = Elementwise("cos", "cos", "CosBackward0", e.cos, "cos", floating=True)
-tan = Elementwise("tan", "tan", "TanBackward0", e.tan, "tan", floating=True)
+sin = Elementwise("sin", "sin", "SinBackward0", e.sin, "sin", can_fail=True, floating=True)
+cos = Elementwise("cos", "cos", "CosBackward0", e.cos, "cos", can_fail=True, floating=True)
+tan = Elementwise("tan", "tan", "TanBackward0", e.tan, "tan", can_fail=True, floating=True)
 sqrt = Elementwise("sqrt", "sqrt", "SqrtBackward0", e.sqrt, "sqrt", can_fail=True, floating=True)
 rsqrt = Elementwise("rsqrt", "rsqrt", "RsqrtBackward0", e.rsqrt, _rsqrt_array, can_fail=True, floating=True)
 log1p = Elementwise("log1p", "log1p", "Log1PBackward0", e.log1p, "log1p", can_fail=True, floating=True)

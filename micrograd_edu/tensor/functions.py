@@ -4,7 +4,9 @@ scatter_add (the backward of picking elements, as an op of its own)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import reduce
 
+from micrograd_edu.tensor import dtypes
 from micrograd_edu.tensor.shape import normalize_dim
 from micrograd_edu.tensor.tensor import Tensor, check_same_backend, tensors_of
 
@@ -20,9 +22,10 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                 f"they must match in every dimension but {d}"
             )
     shape = first.shape[:d] + (sum(t.shape[d] for t in tensors),) + first.shape[d + 1 :]
-    datas = [t._data for t in tensors]
+    datas, shapes = [t._data for t in tensors], [t.shape for t in tensors]
+    joined = first._backend.cat
     return Tensor.recorded(
-        "CatBackward0", tuple(tensors), shape, first._backend.cat, datas, [t.shape for t in tensors], d
+        "CatBackward0", tuple(tensors), shape, joined, datas, shapes, d, dtype=_promoted(tensors)
     )
 
 
@@ -38,8 +41,10 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             )
     shape = first.shape[:d] + (len(tensors),) + first.shape[d:]
     shapes = [first.shape[:d] + (1,) + first.shape[d:]] * len(tensors)
-    datas = [t._data for t in tensors]
-    return Tensor.recorded("StackBackward0", tuple(tensors), shape, first._backend.cat, datas, shapes, d)
+    datas, joined = [t._data for t in tensors], first._backend.cat
+    return Tensor.recorded(
+        "StackBackward0", tuple(tensors), shape, joined, datas, shapes, d, dtype=_promoted(tensors)
+    )
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -51,7 +56,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     (n, k), m = x.shape, weight.shape[0]
     data = (x._data, weight._data, None if bias is None else bias._data)
     name = "MmBackward0" if bias is None else "AddmmBackward0"
-    return Tensor.recorded(name, parents, (n, m), x._backend.linear, *data, n, k, m)
+    return Tensor.recorded(name, parents, (n, m), x._backend.linear, *data, n, k, m, dtype=_promoted(parents))
 
 
 def scatter_add(values: Tensor, index: list[int], size: int) -> Tensor:
@@ -65,3 +70,8 @@ def scatter_add(values: Tensor, index: list[int], size: int) -> Tensor:
         )
     scatter = values._backend.scatter
     return Tensor.recorded("IndexAddBackward0", (values,), (size,), scatter, values._data, index, size)
+
+
+def _promoted(tensors: Sequence[Tensor]) -> dtypes.dtype:
+    """The dtype that holds every one of these tensors' numbers (PyTorch's promotion)."""
+    return reduce(dtypes.promote, (t.dtype for t in tensors))

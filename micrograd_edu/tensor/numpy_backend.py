@@ -339,7 +339,8 @@ def cumsum(a: Data, shape: Shape, dim: int) -> tuple[Data, Backward]:
 
 
 def flip(a: Data, shape: Shape, dims: tuple[int, ...]) -> tuple[Data, Backward]:
-    return np.flip(a, axis=dims), lambda g, ins, out, parents: (flip_(g, dims),)
+    """A copy, as in PyTorch (numpy's flip is a view)."""
+    return np.flip(a, axis=dims).copy(), lambda g, ins, out, parents: (flip_(g, dims),)
 
 
 def flip_(g: Any, dims: tuple[int, ...]) -> Any:

@@ -15,7 +15,7 @@ from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
 from micrograd_edu.tensor import dtypes
-from micrograd_edu.tensor.shape import Shape, normalize_dim, reduced_shape
+from micrograd_edu.tensor.shape import Shape, normalize_dim, reduced_shape, reduction_groups
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -24,8 +24,22 @@ if TYPE_CHECKING:
     from micrograd_edu.tensor.dtypes import dtype as DType
     from micrograd_edu.tensor.tensor import Tensor
 
-MaxResult = namedtuple("MaxResult", ["values", "indices"])  # what max(dim) and min(dim) return, as in PyTorch
-MinResult = MaxResult
+
+def _values_and_indices(op: str) -> type:
+    """The (values, indices) pair an op along a dim returns, printed as PyTorch prints it."""
+
+    def __repr__(self: Any) -> str:
+        return f"torch.return_types.{op}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+    return type(
+        f"{op}_result", (namedtuple(op, ["values", "indices"]),), {"__repr__": __repr__, "__slots__": ()}
+    )
+
+
+MaxResult = _values_and_indices("max")  # what max(dim) returns, as in PyTorch
+MinResult = _values_and_indices("min")
+SortResult = _values_and_indices("sort")
+TopkResult = _values_and_indices("topk")
 
 
 class Reductions:
@@ -52,6 +66,8 @@ class Reductions:
         def squeeze(self, dim: Any = None) -> Tensor: ...
         def unsqueeze(self, dim: int) -> Tensor: ...
         def reshape(self, *shape: Any) -> Tensor: ...
+        def narrow(self, dim: int, start: int, length: int) -> Tensor: ...
+        def _floats(self) -> list[float]: ...
         def flip(self, *dims: Any) -> Tensor: ...
         def exp(self) -> Tensor: ...
         def log(self) -> Tensor: ...
@@ -242,6 +258,37 @@ class Reductions:
             return values
         return MaxResult(values, self._new([float(i) for i in picked], shape, dtypes.int64))
 
+    # ---- in order ----------------------------------------------------------------------------------
+
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+        """The elements in order along `dim` (nan counts as the largest), and where each came from:
+        (values, int64 indices). Ties keep their order. The gradient goes back to where each came from."""
+        d = normalize_dim(dim, self.dim(), "sort") if self.shape else None
+        numbers, index = self._floats(), list(range(self.numel()))
+        came_from = list(index)
+        for group in reduction_groups(self.shape, d):
+            order = sorted(range(len(group)), key=lambda k: _rank(numbers[group[k]]), reverse=descending)
+            for at, k in zip(group, order):
+                index[at], came_from[at] = group[k], k
+        gather = self._backend.gather
+        values = self.recorded("SortBackward0", (self,), self.shape, gather, self._data, index, self.shape)
+        return SortResult(values, self._new([float(k) for k in came_from], self.shape, dtypes.int64))
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        """Where the elements of the sorted tensor came from along `dim` (int64)."""
+        return self.sort(dim, descending, stable).indices
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        """The k largest (or smallest) elements along `dim`, in order, and their int64 indices."""
+        d = normalize_dim(dim, self.dim(), "topk") if self.shape else 0
+        size = self.shape[d] if self.shape else 1
+        if not isinstance(k, int) or not 0 <= k <= size:
+            raise RuntimeError(f"selected index k out of range: topk({k!r}) along a dim of size {size}")
+        values, indices = self.sort(dim, descending=largest)
+        if not self.shape:
+            return TopkResult(values, indices)
+        return TopkResult(values.narrow(d, 0, k), indices.narrow(d, 0, k))
+
     # ---- the machinery --------------------------------------------------------------------------------
 
     def _over(
@@ -270,6 +317,11 @@ class Reductions:
         """`dim` counted from 0; None for all elements, which is also what dim 0 of a 0-d tensor is."""
         d = None if dim is None else normalize_dim(dim, self.dim(), op)
         return d if self.shape else None
+
+
+def _rank(x: float) -> tuple[bool, float]:
+    """How sort orders elements: nan above everything, the rest by value."""
+    return (True, 0.0) if x != x else (False, x)
 
 
 def _dims(dim: Any, ndim: int, op: str) -> list[int]:

@@ -8,6 +8,7 @@ mistake is reported with the shapes and the op it happened in.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from itertools import product
 from numbers import Real
@@ -65,10 +66,19 @@ def broadcast_shapes(a: Shape, b: Shape, op: str) -> Shape:
     return tuple(reversed(out))
 
 
-def expanded_shape(shape: Shape, sizes: tuple, op: str = "expand") -> Shape:
-    """The shape `Tensor.expand(*sizes)` gives: size-1 dims (and new leading ones) stretched, -1 kept."""
+def whole_numbers(sizes: Sequence[Any]) -> tuple:
+    """Sizes as given (`view(2, 3)` or `view((2, 3))`), numpy integers and 0-d integer tensors as
+    ints; anything else is left as it is, for the caller to refuse by name."""
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
+    return tuple(
+        operator.index(s) if hasattr(s, "__index__") and not isinstance(s, (bool, int)) else s for s in sizes
+    )
+
+
+def expanded_shape(shape: Shape, sizes: tuple, op: str = "expand") -> Shape:
+    """The shape `Tensor.expand(*sizes)` gives: size-1 dims (and new leading ones) stretched, -1 kept."""
+    sizes = whole_numbers(sizes)
     if len(sizes) < len(shape) or not all(isinstance(s, int) and not isinstance(s, bool) for s in sizes):
         raise ValueError(
             f"{op}: cannot expand shape {tuple(shape)} to {tuple(sizes)}: give at least {len(shape)} "
@@ -98,6 +108,8 @@ def broadcast_index(shape: Shape, out_shape: Shape) -> list[int]:
 
 def normalize_dim(dim: int, ndim: int, op: str) -> int:
     low, high = -max(ndim, 1), max(ndim, 1) - 1
+    if hasattr(dim, "__index__") and not isinstance(dim, (bool, int)):  # a numpy integer
+        dim = operator.index(dim)
     if not isinstance(dim, int) or not low <= dim <= high:
         raise IndexError(f"{op}: dim {dim!r} is out of range for a {ndim}-d tensor (use {low} to {high})")
     return dim % max(ndim, 1)
@@ -119,8 +131,7 @@ def reduction_groups(shape: Shape, dim: int | None) -> list[list[int]]:
 
 def reshaped(shape: Shape, new_shape: tuple, op: str) -> Shape:
     """`new_shape` with a -1 filled in, checked to hold exactly as many elements."""
-    if len(new_shape) == 1 and isinstance(new_shape[0], (tuple, list)):
-        new_shape = tuple(new_shape[0])
+    new_shape = whole_numbers(new_shape)
     size, unknown = numel(shape), [i for i, s in enumerate(new_shape) if s == -1]
     known = math.prod(s for s in new_shape if s != -1)
     bad = any(not isinstance(s, int) or s < -1 for s in new_shape) or len(unknown) > 1
@@ -208,8 +219,14 @@ def advanced_index(shape: Shape, key: tuple) -> tuple[Shape, list[int]]:
         dim += 1
     arrays = [i for i, e in enumerate(entries) if isinstance(e, tuple)]
     common: Shape = ()
-    for i in arrays:
-        common = broadcast_shapes(common, entries[i][1], "indexing")
+    try:
+        for i in arrays:
+            common = broadcast_shapes(common, entries[i][1], "indexing")
+    except RuntimeError:
+        shown = ", ".join(str(list(entries[i][1])) for i in arrays)
+        raise IndexError(
+            f"shape mismatch: indexing tensors could not be broadcast together with shapes {shown}"
+        ) from None
     together = arrays == list(range(arrays[0], arrays[-1] + 1))
     dims_of = _dims_of(entries)
     spread = [[entries[i][0][j] for j in broadcast_index(entries[i][1], common)] for i in arrays]
@@ -266,7 +283,9 @@ def _dims_of(entries: list) -> list[int]:
     return out
 
 
-def _index_in(x: object, size: int, dim: int) -> int:
+def _index_in(x: Any, size: int, dim: int) -> int:
+    if hasattr(x, "__index__") and not isinstance(x, (bool, int)):  # a numpy integer
+        x = operator.index(x)
     if not (isinstance(x, int) and not isinstance(x, bool)):
         raise IndexError(
             "tensors used as indices must be long, int, byte or bool tensors, "

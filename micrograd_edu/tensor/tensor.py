@@ -11,15 +11,16 @@ What the store is depends on the backend (`backend.py` writes the contract down)
 
 Both give the same numbers, shapes and errors. This file holds the class itself, its
 arithmetic and its autograd; reductions, views and in-place ops are in files of their
-own (`reductions.py`, `views.py`, `products.py`, `inplace.py`), mixed into the class below.
+own (`comparisons.py`, `reductions.py`, `views.py`, `products.py`, `inplace.py`), mixed into the
+class below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from numbers import Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from micrograd_edu.coverage import not_covered
 from micrograd_edu.engine import Value, as_float
 from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.grad_mode import state as grad_mode
@@ -27,6 +28,7 @@ from micrograd_edu.tensor import dtypes, python_backend
 from micrograd_edu.tensor import elementwise as ops
 from micrograd_edu.tensor.backend import Backend, backend_for
 from micrograd_edu.tensor.backward import Autograd, VersionCounter, clock, shared_counter
+from micrograd_edu.tensor.comparisons import Comparisons
 from micrograd_edu.tensor.conversions import Conversions, cast_recorded
 from micrograd_edu.tensor.dtypes import dtype, float64
 from micrograd_edu.tensor.inplace import InPlace
@@ -36,7 +38,7 @@ from micrograd_edu.tensor.shape import Shape, Size, broadcast_shapes, flatten_ne
 from micrograd_edu.tensor.views import Views
 
 
-class Tensor(Conversions, Reductions, Views, Products, InPlace, Autograd):
+class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Autograd):
     """An n-dimensional array of numbers of one dtype that can record how it was computed.
 
     Create one with `micrograd_edu.tensor(...)`, `zeros`, `ones`, `rand` or `randn`.
@@ -138,6 +140,10 @@ class Tensor(Conversions, Reductions, Views, Products, InPlace, Autograd):
         """A tensor of this one's shape, backend and dtype around `data`, a store of that backend."""
         return Tensor(data, self.shape, self._backend, requires_grad, dtype=self.dtype)
 
+    def _wrapping_as(self, data: Any, shape: Shape, dtype: dtype) -> Tensor:
+        """A new tensor on this one's backend around `data`, a store of that backend."""
+        return Tensor(data, shape, self._backend, dtype=dtype)
+
     def _cast(self, target: dtype) -> Tensor:
         """This tensor's numbers as another dtype: recorded (ToCopyBackward0) between floats while
         recording, so the gradient flows back; a new leaf otherwise."""
@@ -207,6 +213,36 @@ class Tensor(Conversions, Reductions, Views, Products, InPlace, Autograd):
 
     def pow(self, exponent: Any) -> Tensor:
         return self**exponent
+
+    def square(self) -> Tensor:
+        return self * self
+
+    def reciprocal(self) -> Tensor:
+        return 1 / self
+
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        """value where the (bool) mask is True, else this tensor's element: where(mask, value, self)."""
+        return where(mask, value, self)
+
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        return self.copy_(self.masked_fill(mask, value))
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """The lower triangle of each matrix (its last two dims): zero above the `diagonal`-th diagonal."""
+        return self._triangle(diagonal, lambda i, j: j - i <= diagonal, "tril")
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """The upper triangle of each matrix: zero below the `diagonal`-th diagonal."""
+        return self._triangle(diagonal, lambda i, j: j - i >= diagonal, "triu")
+
+    def _triangle(self, diagonal: int, keep: Callable[[int, int], bool], op: str) -> Tensor:
+        if self.dim() < 2:
+            raise RuntimeError(
+                f"{op}: input tensor must have at least 2 dimensions, got shape {tuple(self.shape)}"
+            )
+        n, m = self.shape[-2:]
+        mask = self._new([float(keep(i, j)) for i in range(n) for j in range(m)], (n, m), dtypes.bool_)
+        return where(mask, self, 0)
 
     def __add__(self, other: Any) -> Tensor:
         return self.apply_elementwise(ops.add, other)
@@ -313,53 +349,6 @@ class Tensor(Conversions, Reductions, Views, Products, InPlace, Autograd):
         value = float(other) if isinstance(other, bool) else as_float(other, op)
         return self._new([value], (), _scalar_dtype(other, self.dtype))
 
-    # ---- comparisons: results hold True/False and build no graph ---------------------------
-
-    def __gt__(self, other: Any) -> Tensor:
-        return self._compare(other, ">")
-
-    def __lt__(self, other: Any) -> Tensor:
-        return self._compare(other, "<")
-
-    def __ge__(self, other: Any) -> Tensor:
-        return self._compare(other, ">=")
-
-    def __le__(self, other: Any) -> Tensor:
-        return self._compare(other, "<=")
-
-    def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
-        if not isinstance(other, (Tensor, Real)):
-            return NotImplemented
-        return self._compare(other, "==")
-
-    def __ne__(self, other: object) -> Tensor:  # type: ignore[override]
-        if not isinstance(other, (Tensor, Real)):
-            return NotImplemented
-        return self._compare(other, "!=")
-
-    __hash__ = object.__hash__  # tensors stay usable as dict keys, by identity
-
-    def _compare(self, other: Any, op: str) -> Tensor:
-        other = self._coerce(other, op)
-        shape = broadcast_shapes(self.shape, other.shape, f"'{op}'")
-        data = self._backend.compare(op, self._data, other._data, self.shape, other.shape, shape)
-        return Tensor(data, shape, self._backend, dtype=dtypes.bool_)
-
-    def __and__(self, other: Any) -> Tensor:
-        return self._compare(other, "&")
-
-    def __or__(self, other: Any) -> Tensor:
-        return self._compare(other, "|")
-
-    def __xor__(self, other: Any) -> Tensor:
-        return self._compare(other, "^")
-
-    def __invert__(self) -> Tensor:
-        """Logical not of a bool tensor (True where it is False)."""
-        if self.dtype is not dtypes.bool_:
-            raise TypeError("~ (logical not) is for bool tensors, such as x > 0; use -x to negate numbers")
-        return self._compare(0.0, "==")
-
     def where(self, condition: Tensor, other: Any) -> Tensor:
         """This tensor where the condition holds, else other (PyTorch's Tensor.where)."""
         return where(condition, self, other)
@@ -426,6 +415,14 @@ class Tensor(Conversions, Reductions, Views, Products, InPlace, Autograd):
         if grad_mode.enabled and self.requires_grad:
             return self.apply_elementwise(ops.mul, 1.0, grad_fn="CloneBackward0")
         return Tensor(self._backend.copy(self._data), self.shape, self._backend, dtype=self.dtype)
+
+    if not TYPE_CHECKING:  # (so that mypy still catches a misspelt attribute in this package)
+
+        def __getattr__(self, name: str) -> Any:
+            """Called for a name Tensor lacks: PyTorch's Tensor.<name> not covered here, or a typo."""
+            if name.startswith("_"):
+                raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+            raise not_covered("torch.Tensor", name, type(self))
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
         """How pickle and copy.deepcopy copy a tensor: its numbers, shape, dtype, backend,

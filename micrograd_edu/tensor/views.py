@@ -18,6 +18,7 @@ from micrograd_edu.tensor.shape import (
     permutation,
     repeated_index,
     reshaped,
+    whole_numbers,
 )
 
 if TYPE_CHECKING:
@@ -193,13 +194,20 @@ class Views:
 
     def repeat(self, *sizes: Any) -> Tensor:
         """The tensor tiled: `x.repeat(2, 1)` stacks two copies along dim 0 (a copy, not a view)."""
-        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
-            sizes = tuple(sizes[0])
+        sizes = whole_numbers(sizes)
         if len(sizes) < self.dim():
             raise RuntimeError(
                 "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
             )
-        shape, index = repeated_index(self.shape, [int(s) for s in sizes])
+        for i, s in enumerate(sizes):
+            if not isinstance(s, int) or isinstance(s, bool):
+                raise TypeError(
+                    "repeat(): argument 'repeats' (position 1) must be tuple of ints, but found element of "
+                    f"type {type(s).__name__} at pos {i}"
+                )
+            if s < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {s}: repeat{sizes}")
+        shape, index = repeated_index(self.shape, list(sizes))
         return self.recorded(
             "RepeatBackward0", (self,), shape, self._backend.gather, self._data, index, shape
         )
