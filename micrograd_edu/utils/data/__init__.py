@@ -11,6 +11,7 @@ sampler says in what order to visit it (sampler.py); the DataLoader fetches a ba
 samples at a time and collates them into tensors (dataloader.py, collate.py).
 """
 
+from micrograd_edu.coverage import module_getattr
 from micrograd_edu.utils.data.collate import default_collate, default_convert
 from micrograd_edu.utils.data.dataloader import DataLoader, get_worker_info
 from micrograd_edu.utils.data.dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
@@ -38,3 +39,4 @@ __all__ = [
     "get_worker_info",
     "random_split",
 ]
+__getattr__ = module_getattr("torch.utils.data", __name__)  # a PyTorch name not covered here: said so
