@@ -127,8 +127,10 @@ def train(model, epochs, lr=0.01):
 
 torch.manual_seed(0)
 mlp = DigitsMLP()
-print(f"{sum(p.numel() for p in mlp.parameters())} numbers to learn; before training, "
-      f"test accuracy {accuracy(mlp, test_loader):.3f} (a guess is right 1 time in 10)")  # fmt: skip
+print(
+    f"{sum(p.numel() for p in mlp.parameters())} numbers to learn; before training, "
+    f"test accuracy {accuracy(mlp, test_loader):.3f} (a guess is right 1 time in 10)"
+)
 
 # %% [markdown]
 # ## Training
@@ -195,8 +197,10 @@ neuron.load_state_dict({"weight": mlp.fc1.weight[k : k + 1], "bias": mlp.fc1.bia
 pixels = torch.tensor(image.reshape(1, 64).tolist())
 out = torch.relu(neuron(pixels))
 out.backward()
-print(f"the same neuron on the python backend: {out.item():.4f}, "
-      f"{len(torch.topological_order(out.elements()))} Values")  # fmt: skip
+print(
+    f"the same neuron on the python backend: {out.item():.4f}, "
+    f"{len(torch.topological_order(out.elements()))} Values"
+)
 
 # %% [markdown]
 # The graph: 64 `*` boxes (a weight times a pixel), a chain of `+` boxes that adds them
