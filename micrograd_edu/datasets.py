@@ -19,6 +19,7 @@ import importlib.util
 import math
 import random
 from pathlib import Path
+from typing import Any
 
 from micrograd_edu.tensor import Tensor, tensor
 from micrograd_edu.tensor.creation import generator
@@ -123,7 +124,7 @@ def _digits_rows() -> list[list[float]]:
     return [[*image, label] for image, label in zip(bunch.data.tolist(), bunch.target.tolist())]
 
 
-def _rng(n: int, noise: float, seed: int | None, name: str, noise_name: str = "noise") -> random.Random:
+def _rng(n: int, noise: float, seed: int | None, name: str, noise_name: str = "noise") -> Any:
     _check_count(n, "n", name)
     if noise < 0:
         raise ValueError(f"{name}: the {noise_name} must be >= 0, got {noise!r}")

@@ -6,7 +6,7 @@ import math
 
 from micrograd_edu.nn import functional as F
 from micrograd_edu.nn.module import Module, Parameter
-from micrograd_edu.tensor import Tensor, get_backend, tensor
+from micrograd_edu.tensor import Tensor, dtypes, get_backend, tensor
 from micrograd_edu.tensor.creation import generator
 
 
@@ -54,5 +54,6 @@ class Tanh(Module):
 
 def _uniform(shape: tuple[int, ...], bound: float, backend: str) -> Tensor:
     rows, cols = (shape[0], shape[1]) if len(shape) == 2 else (1, shape[0])
-    values = [[generator.uniform(-bound, bound) for _ in range(cols)] for _ in range(rows)]
+    float32 = dtypes.drawn_as_float32(None, dtypes.get_default_dtype())  # PyTorch's kaiming_uniform_
+    values = [[generator.uniform(-bound, bound, float32) for _ in range(cols)] for _ in range(rows)]
     return tensor(values if len(shape) == 2 else values[0], backend=backend)

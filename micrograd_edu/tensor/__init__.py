@@ -15,6 +15,7 @@ from micrograd_edu.tensor.creation import (
     from_numpy,
     full,
     full_like,
+    initial_seed,
     linspace,
     logspace,
     manual_seed,
@@ -28,6 +29,7 @@ from micrograd_edu.tensor.creation import (
     randn,
     randn_like,
     randperm,
+    seed,
     tensor,
     zeros,
     zeros_like,
@@ -65,6 +67,7 @@ from micrograd_edu.tensor.elementwise import (
 )
 from micrograd_edu.tensor.forms import *  # noqa: F403  (torch.add, torch.sum, ...: listed in forms.__all__)
 from micrograd_edu.tensor.functions import cat, linear, scatter_add, stack
+from micrograd_edu.tensor.generator import Generator
 from micrograd_edu.tensor.reductions import MaxResult
 from micrograd_edu.tensor.shape import Size
 from micrograd_edu.tensor.tensor import Tensor, where
@@ -108,6 +111,9 @@ __all__ = [
     "logspace",
     "long",
     "manual_seed",
+    "initial_seed",
+    "seed",
+    "Generator",
     "normal",
     "observe_backward",
     "ones",

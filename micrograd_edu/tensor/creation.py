@@ -2,33 +2,40 @@
 
 PyTorch's names and keywords: `dtype=`, `device=` (the CPU), `requires_grad=`, and ours,
 `backend=` ("python" or "numpy"; the default is `get_backend()`). Random numbers come from
-`generator`, seeded by `manual_seed`: the same seed gives the same numbers in every process
-and on both backends (not PyTorch's numbers: its generator is another).
+`generator`, seeded by `manual_seed`, which draws them as PyTorch does (generator.py): the
+same seed gives PyTorch's numbers, in every process and on both backends.
 """
 
 from __future__ import annotations
 
 import math
 import operator
-import random
 from typing import Any
 
 from micrograd_edu.tensor import dtypes
 from micrograd_edu.tensor.backend import backend_for
 from micrograd_edu.tensor.device import on_cpu
 from micrograd_edu.tensor.dtypes import dtype
+from micrograd_edu.tensor.generator import Generator
+from micrograd_edu.tensor.generator import default_generator as generator
 from micrograd_edu.tensor.shape import Shape, flatten_nested, numel
 from micrograd_edu.tensor.tensor import Tensor
 
-generator = random.Random()  # every random number in micrograd_edu comes from here
 
-
-def manual_seed(seed: int) -> random.Random:
+def manual_seed(seed: int) -> Generator:
     """Seed every random draw (rand, randn, nn initialisation, shuffling, toy data), in every process."""
     if isinstance(seed, bool) or not isinstance(seed, int) and not hasattr(seed, "__index__"):
         raise TypeError(f"manual_seed takes a whole number, got {type(seed).__name__} {seed!r}")
-    generator.seed(operator.index(seed))
-    return generator
+    return generator.manual_seed(operator.index(seed))
+
+
+def seed() -> int:
+    """Seed from the operating system's randomness; the seed."""
+    return generator.seed()
+
+
+def initial_seed() -> int:
+    return generator.initial_seed()
 
 
 def tensor(
@@ -262,13 +269,9 @@ def rand(
     """Uniform on [0, 1)."""
     shape = _shape(size, "rand")
     on_cpu(device, "rand")
-    return _make(
-        [generator.random() for _ in range(numel(shape))],
-        shape,
-        _dtype_or_default(dtype, "rand"),
-        requires_grad,
-        backend,
-    )
+    d = _dtype_or_default(dtype, "rand")
+    float32 = dtypes.drawn_as_float32(dtype, d)
+    return _make([generator.random(float32) for _ in range(numel(shape))], shape, d, requires_grad, backend)
 
 
 def randn(
@@ -277,13 +280,9 @@ def randn(
     """Standard normal."""
     shape = _shape(size, "randn")
     on_cpu(device, "randn")
-    return _make(
-        [generator.gauss(0.0, 1.0) for _ in range(numel(shape))],
-        shape,
-        _dtype_or_default(dtype, "randn"),
-        requires_grad,
-        backend,
-    )
+    d = _dtype_or_default(dtype, "randn")
+    numbers = generator.normals(numel(shape), float32=dtypes.drawn_as_float32(dtype, d))
+    return _make(numbers, shape, d, requires_grad, backend)
 
 
 def randint(
@@ -318,8 +317,7 @@ def randperm(
     n: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, backend: str | None = None
 ) -> Tensor:
     """0 .. n-1 in a random order (int64)."""
-    order = list(range(_size(n, "randperm", "n")))
-    generator.shuffle(order)
+    order = generator.permutation(_size(n, "randperm", "n"))
     on_cpu(device, "randperm")
     d = dtypes.as_dtype(dtype, "randperm") if dtype is not None else dtypes.int64
     return _make([float(i) for i in order], (len(order),), d, requires_grad, backend)
@@ -342,27 +340,24 @@ def normal(
         flat_m = flatten_nested(means)[0] if means is not None else [float(mean)] * like.numel()
         flat_s = flatten_nested(stds)[0] if stds is not None else [float(std)] * like.numel()
         _check_std(min(flat_s))
-        values = [generator.gauss(m, s) for m, s in zip(flat_m, flat_s)]
+        z = generator.normals(len(flat_m), float32=dtypes.drawn_as_float32(None, like.dtype))
+        values = [x * s + m for x, m, s in zip(z, flat_m, flat_s)]  # as PyTorch: normal(0, 1) * std + mean
         return _make(values, like.shape, like.dtype, requires_grad, backend or like.backend)
     if size is None:
         raise TypeError("normal needs size= when mean and std are numbers, e.g. normal(0.0, 1.0, size=(3,))")
     m, s = _number(mean, "normal", "mean"), _number(std, "normal", "std")
     _check_std(s)
     shape = _shape((size,), "normal")
-    return _make(
-        [generator.gauss(m, s) for _ in range(numel(shape))],
-        shape,
-        _dtype_or_default(dtype, "normal"),
-        requires_grad,
-        backend,
-    )
+    d = _dtype_or_default(dtype, "normal")
+    numbers = generator.normals(numel(shape), m, s, float32=dtypes.drawn_as_float32(dtype, d))
+    return _make(numbers, shape, d, requires_grad, backend)
 
 
 def rand_like(input: Tensor, dtype: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
     _is_tensor(input, "rand_like")
     return rand(
         *input.shape,
-        dtype=dtype or input.dtype,
+        dtype=dtype or _named_dtype(input),
         requires_grad=requires_grad,
         backend=kwargs.get("backend") or input.backend,
     )
@@ -372,7 +367,7 @@ def randn_like(input: Tensor, dtype: Any = None, requires_grad: bool = False, **
     _is_tensor(input, "randn_like")
     return randn(
         *input.shape,
-        dtype=dtype or input.dtype,
+        dtype=dtype or _named_dtype(input),
         requires_grad=requires_grad,
         backend=kwargs.get("backend") or input.backend,
     )
@@ -387,6 +382,12 @@ def randint_like(
     return randint(
         low, high, input.shape, dtype=dtype or input.dtype, backend=kwargs.get("backend") or input.backend
     )
+
+
+def _named_dtype(input: Tensor) -> dtype | None:
+    """The dtype a *_like call asks for: the input's, or None for the default (so that the numbers
+    are drawn as PyTorch draws them for its default float32)."""
+    return None if input.dtype is dtypes.get_default_dtype() else input.dtype
 
 
 # ---- checking what comes in --------------------------------------------------------------------

@@ -46,6 +46,7 @@ ALIASES = {"float": float32, "double": float64, "long": int64, "int": int32}  # 
 
 class _Default:
     dtype = float64
+    chosen = False  # set_default_dtype was called: the default is the user's, not a stand-in
 
 
 _default = _Default()
@@ -60,7 +61,14 @@ def set_default_dtype(d: dtype) -> None:
     """Make new float tensors (and parameters) of this floating dtype, as torch.set_default_dtype."""
     if d not in (float32, float64):
         raise TypeError(f"only floating-point types are supported as the default type, got {d!r}")
-    _default.dtype = d
+    _default.dtype, _default.chosen = d, True
+
+
+def drawn_as_float32(requested: Any, d: dtype) -> bool:
+    """Whether PyTorch would draw random numbers for a tensor of dtype `d` as float32: for
+    float32, and for the default float64 standing in for PyTorch's default float32 (unless
+    float64 was asked for by name, or made the default with set_default_dtype)."""
+    return d is float32 or (d is float64 and requested is None and not _default.chosen)
 
 
 def as_dtype(d: Any, op: str = "dtype") -> dtype:
