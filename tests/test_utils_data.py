@@ -1,17 +1,16 @@
-"""micrograd_edu.utils.data against torch.utils.data, on both backends, and what PyTorch leaves to its
-random numbers (the shuffled order) checked on its own terms.
+"""micrograd_edu.utils.data against torch.utils.data, on both backends.
 
 The PyTorch side was computed once by PyTorch 2.13 and stored in fixtures/data_torch.json
 (fixtures/make_data_fixtures.py): every batch of the unshuffled loaders of
 fixtures/data_cases.py (its structure, types, dtypes, shapes and numbers) and len(loader);
 for shuffled loaders and random_split what the random numbers do not decide (sizes, the
-samples covered, no sample twice); and the errors, their kind and PyTorch's words. The
-shuffled order is not PyTorch's (its generator is another): here it is checked to be a
-permutation, the same after the same `manual_seed`, and another every pass.
+samples covered, no sample twice); the shuffled orders and split parts themselves after
+`manual_seed` (micrograd_edu's generator draws PyTorch's numbers), with the draw each pass
+makes for worker processes and a draw afterwards; and the errors, their kind and PyTorch's
+words. Then what the fixtures cannot show: backends, graphs, other processes, numpy absent.
 """
 
 import json
-import random
 import subprocess
 import sys
 from pathlib import Path
@@ -41,7 +40,7 @@ from micrograd_edu.utils.data import (
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TORCH = json.loads((FIXTURES / "data_torch.json").read_text())
 FINGERPRINTS = case_fingerprints()
-SECTIONS = {"loaders": "LOADERS", "shuffled": "SHUFFLED", "errors": "DATA_ERRORS"}
+SECTIONS = {"loaders": "LOADERS", "shuffled": "SHUFFLED", "orders": "ORDERS", "errors": "DATA_ERRORS"}
 
 
 def torch_fixture(section: str, name: str) -> dict:
@@ -72,6 +71,13 @@ def test_a_shuffled_loader_or_split_fixes_what_pytorchs_does(name, backend):
     """The batches' sizes, the samples covered, the parts' sizes and the warnings: not the order."""
     expected = torch_fixture("shuffled", name)["result"]
     assert run(cases.SHUFFLED[name], torch) == expected
+
+
+@pytest.mark.parametrize("name", list(cases.ORDERS))
+def test_after_the_same_seed_the_shuffled_order_is_pytorchs(name, backend):
+    """Every pass's order, a split's parts, and the generator's state afterwards: PyTorch's own."""
+    expected = torch_fixture("orders", name)["result"]
+    assert run(cases.ORDERS[name], torch) == expected
 
 
 def torch_words(message: str) -> str:
@@ -183,7 +189,7 @@ def test_a_subset_and_a_concatenation(backend):
         joined[-7]
 
 
-# ---- shuffling, from the package's seeded generator ----------------------------------------------
+# ---- shuffling, from the seeded generator ------------------------------------------------------------
 
 
 def shuffled_labels(loader) -> list[int]:
@@ -223,11 +229,11 @@ def test_a_generator_of_its_own_leaves_the_package_generator_alone(backend):
     torch.manual_seed(5)
     before = torch.rand(3).tolist()
     torch.manual_seed(5)
-    a = shuffled_labels(DataLoader(dataset, shuffle=True, generator=random.Random(1)))
+    a = shuffled_labels(DataLoader(dataset, shuffle=True, generator=torch.Generator().manual_seed(1)))
     assert torch.rand(3).tolist() == before  # the loader drew from its own generator
-    assert a == shuffled_labels(DataLoader(dataset, shuffle=True, generator=random.Random(1)))
-    parts = random_split(range(10), [0.5, 0.5], generator=random.Random(2))
-    again = random_split(range(10), [0.5, 0.5], generator=random.Random(2))
+    assert a == shuffled_labels(DataLoader(dataset, shuffle=True, generator=torch.Generator().manual_seed(1)))
+    parts = random_split(range(10), [0.5, 0.5], generator=torch.Generator().manual_seed(2))
+    again = random_split(range(10), [0.5, 0.5], generator=torch.Generator().manual_seed(2))
     assert [p.indices for p in parts] == [p.indices for p in again]
 
 
@@ -283,9 +289,9 @@ def test_workers_are_accepted_and_the_samples_are_fetched_here(backend):
         (lambda: random_split(range(4), [0.5, 0.3]), r"sum to 0.8, the dataset has 4 samples \(fractions"),
         (
             lambda: DataLoader(range(3), shuffle=True, generator=0),
-            "generator must be a random.Random.*got int 0",
+            "generator must be a torch.Generator.*got int 0",
         ),
-        (lambda: RandomSampler(range(3), generator="seed"), "generator must be a random.Random"),
+        (lambda: RandomSampler(range(3), generator="seed"), "generator must be a torch.Generator"),
         (lambda: TensorDataset(), "TensorDataset needs at least one tensor"),
         (lambda: TensorDataset(torch.tensor(1.0)), "tensor 0 is a 0-d tensor"),
         (lambda: TensorDataset(torch.zeros(3), torch.zeros(4)), "their first dimensions are 3, 4"),

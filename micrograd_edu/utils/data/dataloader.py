@@ -17,10 +17,10 @@ unchanged, but no worker processes are started (samples are fetched one after an
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from micrograd_edu.tensor import Generator
 from micrograd_edu.utils.data.collate import default_collate, default_convert
 from micrograd_edu.utils.data.sampler import BatchSampler, RandomSampler, SequentialSampler, check_generator
 
@@ -33,7 +33,7 @@ class DataLoader:
     - `batch_size` samples a batch (the last one shorter unless `drop_last=True`); with
       `batch_size=None` the samples come one by one, unbatched.
     - `shuffle=True`: a new random order every pass, drawn from `generator` (by default the one
-      `torch.manual_seed` seeds: the same seed, the same order; not PyTorch's order).
+      `torch.manual_seed` seeds) as PyTorch draws it: the same seed gives PyTorch's order.
     - `sampler` (indices) or `batch_sampler` (lists of indices) replace the default order.
     - `collate_fn(samples)` makes a batch of a list of samples (default: `default_collate`).
     - `num_workers`, `pin_memory`, `timeout`, `worker_init_fn`, `multiprocessing_context`,
@@ -57,7 +57,7 @@ class DataLoader:
         timeout: float = 0,
         worker_init_fn: Callable[[int], None] | None = None,
         multiprocessing_context: Any = None,
-        generator: random.Random | None = None,
+        generator: Generator | None = None,
         *,
         prefetch_factor: int | None = None,
         persistent_workers: bool = False,
@@ -133,7 +133,14 @@ class DataLoader:
         super().__setattr__(name, value)
 
     def __iter__(self) -> Iterator[Any]:
-        """One pass over the dataset: fetch each batch's samples, collate them, hand the batch out."""
+        """One pass over the dataset (see `batches`)."""
+        # PyTorch draws a seed for its worker processes as a pass starts. None run here, but the
+        # draw is made too, so that the random numbers drawn after it are PyTorch's.
+        check_generator(self.generator, "DataLoader").random_int64()
+        return self.batches()
+
+    def batches(self) -> Iterator[Any]:
+        """Fetch each batch's samples, collate them, hand the batch out."""
         if self.batch_sampler is None:  # batch_size=None: sample by sample, not batched
             for index in self.sampler:
                 yield self.collate_fn(self.dataset[index])

@@ -19,13 +19,12 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-import random
 import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
-from micrograd_edu.tensor import Tensor
-from micrograd_edu.utils.data.sampler import check_generator, shuffled
+from micrograd_edu.tensor import Generator, Tensor
+from micrograd_edu.utils.data.sampler import check_generator, randperm
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -121,14 +120,15 @@ class ConcatDataset(Dataset[T_co]):
 
 
 def random_split(
-    dataset: Any, lengths: Sequence[int | float], generator: random.Random | None = None
+    dataset: Any, lengths: Sequence[int | float], generator: Generator | None = None
 ) -> list[Subset]:
     """The dataset cut at random into parts of these lengths, or of these fractions of it.
 
     `random_split(data, [0.8, 0.2])` gives 80% and 20% of the samples (the items a floor
     leaves over go one each to the parts in turn, as in PyTorch); `random_split(data,
     [1000, 797])` gives exactly those sizes. The parts never share a sample. The order is
-    drawn from `generator` (by default the one `torch.manual_seed` seeds).
+    drawn from `generator` (by default the one `torch.manual_seed` seeds), as PyTorch draws
+    it: the same seed gives PyTorch's parts.
     """
     n = len(dataset)
     lengths = list(lengths)
@@ -158,6 +158,6 @@ def random_split(
                 f"got {length!r} at index {i}"
             )
     sizes = [int(length) for length in lengths]
-    order = shuffled(n, check_generator(generator, "random_split"))
+    order = randperm(n, check_generator(generator, "random_split"))  # as PyTorch: torch.randperm
     ends = itertools.accumulate(sizes)
     return [Subset(dataset, order[end - size : end]) for end, size in zip(ends, sizes)]

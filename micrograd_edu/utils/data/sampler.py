@@ -4,37 +4,36 @@ A sampler is anything that yields indices (a list of ints is one). `SequentialSa
 0, 1, 2, ...; `RandomSampler` a new random order on every pass (what `shuffle=True` means);
 `BatchSampler` cuts another sampler's indices into lists of `batch_size`.
 
-The random ones draw from `generator`, a `random.Random`: by default the one that
-`micrograd_edu.manual_seed` seeds, so `manual_seed(0)` makes the shuffled order the same in
-every run (it is not PyTorch's order: PyTorch's generator is another).
+The random ones draw as PyTorch's do, from a `torch.Generator`: the one given, or else the
+one `torch.manual_seed` seeds. So after the same seed the order is PyTorch's own. Without a
+generator of its own, a `RandomSampler` starts each pass by drawing a seed from the global
+generator and shuffling with a generator seeded by it, as PyTorch does.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterable, Iterator, Sized
 from typing import Any
 
-from micrograd_edu.tensor.creation import generator as default_generator
+from micrograd_edu.tensor import Generator
+from micrograd_edu.tensor.generator import default_generator
 
 
-def check_generator(generator: Any, where: str) -> random.Random:
-    """The generator to draw from: `generator`, or the package's own when it is None."""
+def check_generator(generator: Any, where: str) -> Generator:
+    """The generator to draw from: `generator`, or the global one when it is None."""
     if generator is None:
         return default_generator
-    if not isinstance(generator, random.Random):
+    if not isinstance(generator, Generator):
         raise TypeError(
-            f"{where}: generator must be a random.Random (torch.manual_seed(0) returns the package's own, "
-            f"random.Random(0) makes a separate one), got {type(generator).__name__} {generator!r}"
+            f"{where}: generator must be a torch.Generator, such as torch.Generator().manual_seed(0), "
+            f"got {type(generator).__name__} {generator!r}"
         )
     return generator
 
 
-def shuffled(n: int, generator: random.Random | None = None) -> list[int]:
-    """0 .. n-1 in a random order (what torch.randperm(n).tolist() gives, from the same draws)."""
-    order = list(range(n))
-    check_generator(generator, "shuffled").shuffle(order)
-    return order
+def randperm(n: int, generator: Generator | None = None) -> list[int]:
+    """0 .. n-1 in a random order: torch.randperm(n, generator=generator).tolist()."""
+    return check_generator(generator, "randperm").permutation(n)
 
 
 class Sampler:
@@ -72,7 +71,7 @@ class RandomSampler(Sampler):
         data_source: Sized,
         replacement: bool = False,
         num_samples: int | None = None,
-        generator: random.Random | None = None,
+        generator: Generator | None = None,
     ) -> None:
         self.data_source, self.replacement, self._num_samples = data_source, replacement, num_samples
         self.generator = generator
@@ -95,12 +94,17 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self) -> Iterator[int]:
-        n, rng = len(self.data_source), check_generator(self.generator, "RandomSampler")
+        n = len(self.data_source)
+        if self.generator is None:  # a generator for this pass, seeded from the global one
+            rng = Generator().manual_seed(default_generator.random_int64())
+        else:
+            rng = self.generator
         if self.replacement:
-            return iter([rng.randrange(n) for _ in range(self.num_samples)])
-        whole, rest = divmod(self.num_samples, n)
-        order = [i for _ in range(whole) for i in shuffled(n, rng)]
-        return iter(order + shuffled(n, rng)[:rest])
+            yield from (rng.randrange(n) for _ in range(self.num_samples))
+            return
+        for _ in range(self.num_samples // n):
+            yield from rng.permutation(n)
+        yield from rng.permutation(n)[: self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples
@@ -109,12 +113,13 @@ class RandomSampler(Sampler):
 class SubsetRandomSampler(Sampler):
     """The given indices, in a new random order on every pass."""
 
-    def __init__(self, indices: Iterable[int], generator: random.Random | None = None) -> None:
+    def __init__(self, indices: Iterable[int], generator: Generator | None = None) -> None:
         self.indices, self.generator = list(indices), generator
         check_generator(generator, "SubsetRandomSampler")
 
     def __iter__(self) -> Iterator[int]:
-        return iter([self.indices[i] for i in shuffled(len(self.indices), self.generator)])
+        for i in randperm(len(self.indices), self.generator):
+            yield self.indices[i]
 
     def __len__(self) -> int:
         return len(self.indices)
