@@ -104,7 +104,9 @@ def test_reassigning_an_attribute_to_a_non_module_unregisters_it():
     model.fc2 = None
     assert list(model.children()) == [model.fc1]
     assert [name for name, _ in model.named_parameters()] == ["fc1.weight", "fc1.bias"]
-    model.fc1.bias = torch.tensor([0.0, 0.0, 0.0, 0.0])  # a plain tensor is no parameter
+    with pytest.raises(TypeError, match=r"cannot assign 'torch.DoubleTensor' as parameter 'bias'"):
+        model.fc1.bias = torch.tensor([0.0, 0.0, 0.0, 0.0])  # a plain tensor is no parameter: PyTorch refuses
+    model.fc1.bias = None  # a slot for a parameter, left empty
     assert [name for name, _ in model.named_parameters()] == ["fc1.weight"]
     del model.fc1
     assert list(model.parameters()) == []
@@ -133,7 +135,7 @@ def test_a_module_without_forward_says_so_when_called():
     class NoForward(nn.Module):
         pass
 
-    with pytest.raises(TypeError, match=r"NoForward has no forward\(\)"):
+    with pytest.raises(NotImplementedError, match=r'Module \[NoForward\] is missing the required "forward"'):
         NoForward()(torch.tensor([1.0]))
 
 
@@ -275,24 +277,30 @@ def test_load_state_dict_names_missing_and_unexpected_keys_and_size_mismatches(b
     del sd["fc2.bias"]
     sd["fc3.weight"] = [[1.0]]
     sd["fc1.weight"] = [[1.0, 2.0, 3.0]] * 4
-    with pytest.raises(ValueError) as e:
+    with pytest.raises(RuntimeError) as e:
         model.load_state_dict(sd)
     message = str(e.value)
-    assert "SimpleNN" in message
-    assert "missing keys: fc2.bias" in message
-    assert "unexpected keys: fc3.weight" in message
-    assert "size mismatch for fc1.weight" in message and "(4, 3)" in message and "(4, 2)" in message
+    assert message.startswith("Error(s) in loading state_dict for SimpleNN")
+    assert "Missing key(s) in state_dict: fc2.bias" in message
+    assert "Unexpected key(s) in state_dict: fc3.weight" in message
+    assert (
+        "size mismatch for fc1.weight: copying a param with shape torch.Size([4, 3]) from checkpoint"
+        in message
+    )
     assert [p.tolist() for p in model.parameters()] == before  # nothing was loaded
 
-    with pytest.raises(ValueError, match="fc1.bias: ragged nested list"):
+    with pytest.raises(RuntimeError, match="fc1.bias: ragged nested list"):
         model.load_state_dict({**model.state_dict(), "fc1.bias": [[1.0], [2.0, 3.0]]})
 
 
 def test_load_state_dict_not_strict_allows_missing_and_extra_keys_but_not_wrong_sizes():
     model = SimpleNN()
-    model.load_state_dict({"fc2.bias": [7.0], "other": [1.0]}, strict=False)
+    result = model.load_state_dict({"fc2.bias": [7.0], "other": [1.0]}, strict=False)
     assert model.fc2.bias.tolist() == [7.0]
-    with pytest.raises(ValueError, match="size mismatch for fc2.bias"):
+    assert result.missing_keys == ["fc1.weight", "fc1.bias", "fc2.weight"] and result.unexpected_keys == [
+        "other"
+    ]
+    with pytest.raises(RuntimeError, match="size mismatch for fc2.bias"):
         model.load_state_dict({"fc2.bias": [7.0, 8.0]}, strict=False)
 
 
@@ -373,9 +381,14 @@ def test_linear_rejects_bad_sizes(sizes, name):
 
 def test_linear_names_the_shapes_when_the_input_does_not_fit(backend):
     layer = nn.Linear(3, 2)
-    with pytest.raises(ValueError, match=r"input of shape \(4, 5\).*weight of shape \(2, 3\).*= 3"):
+    with pytest.raises(
+        RuntimeError, match=r"^mat1 and mat2 shapes cannot be multiplied \(4x5 and 3x2\)"
+    ) as e:
         layer(torch.zeros(4, 5))
-    with pytest.raises(ValueError, match=r"input of shape \(\)"):
+    assert "input of shape (4, 5) does not fit a weight of shape (2, 3)" in str(e.value) and "= 3" in str(
+        e.value
+    )
+    with pytest.raises(RuntimeError, match=r"input of shape \(\)"):
         layer(torch.tensor(1.0))
 
 
@@ -472,7 +485,7 @@ def test_cross_entropy_values_and_reductions(backend):
     x = torch.tensor(scores)
     assert nn.CrossEntropyLoss(reduction="none")(x, target).tolist() == pytest.approx(each, rel=1e-14)
     assert nn.CrossEntropyLoss(reduction="sum")(x, target).item() == pytest.approx(sum(each), rel=1e-14)
-    mean = nn.CrossEntropyLoss()(x, torch.tensor([0.0, 2.0])).item()
+    mean = nn.CrossEntropyLoss()(x, torch.tensor([0, 2])).item()
     assert mean == pytest.approx(0.7869851243147051, rel=1e-14)  # PyTorch's number
     assert F.cross_entropy(x, target).item() == pytest.approx(sum(each) / 2, rel=1e-14)
     huge = F.cross_entropy(torch.tensor([[1000.0, 0.0]]), [1]).item()
@@ -484,7 +497,9 @@ def test_cross_entropy_values_and_reductions(backend):
 
 @pytest.mark.parametrize("loss", [nn.BCELoss, nn.BCEWithLogitsLoss, nn.MSELoss, nn.CrossEntropyLoss])
 def test_a_bad_reduction_is_refused_when_the_loss_is_made(loss):
-    with pytest.raises(ValueError, match=f"{loss.__name__}: reduction must be one of .*'avg'"):
+    with pytest.raises(
+        ValueError, match=f"^avg is not a valid value for reduction: {loss.__name__}: .*'avg'"
+    ):
         loss(reduction="avg")
 
 
@@ -492,8 +507,12 @@ def test_a_bad_reduction_is_refused_when_the_loss_is_made(loss):
     "f", [F.binary_cross_entropy, F.binary_cross_entropy_with_logits, F.mse_loss, F.cross_entropy]
 )
 def test_a_bad_reduction_is_refused_by_the_functions(f):
-    with pytest.raises(ValueError, match="reduction must be one of"):
-        f(torch.tensor([[0.5, 0.5]]), torch.tensor([[0.0, 1.0]]) if f is not F.cross_entropy else [0], "avg")
+    with pytest.raises(ValueError, match="^avg is not a valid value for reduction"):
+        f(
+            torch.tensor([[0.5, 0.5]]),
+            torch.tensor([[0.0, 1.0]]) if f is not F.cross_entropy else [0],
+            reduction="avg",
+        )
 
 
 @pytest.mark.parametrize("loss", [nn.BCELoss, nn.BCEWithLogitsLoss, nn.MSELoss])
@@ -504,28 +523,36 @@ def test_a_target_of_another_shape_names_both_shapes(loss, backend):
 
 def test_bce_loss_refuses_a_number_outside_zero_to_one(backend):
     for bad in (1.5, -0.25):
-        with pytest.raises(ValueError, match="sigmoid.*BCEWithLogitsLoss") as e:
+        with pytest.raises(
+            RuntimeError, match="^all elements of input should be between 0 and 1.*sigmoid.*BCEWithLogitsLoss"
+        ) as e:
             nn.BCELoss()(torch.tensor([0.5, bad]), torch.tensor([1.0, 0.0]))
         assert repr(bad) in str(e.value)
-    with pytest.raises(ValueError, match="probability in"):
+    with pytest.raises(RuntimeError, match="between 0 and 1"):
         nn.BCELoss()(torch.tensor([float("nan")]), torch.tensor([1.0]))
 
 
 def test_cross_entropy_refuses_a_bad_class_index(backend):
     x = torch.tensor([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]])
-    for bad in (3, -1, 1.5):
-        with pytest.raises(ValueError, match=f"target {bad!r} is not a class index in 0 .. 2"):
+    for bad in (3, -1):
+        with pytest.raises(IndexError, match=f"^Target {bad} is out of bounds. The classes are 0 .. 2"):
             F.cross_entropy(x, [0, bad])
-    with pytest.raises(ValueError, match="must hold 2 class indices"):
+    with pytest.raises(
+        RuntimeError, match="^expected target dtype to be Long or Byte, but got Double.*y.long()"
+    ):
+        F.cross_entropy(x, [0, 1.5])
+    with pytest.raises(
+        ValueError, match=r"^Expected input batch_size \(2\) to match target batch_size \(3\)"
+    ):
         F.cross_entropy(x, [0, 1, 2])
-    with pytest.raises(ValueError, match=r"must have shape \(N, C\)"):
-        F.cross_entropy(torch.tensor([1.0, 2.0]), [0])
+    with pytest.raises(ValueError, match=r"^Expected 1 or more dimensions \(got 0\)"):
+        F.cross_entropy(torch.tensor(1.0), [0])
 
 
 def test_cross_entropy_refuses_a_column_of_class_indices(backend):
     x = torch.tensor([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]])
-    with pytest.raises(ValueError, match=r"one class index per row.*reshape\(-1\)"):
-        F.cross_entropy(x, torch.tensor([[0.0], [2.0]]))
+    with pytest.raises(RuntimeError, match=r"^0D or 1D target tensor expected.*reshape\(-1\)"):
+        F.cross_entropy(x, torch.tensor([[0], [2]]))
 
 
 # ---- losses: gradients against central differences ---------------------------------------------
@@ -612,5 +639,5 @@ def test_linear_is_one_addmm_op_that_equals_its_composition(backend, shape, bias
 
 
 def test_linear_says_when_a_bias_does_not_fit():
-    with pytest.raises(ValueError, match=r"a bias of shape \(3,\) does not fit a weight of shape \(2, 3\)"):
+    with pytest.raises(RuntimeError, match=r"a bias of shape \(3,\) does not fit a weight of shape \(2, 3\)"):
         F.linear(torch.ones(1, 3), torch.ones(2, 3), torch.ones(3))

@@ -21,7 +21,7 @@ NO_LOG_OF_P = "work the log out instead: log p_target = (z_target - m) - log Σ_
 
 def oracle(logits: list[float], target: int) -> tuple[float, list[float]]:
     z = micrograd_edu.tensor([logits], requires_grad=True)
-    loss = cross_entropy(z, micrograd_edu.tensor([float(target)]))
+    loss = cross_entropy(z, micrograd_edu.tensor([target]))  # a class index: int64, as in PyTorch
     loss.backward()
     assert z.grad is not None
     return loss.item(), z.grad.tolist()[0]
