@@ -5,10 +5,10 @@
         for xb, yb in loader:     # xb: 32 rows of X, yb: their 32 labels (the last batch may be shorter)
             ...
 
-What one pass does, written out in `__iter__`: a sampler yields indices (0, 1, 2, ... or a
-shuffled order), a `BatchSampler` groups them into lists of `batch_size`, each list's samples
-are fetched from the dataset (`dataset[i]`) and `collate_fn` (by default `default_collate`)
-makes them one batch: tensors stacked, numbers made tensors.
+What one pass does, written out in `batches` (what `__iter__` returns): a sampler yields indices
+(0, 1, 2, ... or a shuffled order), a `BatchSampler` groups them into lists of `batch_size`,
+each list's samples are fetched from the dataset (`dataset[i]`) and `collate_fn` (by default
+`default_collate`) makes them one batch: tensors stacked, numbers made tensors.
 
 Everything runs in this process: `num_workers > 0` is accepted, so PyTorch code runs
 unchanged, but no worker processes are started (samples are fetched one after another;
