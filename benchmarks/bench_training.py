@@ -167,7 +167,7 @@ def polynomial(lib, start: list[float], steps: int) -> dict:
     """PyTorch's example: fit y = sin(x) by a + bx + cx² + dx³, autograd and plain gradient descent."""
     torch = lib
     x = torch.linspace(-math.pi, math.pi, POINTS)
-    y = x.sin()  # the example writes torch.sin(x); micrograd_edu has the method only
+    y = torch.sin(x)
     a, b, c, d = (torch.tensor(value, requires_grad=True) for value in start)  # the example: torch.randn(())
     losses = []
 
