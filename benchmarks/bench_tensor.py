@@ -454,7 +454,7 @@ def main(argv: list[str] | None = None) -> dict:
         "steps"
     )
     large_contenders = {
-        "micrograd_edu": edu_maker(mg, large_layers, LX, labels.astype(float), LARGE_LR, "ce", "numpy")
+        "micrograd_edu": edu_maker(mg, large_layers, LX, labels, LARGE_LR, "ce", "numpy")  # int64 classes
     }
     if torch:
         large_contenders["torch"] = torch_maker(
