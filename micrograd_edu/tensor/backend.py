@@ -88,9 +88,11 @@ class Backend(Protocol):
     def gather(self, a: Data, index: list[int], shape: Shape) -> tuple[Data, Backward]:
         """The elements at these flat positions, laid out in `shape` (take): a copy."""
 
-    def select(self, a: Data, key: tuple, index: list[int], shape: Shape) -> tuple[Data, Backward]:
-        """Basic indexing by `key` (ints, slices, None, ...), whose flat positions are `index`:
-        a view, so that a write into the result writes into `a`."""
+    def select(
+        self, a: Data, key: tuple, positions: Callable[[], list[int]], shape: Shape
+    ) -> tuple[Data, Backward]:
+        """Basic indexing by `key` (ints, slices, None, ...), whose flat positions `positions()`
+        gives: a view, so that a write into the result writes into `a`."""
 
     def broadcast(self, a: Data, a_shape: Shape, shape: Shape) -> tuple[Data, Backward]:
         """a stretched to `shape` by broadcasting's rule (Tensor.expand)."""

@@ -125,7 +125,8 @@ class InPlace:
     def __setitem__(self, key: Any, value: Any) -> None:
         """`t[0] = 5`, `t[:, 1] = 0`, `t[1:] = other`, `t[t < 0] = 0`: the selected elements
         replaced, in place."""
-        sel_shape, index, _ = indexed(self.shape, key)
+        sel_shape, positions, _ = indexed(self.shape, key)
+        index = positions()
         operand = self._operand(value, "item assignment")
         expanded = _fitted(operand, sel_shape)
         if not self._recorded_by("item assignment", operand):

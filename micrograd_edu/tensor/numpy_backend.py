@@ -249,12 +249,13 @@ def gather(a: Data, index: list[int], shape: Shape) -> tuple[Data, Backward]:
     return a.reshape(-1)[np.array(index, dtype=np.intp)].reshape(shape), backward
 
 
-def select(a: Data, key: tuple, index: list[int], shape: Shape) -> tuple[Data, Backward]:
-    """Basic indexing (ints, slices, None, ...): a view of `a`, so writing into it writes into `a`."""
+def select(a: Data, key: tuple, positions: Callable[[], list[int]], shape: Shape) -> tuple[Data, Backward]:
+    """Basic indexing (ints, slices, None, ...): a view of `a`, so writing into it writes into `a`;
+    the positions are computed only for backward."""
     size, a_shape = a.size, a.shape
 
     def backward(g, ins, out, parents):
-        return (scatter_add(g.reshape(-1), index, size).reshape(a_shape),)
+        return (scatter_add(g.reshape(-1), positions(), size).reshape(a_shape),)
 
     return a[key], backward
 

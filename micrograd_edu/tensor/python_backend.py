@@ -159,9 +159,9 @@ def gather(a: Data, index: list[int], shape: Shape) -> tuple[Data, None]:
     return _fresh([a[i] for i in index]), None
 
 
-def select(a: Data, key: tuple, index: list[int], shape: Shape) -> tuple[Data, None]:
+def select(a: Data, key: tuple, positions: Callable[[], list[int]], shape: Shape) -> tuple[Data, None]:
     """Basic indexing: the very Values at those positions, so a write into them writes into `a`."""
-    return [a[i] for i in index], None
+    return [a[i] for i in positions()], None
 
 
 def broadcast(a: Data, a_shape: Shape, shape: Shape) -> tuple[Data, None]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import product
 from numbers import Real
 from typing import Any
@@ -299,8 +299,9 @@ def _index_in(x: Any, size: int, dim: int) -> int:
     return x % size
 
 
-def selected_index(shape: Shape, key: object) -> tuple[Shape, list[int]]:
-    """Basic indexing (ints, slices, `...`, None): the result's shape and its source positions."""
+def selected_index(shape: Shape, key: object) -> tuple[Shape, Callable[[], list[int]]]:
+    """Basic indexing (ints, slices, `...`, None): the result's shape, and its source positions as a
+    function that computes them when they are needed (a numpy view needs them only in backward)."""
     key = key if isinstance(key, tuple) else (key,)
     if sum(k is Ellipsis for k in key) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
@@ -335,7 +336,7 @@ def selected_index(shape: Shape, key: object) -> tuple[Shape, list[int]]:
             )
         dim += 1
     step = strides(shape)
-    return tuple(out_shape), [sum(i * s for i, s in zip(index, step)) for index in product(*axes)]
+    return tuple(out_shape), lambda: [sum(i * s for i, s in zip(index, step)) for index in product(*axes)]
 
 
 def is_number(x: object) -> bool:
@@ -435,10 +436,11 @@ def _plain_entry(k: Any) -> Any:
     return k
 
 
-def indexed(shape: Shape, key: Any) -> tuple[Shape, list[int], bool]:
-    """Any index, basic or advanced: the result's shape, its source positions, and whether it is
-    advanced (a copy) rather than basic (a view)."""
+def indexed(shape: Shape, key: Any) -> tuple[Shape, Callable[[], list[int]], bool]:
+    """Any index, basic or advanced: the result's shape, its source positions (as selected_index
+    gives them) and whether it is advanced (a copy) rather than basic (a view)."""
     key = plain_key(key)
     if is_advanced(key):
-        return (*advanced_index(shape, key if isinstance(key, tuple) else (key,)), True)
+        out_shape, positions = advanced_index(shape, key if isinstance(key, tuple) else (key,))
+        return out_shape, lambda: positions, True
     return (*selected_index(shape, key), False)

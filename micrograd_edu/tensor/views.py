@@ -243,15 +243,15 @@ class Views:
         (`t[0].zero_()`) writes into this tensor. Advanced indexing (integer tensors or lists,
         bool masks: `x[x > 0]`, `p[range(n), y]`): a copy, whose gradient goes back to the
         elements picked (IndexBackward0)."""
-        shape, index, advanced = indexed(self.shape, key)
+        shape, positions, advanced = indexed(self.shape, key)
         if advanced:
             gather = self._backend.gather
-            return self.recorded("IndexBackward0", (self,), shape, gather, self._data, index, shape)
+            return self.recorded("IndexBackward0", (self,), shape, gather, self._data, positions(), shape)
         keys = key if isinstance(key, tuple) else (key,)
         plain = tuple(k if isinstance(k, slice) or k is None or k is Ellipsis else int(k) for k in keys)
         name = "SliceBackward0" if all(not isinstance(k, int) for k in plain) else "SelectBackward0"
         pick = self._backend.select
-        return self._sharing(self.recorded(name, (self,), shape, pick, self._data, plain, index, shape))
+        return self._sharing(self.recorded(name, (self,), shape, pick, self._data, plain, positions, shape))
 
     def take(self, index: Any) -> Tensor:
         """The elements at these positions of the flattened tensor (torch.take): `index` a list of
