@@ -25,6 +25,7 @@ __all__ = [
     "autograd",
     "cuda",
     "data",
+    "datasets",
     "enable_grad",
     "grad",
     "gradcheck",
@@ -37,6 +38,7 @@ __all__ = [
     "save",
     "set_grad_enabled",
     "topological_order",
+    "utils",
     "zero_grad",
     *_tensor_api.__all__,
 ]

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from micrograd_edu.tensor import Tensor, tensor
-from micrograd_edu.tensor.creation import generator
+from micrograd_edu.tensor.generator import default_generator as generator
 
 
 def xor(backend: str | None = None) -> tuple[Tensor, Tensor]:

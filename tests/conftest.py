@@ -8,7 +8,7 @@ from hypothesis import settings
 
 import micrograd_edu as torch
 from micrograd_edu.tensor import BACKENDS
-from micrograd_edu.tensor.creation import generator
+from micrograd_edu.tensor.generator import default_generator as generator
 
 # A shared CI machine can stall any single example; hypothesis judges results, not speed.
 settings.register_profile("micrograd_edu", deadline=None)

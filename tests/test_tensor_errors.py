@@ -191,27 +191,35 @@ BAD_INPUT = [
     # joining tensors
     bad(
         lambda t: torch.cat([t(X23), t([[1.0, 2.0]])]),
-        ValueError,
-        r"cat: tensor 1 has shape \(1, 2\), tensor 0 has shape \(2, 3\): they must match in every "
-        r"dimension but 0",
+        RuntimeError,
+        r"Sizes of tensors must match except in dimension 0. Expected size 3 but got size 2 for tensor "
+        r"number 1 in the list \(cat: tensor 0 has shape \(2, 3\), tensor 1 has shape \(1, 2\)\)",
         "cat shapes",
     ),
     bad(
-        lambda t: torch.cat([]),
-        ValueError,
-        r"cat takes a non-empty list of tensors, got \[\]",
-        "cat of nothing",
+        lambda t: torch.cat([t(X23), t([1.0, 2.0])], 1),
+        RuntimeError,
+        r"Tensors must have same number of dimensions: got 2 and 1",
+        "cat of fewer dimensions",
+    ),
+    bad(lambda t: torch.cat([]), ValueError, r"torch.cat\(\): expected a non-empty list", "cat of nothing"),
+    bad(lambda t: torch.stack(()), RuntimeError, r"stack expects a non-empty TensorList", "stack of nothing"),
+    bad(
+        lambda t: torch.cat(t([1.0])),
+        TypeError,
+        r"cat\(\): argument 'tensors' \(position 1\) must be tuple of Tensors, not Tensor",
+        "cat of one tensor",
     ),
     bad(
         lambda t: torch.cat([t([1.0]), 2.0]),
         TypeError,
-        r"cat takes tensors, got float 2.0",
+        r"expected Tensor as element 1 in argument 0, but got float",
         "cat of a number",
     ),
     bad(
         lambda t: torch.stack([t([1.0, 2.0]), t([1.0])], dim=1),
-        ValueError,
-        r"stack: tensor 1 has shape \(1,\), tensor 0 has shape \(2,\): they must match",
+        RuntimeError,
+        r"stack expects each tensor to be equal size, but got \[2\] at entry 0 and \[1\] at entry 1",
         "stack shapes",
     ),
     bad(lambda t: torch.stack([t([1.0])], dim=2), IndexError, r"stack: dim 2 is out of range", "stack dim"),

@@ -13,7 +13,7 @@ from micrograd_edu.autograd.grad import grad
 from micrograd_edu.engine import Value
 from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.tensor import Tensor
-from micrograd_edu.tensor.creation import generator
+from micrograd_edu.tensor.generator import default_generator as generator
 
 
 class GradcheckError(RuntimeError):

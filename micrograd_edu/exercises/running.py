@@ -28,7 +28,7 @@ from typing import Any
 from micrograd_edu.exercises.checking import Check, NotYet
 from micrograd_edu.grad_mode import is_grad_enabled, set_grad_enabled
 from micrograd_edu.tensor import get_backend, manual_seed, set_backend
-from micrograd_edu.tensor.creation import generator
+from micrograd_edu.tensor.generator import default_generator as generator
 
 OK, NOT_YET, ERROR, TIMEOUT, CRASHED, NOT_RUN = "ok", "not yet", "error", "timeout", "crashed", "not run"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from micrograd_edu.nn.module import Module
 from micrograd_edu.tensor import Tensor, dtypes
-from micrograd_edu.tensor.creation import generator
+from micrograd_edu.tensor.generator import default_generator as generator
 
 
 def checked_p(p: float) -> float:

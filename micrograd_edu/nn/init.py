@@ -22,7 +22,7 @@ import warnings
 from micrograd_edu.coverage import module_getattr
 from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.tensor import Tensor, dtypes
-from micrograd_edu.tensor.creation import generator
+from micrograd_edu.tensor.generator import default_generator as generator
 
 NONLINEARITIES = (
     "linear",

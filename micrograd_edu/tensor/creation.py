@@ -2,8 +2,9 @@
 
 PyTorch's names and keywords: `dtype=`, `device=` (the CPU), `requires_grad=`, and ours,
 `backend=` ("python" or "numpy"; the default is `get_backend()`). Random numbers come from
-`generator`, seeded by `manual_seed`, which draws them as PyTorch does (generator.py): the
-same seed gives PyTorch's numbers, in every process and on both backends.
+`default_generator`, seeded by `manual_seed`, or from the `generator=` given; both draw them as
+PyTorch does (generator.py): the same seed gives PyTorch's numbers, in every process and on
+both backends.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from micrograd_edu.tensor import dtypes
 from micrograd_edu.tensor.backend import backend_for
 from micrograd_edu.tensor.device import on_cpu
 from micrograd_edu.tensor.dtypes import dtype
-from micrograd_edu.tensor.generator import Generator
-from micrograd_edu.tensor.generator import default_generator as generator
+from micrograd_edu.tensor.generator import Generator, default_generator
 from micrograd_edu.tensor.shape import Shape, flatten_nested, numel
 from micrograd_edu.tensor.tensor import Tensor
 
@@ -26,16 +26,16 @@ def manual_seed(seed: int) -> Generator:
     """Seed every random draw (rand, randn, nn initialisation, shuffling, toy data), in every process."""
     if isinstance(seed, bool) or not isinstance(seed, int) and not hasattr(seed, "__index__"):
         raise TypeError(f"manual_seed takes a whole number, got {type(seed).__name__} {seed!r}")
-    return generator.manual_seed(operator.index(seed))
+    return default_generator.manual_seed(operator.index(seed))
 
 
 def seed() -> int:
     """Seed from the operating system's randomness; the seed."""
-    return generator.seed()
+    return default_generator.seed()
 
 
 def initial_seed() -> int:
-    return generator.initial_seed()
+    return default_generator.initial_seed()
 
 
 def tensor(
@@ -264,30 +264,43 @@ def logspace(
 
 
 def rand(
-    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, backend: str | None = None
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    backend: str | None = None,
 ) -> Tensor:
-    """Uniform on [0, 1)."""
+    """Uniform on [0, 1), drawn from `generator` (default: the one manual_seed seeds)."""
     shape = _shape(size, "rand")
     on_cpu(device, "rand")
+    rng = _generator(generator, "rand")
     d = _dtype_or_default(dtype, "rand")
     float32 = dtypes.drawn_as_float32(dtype, d)
-    return _make([generator.random(float32) for _ in range(numel(shape))], shape, d, requires_grad, backend)
+    return _make([rng.random(float32) for _ in range(numel(shape))], shape, d, requires_grad, backend)
 
 
 def randn(
-    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, backend: str | None = None
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    backend: str | None = None,
 ) -> Tensor:
     """Standard normal."""
     shape = _shape(size, "randn")
     on_cpu(device, "randn")
+    rng = _generator(generator, "randn")
     d = _dtype_or_default(dtype, "randn")
-    numbers = generator.normals(numel(shape), float32=dtypes.drawn_as_float32(dtype, d))
+    numbers = rng.normals(numel(shape), float32=dtypes.drawn_as_float32(dtype, d))
     return _make(numbers, shape, d, requires_grad, backend)
 
 
 def randint(
     *args: Any,
     size: Any = None,
+    generator: Generator | None = None,
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
@@ -307,17 +320,24 @@ def randint(
         )
     shape = _shape((args[2],), "randint")
     on_cpu(device, "randint")
+    rng = _generator(generator, "randint")
     d = dtypes.as_dtype(dtype, "randint") if dtype is not None else dtypes.int64
     return _make(
-        [float(generator.randrange(low, high)) for _ in range(numel(shape))], shape, d, requires_grad, backend
+        [float(rng.randrange(low, high)) for _ in range(numel(shape))], shape, d, requires_grad, backend
     )
 
 
 def randperm(
-    n: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, backend: str | None = None
+    n: int,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    backend: str | None = None,
 ) -> Tensor:
     """0 .. n-1 in a random order (int64)."""
-    order = generator.permutation(_size(n, "randperm", "n"))
+    order = _generator(generator, "randperm").permutation(_size(n, "randperm", "n"))
     on_cpu(device, "randperm")
     d = dtypes.as_dtype(dtype, "randperm") if dtype is not None else dtypes.int64
     return _make([float(i) for i in order], (len(order),), d, requires_grad, backend)
@@ -328,11 +348,13 @@ def normal(
     std: Any = 1.0,
     size: Any = None,
     *,
+    generator: Generator | None = None,
     dtype: Any = None,
     requires_grad: bool = False,
     backend: str | None = None,
 ) -> Tensor:
     """Normal numbers: `normal(mean, std, size)` with numbers, or elementwise with tensors of them."""
+    rng = _generator(generator, "normal")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         like = mean if isinstance(mean, Tensor) else std
         means = mean.tolist() if isinstance(mean, Tensor) else None
@@ -340,7 +362,7 @@ def normal(
         flat_m = flatten_nested(means)[0] if means is not None else [float(mean)] * like.numel()
         flat_s = flatten_nested(stds)[0] if stds is not None else [float(std)] * like.numel()
         _check_std(min(flat_s))
-        z = generator.normals(len(flat_m), float32=dtypes.drawn_as_float32(None, like.dtype))
+        z = rng.normals(len(flat_m), float32=dtypes.drawn_as_float32(None, like.dtype))
         values = [x * s + m for x, m, s in zip(z, flat_m, flat_s)]  # as PyTorch: normal(0, 1) * std + mean
         return _make(values, like.shape, like.dtype, requires_grad, backend or like.backend)
     if size is None:
@@ -349,7 +371,7 @@ def normal(
     _check_std(s)
     shape = _shape((size,), "normal")
     d = _dtype_or_default(dtype, "normal")
-    numbers = generator.normals(numel(shape), m, s, float32=dtypes.drawn_as_float32(dtype, d))
+    numbers = rng.normals(numel(shape), m, s, float32=dtypes.drawn_as_float32(dtype, d))
     return _make(numbers, shape, d, requires_grad, backend)
 
 
@@ -408,6 +430,15 @@ def _flattened(data: Any) -> tuple[list[float], Shape, dtype]:
     flat_items: list[Any] = []
     flat, shape = flatten_nested(data, flat_items)
     return flat, shape, dtypes.inferred(flat_items)
+
+
+def _generator(g: Any, op: str) -> Generator:
+    """The generator to draw from: the one given, or the default one manual_seed seeds."""
+    if g is None:
+        return default_generator
+    if not isinstance(g, Generator):
+        raise TypeError(f"{op}: generator must be a torch.Generator, got {type(g).__name__} {g!r}")
+    return g
 
 
 def _dtype_or_default(d: Any, op: str) -> dtype:

@@ -16,11 +16,18 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     first = tensors_of(tensors, "cat")
     d = normalize_dim(dim, first.dim(), "cat")
     for i, t in enumerate(tensors):
-        if t.dim() != first.dim() or t.shape[:d] + t.shape[d + 1 :] != first.shape[:d] + first.shape[d + 1 :]:
-            raise ValueError(
-                f"cat: tensor {i} has shape {tuple(t.shape)}, tensor 0 has shape {tuple(first.shape)}: "
-                f"they must match in every dimension but {d}"
+        if t.dim() != first.dim():
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {first.dim()} and {t.dim()} "
+                f"(cat: tensor 0 has shape {tuple(first.shape)}, tensor {i} has shape {tuple(t.shape)})"
             )
+        for k, (want, got) in enumerate(zip(first.shape, t.shape)):
+            if k != d and want != got:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size {want} but got "
+                    f"size {got} for tensor number {i} in the list (cat: tensor 0 has shape "
+                    f"{tuple(first.shape)}, tensor {i} has shape {tuple(t.shape)})"
+                )
     shape = first.shape[:d] + (sum(t.shape[d] for t in tensors),) + first.shape[d + 1 :]
     datas, shapes = [t._data for t in tensors], [t.shape for t in tensors]
     joined = first._backend.cat
@@ -35,9 +42,9 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     d = normalize_dim(dim, first.dim() + 1, "stack")
     for i, t in enumerate(tensors):
         if t.shape != first.shape:
-            raise ValueError(
-                f"stack: tensor {i} has shape {tuple(t.shape)}, tensor 0 has shape "
-                f"{tuple(first.shape)}: they must match"
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(first.shape)} at entry 0 "
+                f"and {list(t.shape)} at entry {i}"
             )
     shape = first.shape[:d] + (len(tensors),) + first.shape[d:]
     shapes = [first.shape[:d] + (1,) + first.shape[d:]] * len(tensors)

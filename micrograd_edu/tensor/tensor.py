@@ -538,12 +538,21 @@ def check_same_backend(a: Tensor, b: Tensor, op: str) -> None:
 
 
 def tensors_of(tensors: Sequence[Tensor], op: str) -> Tensor:
-    """The first tensor of a non-empty list, after checking they are all tensors on its backend."""
-    if not isinstance(tensors, (list, tuple)) or not tensors:
-        raise ValueError(f"{op} takes a non-empty list of tensors, got {tensors!r}")
-    for t in tensors:
+    """The first tensor of a non-empty list, after checking they are all tensors on its backend
+    (PyTorch's words for each mistake)."""
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(
+            f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not {type(tensors).__name__}"
+        )
+    if not tensors:
+        if op == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
+        raise ValueError(f"torch.{op}(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            raise TypeError(f"{op} takes tensors, got {type(t).__name__} {t!r}")
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(t).__name__} ({op} of {t!r})"
+            )
         check_same_backend(tensors[0], t, op)
     return tensors[0]
 
