@@ -82,9 +82,12 @@ def sign(x: Any) -> Any:
 
 
 def power(x: Any, y: Any) -> Any:
-    """x ** y, and inf or nan where Python's floats would raise (0 ** -1, (-8) ** 0.5)."""
+    """x ** y, and inf or nan where Python's floats would raise (0 ** -1, (-8) ** 0.5); x ** 2
+    and x ** 3 as PyTorch computes them, x * x and x * x * x."""
     if type(x) is not float:
         return x**y
+    if y == 2 or y == 3:
+        return x * x if y == 2 else x * x * x
     try:
         return math.pow(x, y)
     except ValueError:  # 0 ** negative, or a negative base with a fractional exponent

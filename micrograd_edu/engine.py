@@ -419,12 +419,16 @@ def _compared(x: object) -> float:
 
 
 def _power(a: float, b: float) -> float:
-    """a ** b for real numbers, with the two ways it can fail said plainly."""
+    """a ** b for real numbers, with the three ways it can fail said plainly; a ** 2 and a ** 3
+    as PyTorch computes them, a * a and a * a * a (a ** b may differ in the last bit)."""
     if a == 0.0 and b < 0.0:
         raise ZeroDivisionError(f"0 ** {b!r} divides by zero")
     if a < 0.0 and not b.is_integer() and math.isfinite(b):
         raise ValueError(f"({a!r}) ** {b!r} is not a real number (a negative base needs a whole exponent)")
     try:
-        return a**b
+        out = a * a if b == 2.0 else a * a * a if b == 3.0 else a**b
     except OverflowError:
-        raise OverflowError(f"{a!r} ** {b!r} is too large for a float") from None
+        out = math.inf
+    if math.isinf(out) and math.isfinite(a):
+        raise OverflowError(f"{a!r} ** {b!r} is too large for a float")
+    return out

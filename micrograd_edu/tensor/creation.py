@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import operator
+from functools import partial
 from typing import Any
 
 from micrograd_edu.tensor import dtypes
@@ -232,14 +233,34 @@ def linspace(
     backend: str | None = None,
 ) -> Tensor:
     """`steps` numbers from start to end, evenly spaced, both ends included. Computed as PyTorch
-    does, from the start for the first half and from the end for the second, so both ends are exact."""
+    does, to the last bit: from the start for the first half and from the end for the second (so
+    both ends are exact), each number start + i * step in one rounding (a fused multiply-add), in
+    the dtype asked for."""
     a, b = _number(start, "linspace", "start"), _number(end, "linspace", "end")
     n = _size(steps, "linspace", "steps")
     on_cpu(device, "linspace")
-    step = (b - a) / (n - 1) if n > 1 else 0.0
-    half = n // 2
-    flat = [a + i * step if i < half else b - (n - 1 - i) * step for i in range(n)]
-    return _make(flat, (n,), _dtype_or_default(dtype, "linspace"), requires_grad, backend)
+    d = _dtype_or_default(dtype, "linspace")
+    bits, f = (24, partial(dtypes.rounded, d=d)) if d is dtypes.float32 else (53, float)
+    a, b = (f(a), f(b)) if d.is_floating_point else (dtypes.rounded(a, d), dtypes.rounded(b, d))
+    step = f(f(b - a) / (n - 1)) if n > 1 else 0.0  # in float64 for integer dtypes
+    half = max(n // 2, 1)
+    flat = [_fused(i, step, a, bits) if i < half else _fused(i + 1 - n, step, b, bits) for i in range(n)]
+    return _make(flat, (n,), d, requires_grad, backend)
+
+
+def _fused(i: int, step: float, base: float, bits: int) -> float:
+    """i * step + base, rounded once to `bits` significant bits (half to even): a fused
+    multiply-add, as PyTorch's linspace computes each number."""
+    if not (math.isfinite(step) and math.isfinite(base)):
+        return i * step + base
+    (sn, sd), (bn, bd) = step.as_integer_ratio(), base.as_integer_ratio()  # denominators: powers of 2
+    num, exponent = i * sn * bd + bn * sd, -(sd.bit_length() - 1) - (bd.bit_length() - 1)
+    extra = abs(num).bit_length() - bits
+    if extra > 0:
+        q, r = divmod(abs(num), 1 << extra)
+        q += r > 1 << (extra - 1) or (r == 1 << (extra - 1) and q & 1)
+        num, exponent = (q if num > 0 else -q), exponent + extra
+    return math.ldexp(num, exponent)
 
 
 def logspace(
