@@ -21,6 +21,8 @@ class SimpleNN(nn.Module):
 
 X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 Y = [[0.0], [1.0], [1.0], [0.0]]
+DEFAULT_FLAGS = {"maximize": False, "foreach": None, "differentiable": False, "fused": None}  # PyTorch's
+FLAGS = list(DEFAULT_FLAGS)
 
 
 def train(model, optimizer, steps):
@@ -49,13 +51,14 @@ def test_groups_take_their_own_settings_and_the_defaults_for_the_rest(backend):
         model.fc2.weight,
         model.fc2.bias,
     ]
-    assert list(first) == ["params", "lr", "momentum", "dampening", "weight_decay", "nesterov"]
+    assert list(first) == ["params", "lr", "momentum", "dampening", "weight_decay", "nesterov", *FLAGS]
     assert optimizer.defaults == {
         "lr": 0.1,
         "momentum": 0.9,
         "dampening": 0,
         "weight_decay": 0,
         "nesterov": False,
+        **DEFAULT_FLAGS,
     }
 
 
@@ -147,6 +150,7 @@ def test_state_dict_names_each_tensor_by_its_index(backend):
                 "dampening": 0,
                 "weight_decay": 0,
                 "nesterov": False,
+                **DEFAULT_FLAGS,
                 "params": [0, 1],
             },
             {
@@ -155,6 +159,7 @@ def test_state_dict_names_each_tensor_by_its_index(backend):
                 "dampening": 0,
                 "weight_decay": 0,
                 "nesterov": False,
+                **DEFAULT_FLAGS,
                 "params": [2, 3],
             },
         ],
@@ -261,7 +266,10 @@ def test_zero_grad_without_set_to_none_zeros_a_gradient_made_with_create_graph(b
 def test_an_optimizer_prints_its_groups_as_pytorch_does(backend):
     a, b = torch.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
     optimizer = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.01}], lr=0.1)
-    settings = "    dampening: 0\n    lr: {}\n    momentum: 0\n    nesterov: False\n    weight_decay: 0\n"
+    settings = (
+        "    dampening: 0\n    differentiable: False\n    foreach: None\n    fused: None\n    lr: {}\n"
+        "    maximize: False\n    momentum: 0\n    nesterov: False\n    weight_decay: 0\n"
+    )
     assert repr(optimizer) == (
         "SGD (\nParameter Group 0\n"
         + settings.format(0.1)
@@ -279,3 +287,22 @@ def test_no_warnings_in_a_plain_run(backend):
         scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=1)
         train(model, optimizer, 1)
         scheduler.step()
+
+
+@pytest.mark.parametrize("make", [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad])
+def test_maximize_climbs_and_foreach_fused_change_nothing(make, backend):
+    """maximize=True takes the step of -loss; foreach and fused (PyTorch's kernel choices) give the
+    same numbers; differentiable=True is refused, naming itself."""
+    steps = {}
+    for settings in ({}, {"maximize": True}, {"foreach": True}):
+        w = torch.tensor([1.0, -2.0], requires_grad=True)
+        optimizer = make([w], lr=0.1, **settings)
+        loss = (w * w).sum()
+        (-loss if settings.get("maximize") else loss).backward()
+        optimizer.step()
+        steps[tuple(settings)] = w.tolist()
+    assert steps[("maximize",)] == steps[()] == steps[("foreach",)]
+    with pytest.raises(ValueError, match=r"differentiable=True is not supported"):
+        make([torch.zeros(1, requires_grad=True)], differentiable=True)
+    with pytest.raises(TypeError, match=r"maximize must be True or False, got maximize='yes'"):
+        make([torch.zeros(1, requires_grad=True)], maximize="yes")

@@ -42,6 +42,7 @@ class Optimizer:
     """
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        check_flags(type(self).__name__, defaults)
         self.check_options(defaults)
         self.defaults = defaults
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
@@ -160,7 +161,7 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is not None:
                     state = self.state[p]
-                    self.update(p, p.grad, state, group)
+                    self.update(p, -p.grad if group.get("maximize") else p.grad, state, group)
                     if not state:  # nothing to remember (plain SGD): no entry, as in PyTorch
                         del self.state[p]
         return loss
@@ -253,6 +254,23 @@ class Optimizer:
             for i, group in enumerate(self.param_groups)
         ]
         return f"{type(self).__name__} (\n" + "\n\n".join(blocks) + "\n)"
+
+
+def check_flags(name: str, options: dict[str, Any]) -> None:
+    """The settings every PyTorch optimizer takes beside its own (they print in its repr):
+    `maximize` climbs the gradient instead; `foreach` and `fused` choose how PyTorch's kernels
+    loop, which gives the same numbers, so they are accepted and change nothing here;
+    `differentiable` and `capturable` (for CUDA graphs) are refused if set."""
+    for key in ("maximize", "differentiable", "capturable"):
+        if key in options and not isinstance(options[key], bool):
+            raise TypeError(f"{name}'s {key} must be True or False, got {key}={options[key]!r}")
+    for key in ("foreach", "fused"):
+        if options.get(key) is not None and not isinstance(options[key], bool):
+            raise TypeError(f"{name}'s {key} must be None, True or False, got {key}={options[key]!r}")
+    refused = {"differentiable": "step() here never records a graph", "capturable": "it is for CUDA"}
+    for key, why in refused.items():
+        if options.get(key):
+            raise ValueError(f"{name}: {key}=True is not supported by micrograd_edu ({why}); leave it False")
 
 
 def noting_the_call(step: Callable[..., Any]) -> Callable[..., Any]:

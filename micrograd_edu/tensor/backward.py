@@ -176,7 +176,7 @@ class GradFn:
         return tuple((node_of(p), 0) for p in self._tensor._prev)
 
     def __repr__(self) -> str:
-        return f"<{self._tensor._op}>"
+        return f"<{self._tensor._op} object at {id(self):#x}>"  # as PyTorch prints a node
 
 
 class AccumulateGrad:
@@ -195,7 +195,7 @@ class AccumulateGrad:
         return ()
 
     def __repr__(self) -> str:
-        return "<AccumulateGrad>"
+        return f"<AccumulateGrad object at {id(self):#x}>"
 
 
 def node_of(t: Tensor) -> GradFn | AccumulateGrad | None:

@@ -94,19 +94,24 @@ class Conversions:
     # ---- numpy ------------------------------------------------------------------------------------
 
     def numpy(self, force: builtins.bool = False) -> Any:
-        """The numbers as a numpy array of the tensor's dtype (a copy)."""
+        """The numbers as a numpy array of the tensor's dtype: on the numpy backend the tensor's
+        own array, sharing its memory as in PyTorch; on the python backend a copy."""
         if self.requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
         import numpy as np
 
+        if self._backend.name == "numpy" and str(getattr(self._data, "dtype", "")) == self.dtype.name:
+            return self._data
         return np.array(self._floats(), dtype=np.dtype(self.dtype.name)).reshape(self.shape)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
         """What np.asarray(t) and plt.plot(t) read: refused for a tensor that requires grad, as in PyTorch."""
         array = self.numpy()
-        return array if dtype is None else array.astype(dtype)
+        if dtype is not None:
+            return array.astype(dtype, copy=bool(copy))
+        return array.copy() if copy else array
 
     __array_priority__ = 1000  # numpy hands `array * tensor` and `np.float64(2) * tensor` to the tensor
 
@@ -183,15 +188,23 @@ class Conversions:
     # ---- what it says about itself ----------------------------------------------------------------
 
     def __repr__(self) -> str:
-        text = format_tensor(self._floats(), self.shape, self.dtype)
+        empty = self.numel() == 0
+        text = "tensor(" + ("[]" if empty else format_tensor(self._floats(), self.shape, self.dtype))
+        suffixes = [f"size={tuple(self.shape)}"] if empty and tuple(self.shape) != (0,) else []
         default = {dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_}
         if self.dtype not in default or (self.numel() == 0 and self.dtype is not dtypes.get_default_dtype()):
-            text += f", dtype={self.dtype!r}"
+            suffixes.append(f"dtype={self.dtype!r}")
         if self._prev:
-            text += f", grad_fn={self.grad_fn!r}"
+            suffixes.append(f"grad_fn=<{self._op}>")  # type: ignore[attr-defined]
         elif self.requires_grad:
-            text += ", requires_grad=True"
-        return f"tensor({text})"
+            suffixes.append("requires_grad=True")
+        line = len(text) - text.rfind("\n") + 1  # PyTorch's count of the last line's width
+        for suffix in suffixes:  # each on the same line, or on a line of its own past 80 characters
+            if line + len(suffix) + 2 > 80:
+                text, line = text + ",\n       " + suffix, 7 + len(suffix)
+            else:
+                text, line = text + ", " + suffix, line + len(suffix) + 2
+        return text + ")"
 
 
 def cast_recorded(t: Any, target: dtype) -> bool:

@@ -79,9 +79,15 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None, backend: str | N
 
 
 def from_numpy(array: Any, backend: str | None = None) -> Tensor:
-    """A tensor of a numpy array's numbers and dtype (copied: PyTorch would share the memory)."""
-    if not hasattr(array, "dtype") or not hasattr(array, "shape"):
+    """A tensor of a numpy array's numbers and dtype. On the numpy backend it shares the array's
+    memory, as in PyTorch (a change to one shows in the other); the python backend copies the
+    numbers into Values."""
+    if type(array).__name__ != "ndarray" or not hasattr(array, "dtype"):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    d = dtypes.of_array(array)
+    store = backend_for(backend)
+    if d is not None and store.name == "numpy" and str(array.dtype) == d.name:
+        return Tensor(array, tuple(array.shape), store, False, dtype=d)
     return tensor(array, backend=backend)
 
 

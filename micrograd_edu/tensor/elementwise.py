@@ -71,10 +71,16 @@ class Elementwise:
             raise LookupError(f"the engine has no @derivative for the op {self.op!r} (needed by {self.name})")
         return found
 
-    def __call__(self, input: Any, *others: Any, params: tuple = ()) -> Any:
-        """The op on a tensor (recorded), on a Value (recorded) or on numbers (a number)."""
+    def __call__(self, input: Any, *others: Any, params: tuple = (), out: Any = None) -> Any:
+        """The op on a tensor (recorded; written into `out` if given), on a Value (recorded) or
+        on numbers (a number)."""
         if hasattr(input, "apply_elementwise"):  # a Tensor
-            return input.apply_elementwise(self, *others, params=params)
+            result = input.apply_elementwise(self, *others, params=params)
+            if out is None:
+                return result
+            if not hasattr(out, "written_as_out"):
+                raise TypeError(f"{self.name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+            return out.written_as_out(result, self.name)
         if isinstance(input, Value):
             return self.value(input, *others, *params)
         if isinstance(input, Real) and not isinstance(input, bool):

@@ -13,19 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from micrograd_edu.tensor.functions import cat
+from micrograd_edu.tensor.functions import cat, written_as_out
 from micrograd_edu.tensor.tensor import Tensor
 
 
 def method_form(name: str) -> Callable[..., Any]:
     """`torch.<name>(input, *args, **kwargs)`: `input.<name>(*args, **kwargs)`."""
 
-    def form(input: Any, *args: Any, **kwargs: Any) -> Any:
+    def form(input: Any, *args: Any, out: Tensor | None = None, **kwargs: Any) -> Any:
         if not isinstance(input, Tensor):
             raise TypeError(
                 f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
             )
-        return getattr(input, name)(*args, **kwargs)
+        result = getattr(input, name)(*args, **kwargs)
+        return result if out is None else written_as_out(out, result, name)
 
     form.__name__ = form.__qualname__ = name
     form.__doc__ = f"torch.{name}(input, ...) is input.{name}(...): see Tensor.{name}."

@@ -11,8 +11,10 @@ from micrograd_edu.tensor.shape import normalize_dim
 from micrograd_edu.tensor.tensor import Tensor, check_same_backend, tensors_of
 
 
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """The tensors joined along an existing dimension; the others must match (torch.cat)."""
+    if out is not None:
+        return written_as_out(out, cat(tensors, dim), "cat")
     first = tensors_of(tensors, "cat")
     d = normalize_dim(dim, first.dim(), "cat")
     for i, t in enumerate(tensors):
@@ -36,8 +38,10 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     )
 
 
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """The tensors, all of one shape, side by side along a new dimension (torch.stack)."""
+    if out is not None:
+        return written_as_out(out, stack(tensors, dim), "stack")
     first = tensors_of(tensors, "stack")
     d = normalize_dim(dim, first.dim() + 1, "stack")
     for i, t in enumerate(tensors):
@@ -77,6 +81,13 @@ def scatter_add(values: Tensor, index: list[int], size: int) -> Tensor:
         )
     scatter = values._backend.scatter
     return Tensor.recorded("IndexAddBackward0", (values,), (size,), scatter, values._data, index, size)
+
+
+def written_as_out(out: object, result: Tensor, name: str) -> Tensor:
+    """The result of torch.<name>(..., out=out), written into `out` (InPlace.written_as_out)."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    return out.written_as_out(result, name)
 
 
 def _promoted(tensors: Sequence[Tensor]) -> dtypes.dtype:

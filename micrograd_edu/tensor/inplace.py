@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from micrograd_edu.engine import as_float
@@ -100,6 +101,35 @@ class InPlace:
         """Overwrite this tensor's numbers with src's (broadcast to this shape), in place."""
         operand = self._operand(src, "copy_")
         return self._in_place("copy_", lambda old: _replacing(old, operand), operand, exact=operand)
+
+    def written_as_out(self, result: Any, op: str) -> Tensor:
+        """`torch.mul(a, b, out=c)`: `result` written into this tensor, c, which is returned; c
+        takes the result's shape if it has another (PyTorch resizes it, warning if c was not
+        empty). Not recorded, as in PyTorch, which refuses out= where a gradient is wanted."""
+        if not hasattr(result, "written_as_out"):  # not a tensor: max(x, dim) gives a pair
+            raise TypeError(f"{op}(): out= is for a result that is a tensor, not a {type(result).__name__}")
+        if result.requires_grad and grad_mode.enabled:
+            raise RuntimeError(
+                f"{op}(): functions with out=... arguments don't support automatic differentiation, but "
+                "one of the arguments requires grad (write the result to a new tensor: c = torch."
+                f"{op}(...), or compute it under torch.no_grad())"
+            )
+        if result.dtype.kind > self.dtype.kind:
+            raise RuntimeError(
+                f"result type {dtypes.scalar_type(result.dtype)} can't be cast to the desired output type "
+                f"{dtypes.scalar_type(self.dtype)} ({op}(..., out=) of a {self.dtype!r} tensor)"
+            )
+        if result.shape == self.shape:
+            return self.copy_(result)
+        if self.numel():
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape {list(self.shape)}, "
+                f"which does not match the required output shape {list(result.shape)} ({op}(..., out=))",
+                UserWarning,
+                stacklevel=4,
+            )
+        self.data = result.detach().to(self.dtype)
+        return self  # type: ignore[return-value]
 
     def fill_(self, value: float) -> Tensor:
         """Every element set to `value`, in place."""
