@@ -50,7 +50,9 @@ DIFFERENCES = [
     "SoftmaxBackward0; the numbers and gradients are PyTorch's.",
     "`a // b` has gradient 0 (PyTorch refuses a backward through floor_divide).",
     "torch.save and torch.load write and read JSON, never pickle; saving a Module saves its state_dict.",
-    "Copies from numpy (`torch.from_numpy`, `torch.as_tensor`) do not share the array's memory.",
+    "On the numpy backend, `torch.from_numpy(a)` and `t.numpy()` share memory as in PyTorch; on the "
+    "python backend (a tensor is a list of Values) they copy the numbers, and `torch.as_tensor` "
+    "always copies.",
 ]
 
 
