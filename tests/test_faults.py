@@ -143,3 +143,269 @@ def test_a_save_into_a_folder_says_so(tmp_path):
     with pytest.raises(IsADirectoryError, match="is a folder: name a file in it"):
         torch.save({"w": torch.ones(1)}, tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+# ---- files that are not what they seem ---------------------------------------------------------------
+
+
+def test_a_bomb_of_brackets_is_refused_by_name_not_with_a_recursion_error(tmp_path):
+    for bomb in ("[" * 100_000 + "]" * 100_000, '{"a": ' * 100_000 + "1" + "}" * 100_000):
+        path = tmp_path / "bomb.json"
+        path.write_text(bomb)
+        with pytest.raises(ValueError, match="nested too deep") as e:
+            torch.load(path)
+        assert str(path) in str(e.value)
+
+
+def test_nesting_deeper_than_a_checkpoint_needs_is_refused_when_saved_and_when_loaded(tmp_path):
+    deep: list = []
+    inner = deep
+    for _ in range(300):
+        inner.append([])
+        inner = inner[0]
+    with pytest.raises(ValueError, match="nested more than 100 lists, tuples and dicts deep"):
+        torch.save(deep, tmp_path / "deep.json")
+    assert list(tmp_path.iterdir()) == []
+    path = tmp_path / "handmade.json"  # deep enough for the loader, not for JSON's own limit
+    path.write_text(
+        '{"format": "micrograd_edu.checkpoint", "version": 1, "object": ' + "[" * 300 + "]" * 300 + "}"
+    )
+    with pytest.raises(ValueError, match=f"{path}: .* nested more than 100"):
+        torch.load(path)
+    torch.save([[[1]]], path)  # a little nesting is fine
+    assert torch.load(path) == [[[1]]]
+
+
+def test_load_reads_at_most_max_bytes(tmp_path, monkeypatch):
+    path = tmp_path / "big.json"
+    torch.save({"w": torch.zeros(500)}, path)
+    size = path.stat().st_size
+    with pytest.raises(
+        ValueError, match=rf"larger than the 1,000 bytes load reads at most \(it is {size:,} bytes\)"
+    ):
+        torch.load(path, max_bytes=1000)
+    assert torch.load(path, max_bytes=size)["w"].shape == (500,)
+    monkeypatch.setattr(torch.serialization, "MAX_BYTES", size - 1)
+    with pytest.raises(
+        ValueError, match=r"load\(f, max_bytes=...\), or raise micrograd_edu.serialization.MAX_BYTES"
+    ):
+        torch.load(path)
+    for bad in (0, -1, 1.5, True, "100"):
+        with pytest.raises(ValueError, match=f"max_bytes must be a whole number of bytes >= 1, got {bad!r}"):
+            torch.load(path, max_bytes=bad)
+
+
+def test_an_endless_stream_is_read_only_up_to_the_limit(tmp_path):
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match="/dev/urandom is a device, not a file torch.save wrote"):
+        torch.load("/dev/urandom")
+    with (
+        open("/dev/urandom", "rb") as stream,
+        pytest.raises(ValueError, match="larger than the 10,000 bytes"),
+    ):
+        torch.load(stream, max_bytes=10_000)
+    assert time.perf_counter() - started < 2
+
+
+def test_a_pipe_by_name_is_refused_without_waiting_for_it(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    keep_open = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)  # a writer that never finishes
+    outcome: list = []
+
+    def load() -> None:
+        try:
+            torch.load(fifo)
+        except ValueError as e:
+            outcome.append(e)
+
+    reader = threading.Thread(target=load, daemon=True)
+    reader.start()
+    reader.join(timeout=5)
+    os.close(keep_open)
+    assert outcome and "is a pipe, not a file torch.save wrote" in str(outcome[0])
+
+
+def test_open_files_and_streams_save_and_load(tmp_path):
+    import io
+
+    buffer = io.BytesIO()
+    torch.save({"w": torch.tensor([1.0, 2.0]), 3: (4, 5)}, buffer)
+    buffer.seek(0)
+    loaded = torch.load(buffer)
+    assert loaded["w"].tolist() == [1.0, 2.0] and loaded[3] == (4, 5)
+    with open(tmp_path / "text.json", "w") as f:
+        torch.save([1, 2], f)
+    with open(tmp_path / "text.json") as f:
+        assert torch.load(f) == [1, 2]
+    for bad in (None, 3, ["model.json"]):
+        with pytest.raises(TypeError, match="f must be a file name .* or an open file, got"):
+            torch.save({}, bad)
+        with pytest.raises(TypeError, match="f must be a file name .* or an open file, got"):
+            torch.load(bad)
+
+
+def pytorch_checkpoint(path: Path) -> None:
+    """A file as PyTorch's torch.save writes it: a zip archive with the pickle in data.pkl."""
+    try:
+        import torch as real_torch
+    except ImportError:  # the same layout, made by hand
+        import zipfile
+
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("model/data.pkl", b"\x80\x02}q\x00.")
+            archive.writestr("model/version", "3\n")
+        return
+    real_torch.save({"w": real_torch.zeros(2)}, path)
+
+
+def checkpoint_file(obj: str) -> bytes:
+    return b'{"format": "micrograd_edu.checkpoint", "version": 1, "object": ' + obj.encode() + b"}"
+
+
+def weights_file(entry: str) -> bytes:
+    return b'{"format": "micrograd_edu.state_dict", "version": 1, "tensors": {"w": ' + entry.encode() + b"}}"
+
+
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        (b"", "is empty, not a micrograd_edu weights file"),
+        (b"  \n\t\n", "is empty, not a micrograd_edu weights file"),
+        (bytes(range(256)) * 4, "it is a binary file, not the JSON text that torch.save writes"),
+        (b'{"format": "micrograd_edu.state_dict"\x00}', "it is a binary file"),
+        (b"\x80\x04\x95\x10\x00\x00\x00", "it is a Python pickle .*micrograd_edu reads the JSON files"),
+        (
+            b"PK\x03\x04not really a zip",
+            r"it is a zip archive \(PyTorch's torch.save writes its pickles in one\)",
+        ),
+        (b"\x93NUMPY\x01\x00", "it is a numpy array file .*numpy.load"),
+        (b"\x1f\x8b\x08\x00", "it is gzip-compressed: uncompress it first"),
+        (
+            b'{"format": "micrograd_edu.checkpoint", "version": 2, "object": 1}',
+            "written by a newer micrograd_edu",
+        ),
+        (checkpoint_file("[1, 2}"), "not valid JSON"),
+        (b"[" + b"1" * 5000 + b"]", "Exceeds the limit"),  # Python reads no int of 5000 digits
+        (checkpoint_file('{"items": [[1]]}'), "must be .key, value. pairs"),
+        (checkpoint_file('{"items": 3}'), "must be .key, value. pairs"),
+        (checkpoint_file('{"items": [[[1], 2]]}'), "it has a key \\[1\\]"),
+        (checkpoint_file('{"tuple": 3}'), "a tuple's items must be a list"),
+        (weights_file('{"shape": "3", "data": [1]}'), "is not a list of sizes"),
+        (weights_file('{"shape": [-1], "data": []}'), "is not a list of sizes"),
+        (weights_file('{"shape": [0, 2], "data": [[]]}'), r"shape \[0, 2\] but its data has shape \[1, 0\]"),
+        (weights_file('{"shape": [1], "dtype": "float128", "data": [1]}'), "float128"),
+        (
+            weights_file('{"shape": [1], "dtype": "int64", "data": [1e400]}'),
+            "its data holds inf, not a whole",
+        ),
+        (weights_file('{"shape": [1], "dtype": "int64", "data": [1.5]}'), "its data holds 1.5, not a whole"),
+        (
+            weights_file('{"shape": [1], "dtype": "int64", "data": [9223372036854775808]}'),
+            "from -9223372036854775808",
+        ),
+        (weights_file('{"shape": [1], "dtype": "int32", "data": [2147483648]}'), "to 2147483647"),
+        (
+            weights_file('{"shape": [2], "dtype": "bool", "data": [true, 1]}'),
+            "its dtype is bool, but its data holds 1",
+        ),
+    ],
+)
+def test_a_file_that_is_not_a_micrograd_edu_file_says_what_it_is(content, says, tmp_path):
+    path = tmp_path / "weights.json"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=says) as e:
+        torch.load(path)
+    assert str(path) in str(e.value)
+
+
+def test_a_pytorch_checkpoint_is_named_and_the_way_over_is_given(tmp_path):
+    path = tmp_path / "model.pt"
+    pytorch_checkpoint(path)
+    with pytest.raises(ValueError) as e:
+        torch.load(path)
+    said = str(e.value)
+    assert said.startswith(f"{path} is not a micrograd_edu weights file: it is a PyTorch checkpoint")
+    assert "micrograd_edu reads the JSON files its own torch.save writes, not PyTorch's pickles" in said
+    assert "load_state_dict" in said
+
+
+def test_a_file_cut_short_anywhere_says_it_ends_early(tmp_path):
+    path = tmp_path / "model.json"
+    torch.save({"fc.weight": torch.tensor([[0.25, -1.5]]), "fc.bias": torch.tensor([3.0])}, path)
+    whole = path.read_bytes()
+    for end in range(1, len(whole) - 3):  # the last bytes are "}}\n": cut there, the JSON still ends
+        path.write_bytes(whole[:end])
+        with pytest.raises(ValueError, match="it ends early") as e:
+            torch.load(path)
+        assert str(path) in str(e.value), end
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match="is a folder, not a file torch.save wrote"):
+        torch.load(folder)
+    with pytest.raises(FileNotFoundError):
+        torch.load(tmp_path / "missing.json")
+
+
+# ---- what goes in comes out ----------------------------------------------------------------------
+
+
+DTYPES = [torch.float64, torch.float32, torch.int64, torch.int32, torch.bool]
+EMPTY_SHAPES = [(0,), (0, 3), (3, 0), (2, 0, 3), (1, 1, 0)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_a_tensor_with_no_numbers_round_trips_with_its_shape_and_dtype(backend, dtype, tmp_path):
+    path = tmp_path / "empty.json"
+    for shape in EMPTY_SHAPES:
+        t = torch.zeros(shape, dtype=dtype)
+        torch.save(t, path)  # as the checkpoint's one object
+        back = torch.load(path)
+        assert (back.shape, back.dtype, back.backend) == (t.shape, dtype, backend), shape
+        torch.save({"w": t, "b": torch.ones(2, dtype=dtype)}, path)  # in a state_dict
+        back = torch.load(path)["w"]
+        assert (back.shape, back.dtype) == (t.shape, dtype), shape
+        torch.save({"nested": [t]}, path)
+        assert torch.load(path)["nested"][0].shape == t.shape
+
+
+def test_keys_come_back_as_the_types_they_were(tmp_path):
+    path = tmp_path / "keys.json"
+    t = torch.ones(1)
+    for obj in [
+        {1: t},  # all tensors, but not all names: not a state_dict
+        {0: t, 1: torch.zeros(2)},
+        {"a": {1: t}},
+        {(0, 1): 2, 0.5: 3, True: 4, None: 5, -7: 6, "s": 7, (1, (2, "x")): 8},
+        {"tensor": 1, "tuple": [2], "items": 3},  # the names the format itself uses
+        [{2: "two"}, ({3: (4,)},)],
+    ]:
+        torch.save(obj, path)
+        back = torch.load(path)
+        assert _plain(back) == _plain(obj)
+        assert [type(k) for k in _keys(back)] == [type(k) for k in _keys(obj)]
+
+
+def _keys(x):
+    if isinstance(x, dict):
+        return [k for key, v in x.items() for k in (key, *_keys(v))]
+    if isinstance(x, (list, tuple)):
+        return [k for v in x for k in _keys(v)]
+    return []
+
+
+def _plain(x):
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(_plain(v) for v in x)
+    return ("tensor", x.tolist()) if isinstance(x, torch.Tensor) else x
+
+
+@pytest.mark.parametrize("key", [torch.ones(1), frozenset({1}), object(), (1, frozenset())])
+def test_a_key_that_cannot_be_written_is_refused_when_saved(key, tmp_path):
+    with pytest.raises(
+        TypeError, match=r"obj has a key .* of type \w+; a key save\(\) can write is a str, int"
+    ):
+        torch.save({key: 1}, tmp_path / "keys.json")
+    assert list(tmp_path.iterdir()) == []
