@@ -5,20 +5,34 @@ the old file or the new one and no junk, stops with one clear line, or draws wha
 Linux (POSIX signals, /dev/urandom, /proc); elsewhere these tests are skipped.
 """
 
+import html
+import math
 import os
 import random
+import re
+import shutil
 import subprocess
 import sys
 import threading
 import time
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
 
 import micrograd_edu as torch
-from micrograd_edu import files
+from micrograd_edu import Value, files, nn
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals, /dev and /proc as Linux has them")
+
+
+def _importable(name: str) -> bool:
+    try:
+        __import__(name)
+    except ImportError:
+        return False
+    return True
+
 
 N = 20_000  # numbers in the checkpoint the killed writer saves: ~400 kB of JSON, a few ms to write
 
@@ -409,3 +423,214 @@ def test_a_key_that_cannot_be_written_is_refused_when_saved(key, tmp_path):
     ):
         torch.save({key: 1}, tmp_path / "keys.json")
     assert list(tmp_path.iterdir()) == []
+
+
+# ---- numbers that blew up, labels full of control characters -------------------------------------
+
+needs_pictures = pytest.mark.skipif(
+    shutil.which("dot") is None or not all(map(_importable, ("graphviz", "matplotlib", "PIL"))),
+    reason="pictures need graphviz's dot, the graphviz package, matplotlib and Pillow",
+)
+
+
+def valid_svg(path: Path) -> str:
+    """The SVG's text (what it shows, and its tooltips), after checking that it is well-formed XML."""
+    ElementTree.fromstring(path.read_bytes())
+    return html.unescape(path.read_text())
+
+
+def valid_png(path: Path) -> None:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image.verify()
+        assert image.format == "PNG"
+
+
+def drawn(dot, folder: Path, name: str = "graph") -> str:
+    """Render `dot` as an SVG and a PNG, both checked; the SVG's text."""
+    from micrograd_edu.viz import save_graph
+
+    save_graph(dot, folder / f"{name}.png")
+    valid_png(folder / f"{name}.png")
+    return valid_svg(save_graph(dot, folder / f"{name}.svg"))
+
+
+@needs_pictures
+def test_an_overflow_is_drawn_as_inf_in_boxes_marked_as_a_warning(tmp_path):
+    from micrograd_edu.viz import draw
+    from micrograd_edu.viz.labels import WARNING_BORDER, WARNING_FILL
+
+    x = Value(1e308, label="x")
+    y = x * x * 10  # x * x overflows to inf; its gradient is inf too
+    y.label = "y"
+    y.backward()
+    svg = drawn(draw(y), tmp_path)
+    assert "+inf" in svg and "nan or inf" in svg  # the number, and the legend line
+    assert WARNING_FILL in svg and WARNING_BORDER in svg
+    z = Value(math.nan, label="z") * Value(2.0, label="w") + Value(-math.inf)
+    z.backward()
+    svg = drawn(draw(z, title="nan, inf and -inf"), tmp_path, "nan")
+    assert "nan" in svg and "-inf" in svg
+
+
+@needs_pictures
+@pytest.mark.parametrize("backend", ["python", "numpy"], indirect=True)
+def test_a_tensor_graph_with_nan_gradients_draws(backend, tmp_path):
+    from micrograd_edu.viz import draw
+
+    layer = nn.Linear(2, 3)
+    layer.weight.data = torch.tensor([[1e308, 1.0], [math.nan, 0.5], [2.0, 3.0]])
+    X = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    loss = (layer(X) * 10).sum()
+    loss.backward()
+    svg = drawn(draw(loss, level="tensor", model=layer, names={"X": X}), tmp_path)
+    assert "nan or inf" in svg
+    assert re.search(r"(\+inf|nan)", svg)
+
+
+@needs_pictures
+def test_the_backward_walkthrough_draws_an_overflow(tmp_path):
+    from micrograd_edu.viz import backward_text, record_backward
+
+    x, w = Value(1e308, label="x"), Value(2.0, label="w")
+    out = x * w * Value(0.0, label="c")
+    out.label = "out"
+    assert "inf" in backward_text(out)
+    written = record_backward(out, tmp_path)
+    for frame in written[:-1]:
+        assert "nan or inf" in valid_svg(frame)
+        valid_png(frame.with_suffix(".png"))
+    assert written[-1].name == "backward.gif"
+
+
+@needs_pictures
+def test_a_run_whose_gradients_explode_is_recorded_to_its_end(tmp_path):
+    from micrograd_edu.viz import Recorder
+
+    torch.manual_seed(0)
+    model = nn.Linear(2, 1)
+    X, y = torch.tensor([[1.0, 2.0], [3.0, -1.0]]), torch.tensor([[1.0], [0.0]])
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e154)  # the second step overflows
+    recorder = Recorder(tmp_path, level="tensor", every=1, steps=5, model=model, names={"X": X})
+    for _ in range(5):
+        error = model(X) - y
+        loss = (error * error).mean()  # (** 2 raises OverflowError where * gives inf)
+        optimizer.zero_grad()
+        loss.backward()
+        recorder.step(loss)
+        optimizer.step()
+    assert len(recorder.frames) == 5 and not math.isfinite(recorder.losses[-1])
+    written = recorder.finish()
+    valid_png(written["loss"])
+    assert "nan or inf" in valid_svg(recorder.frames[-1][1])
+    from PIL import Image
+
+    with Image.open(written["gif"]) as gif:
+        assert gif.n_frames == 5
+    page = written["replay"].read_text()
+    assert "NaN" in page or "Infinity" in page  # numbers JavaScript reads (the page draws a band there)
+
+
+@needs_pictures
+def test_plots_of_numbers_that_blew_up_mark_them(tmp_path):
+    from micrograd_edu.viz import decision_boundary, histograms, loss_axes, save_figure
+
+    losses = [0.7, 0.6, math.nan, math.inf, 0.5, -math.inf]
+    valid_png(save_figure(loss_axes(losses)[0], tmp_path / "loss.png"))
+    valid_png(save_figure(loss_axes([math.nan] * 3, title="a $ sign\x07")[0], tmp_path / "nan.png"))
+    small, large = nn.Linear(2, 1), nn.Linear(30, 1)
+    small.weight.data = torch.tensor([[math.nan, math.inf]])
+    numbers = [0.1] * 30
+    numbers[3], numbers[7] = math.nan, -math.inf
+    large.weight.data = torch.tensor([numbers])
+    for model in (small, large):
+        model(torch.ones(1, model.in_features)).sum().backward()
+        valid_png(save_figure(histograms(model, step=3), tmp_path / "histograms.png"))
+    X, y = torch.tensor([[0.0, 0.0], [1.0, 1.0]]), torch.tensor([0.0, 1.0])
+    valid_png(save_figure(decision_boundary(small, X, y), tmp_path / "boundary.png"))
+    with pytest.raises(ValueError, match=r"X\[1\] is \[1.0, nan\]: a point with a nan or an inf"):
+        decision_boundary(small, torch.tensor([[0.0, 0.0], [1.0, math.nan]]), y)
+    with pytest.raises(ValueError, match=r"y\[0\] is -1.0, but a class is a whole number >= 0"):
+        decision_boundary(small, X, torch.tensor([-1.0, 1.0]))
+    with pytest.raises(ValueError, match="resolution must be a whole number >= 2, got 1"):
+        decision_boundary(small, X, y, resolution=1)
+
+
+NASTY = [chr(c) for c in range(32)] + ["\x7f", "\x85", "\u2028", "\ud800", "\ufffe"]  # drawn as escapes
+TYPED = [
+    '"',
+    "'",
+    "\\",
+    "\\N",
+    "<",
+    ">",
+    "<b>x</b>",
+    "{",
+    "}",
+    "|",
+    "[",
+    "]",
+    "]x",
+    ":",
+    "&amp;",
+    "a\\",
+    "é 👍",
+    " ",
+]
+
+
+@needs_pictures
+@pytest.mark.parametrize("text", NASTY + TYPED, ids=repr)
+def test_any_label_draws_as_typed(text, tmp_path):
+    from micrograd_edu.viz import draw
+    from micrograd_edu.viz.labels import printable
+
+    a = Value(1.0, label=f"a{text}b")
+    out = a * Value(2.0, label=text)
+    out.label = text
+    out.backward()
+    svg = drawn(draw(out, title=f"title {text} end"), tmp_path).replace("\xa0", " ")  # graphviz writes
+    # a run of spaces with no-break spaces
+    shown = printable(f"a{text}b")
+    assert shown in svg  # in its box (control characters as escapes: \x07)
+    if text != "\n":  # a title's newline starts a second line of it
+        assert f"title {printable(text)} end" in svg
+    tips = re.findall(r'xlink:title="([^"]*)"', (tmp_path / "graph.svg").read_text())
+    tips = [html.unescape(t).replace("\xa0", " ").split("\n")[0] for t in tips]
+    assert shown in tips  # the tooltip says it too, exactly
+    X = torch.tensor([[1.0, 2.0]])
+    layer = nn.Linear(2, 1)
+    loss = layer(X).sum()
+    loss.backward()
+    drawn(draw(loss, level="tensor", model=layer, names={text: X}, title=text), tmp_path, "tensor")
+
+
+@needs_pictures
+def test_ctrl_c_while_a_frame_is_drawn_leaves_no_half_frame(tmp_path, monkeypatch):
+    from micrograd_edu.viz import Recorder, record
+
+    model = nn.Linear(2, 1)
+    X = torch.tensor([[1.0, 2.0]])
+    recorder = Recorder(tmp_path, level="tensor", every=1, model=model)
+    for _ in range(2):
+        model(X).sum().backward()
+        recorder.step(model(X).sum())
+    real = record.save_graph
+
+    def interrupted_at_the_png(dot, path):
+        if path.suffix == ".png":
+            raise KeyboardInterrupt
+        return real(dot, path)
+
+    monkeypatch.setattr(record, "save_graph", interrupted_at_the_png)
+    with pytest.raises(KeyboardInterrupt):
+        recorder.step(model(X).sum())
+    monkeypatch.undo()
+    frames = sorted(p.name for p in (tmp_path / "frames").glob("step_*"))
+    assert frames == ["step_0001.png", "step_0001.svg", "step_0002.png", "step_0002.svg"]  # no step_0003.svg
+    assert temporaries(tmp_path / "frames") == []
+    from PIL import Image
+
+    with Image.open(recorder.finish()["gif"]) as gif:  # what was drawn still makes a GIF
+        assert gif.n_frames == 2

@@ -109,3 +109,34 @@ def test_tooltips_name_the_boxes(browser, replay):
     )
     assert any(h.startswith("weight (1, 2)\ndata: ") for h in hover)
     page.close()
+
+
+def test_a_loss_that_blew_up_is_a_band_on_the_curve_and_the_page_still_works(browser, tmp_path):
+    torch.manual_seed(0)
+    model = nn.Linear(2, 1)
+    X, y = torch.tensor([[1.0, 2.0], [3.0, -1.0]]), torch.tensor([[1.0], [0.0]])
+    optimizer = optim.SGD(model.parameters(), lr=1e154)  # the loss is inf from step 2, then nan
+    recorder = Recorder(tmp_path, level="tensor", every=2, steps=6, model=model, names={"X": X}, png=False)
+    for _ in range(6):
+        error = model(X) - y
+        loss = (error * error).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        recorder.step(loss)
+        optimizer.step()
+    errors = []
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.on("pageerror", lambda e: errors.append(e))
+    page.goto(recorder.finish()["replay"].resolve().as_uri() + "#step=3")
+    assert errors == []
+    assert label(page) == "step 3 of 6" and page.text_content("#now") in (
+        "loss at step 3: Infinity",
+        "loss at step 3: NaN",
+    )
+    texts = page.eval_on_selector_all("#curve text", "nodes => nodes.map(n => n.textContent)")
+    assert "band: loss nan or inf" in texts
+    assert page.eval_on_selector_all("#curve rect", "nodes => nodes.length") == 5  # steps 2 to 6
+    page.keyboard.press("Home")
+    assert page.text_content("#now").startswith("loss at step 1: 0.")
+    page.screenshot(path=str(tmp_path / "page.png"))
+    page.close()

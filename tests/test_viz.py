@@ -337,9 +337,9 @@ def test_recorder_on_a_short_run(tmp_path, backend, level):
     recorder, written = train_and_record(tmp_path, backend, level)
     run = tmp_path / "run"
     assert [step for step, _ in recorder.frames] == [1, 3, 5]
-    assert sorted(p.name for p in (run / "frames").iterdir()) == [
-        f"step_{s:04d}.{ext}" for s in (1, 3, 5) for ext in ("png", "svg")
-    ]
+    frames = [f"step_{s:04d}.{ext}" for s in (1, 3, 5) for ext in ("png", "svg")]
+    assert sorted(p.name for p in (run / "frames").iterdir()) == [".micrograd_edu_frames", *frames]
+    assert sorted((run / "frames" / ".micrograd_edu_frames").read_text().split()) == frames  # its own
     with PIL.open(written["gif"]) as gif:
         assert gif.n_frames == 3
         sizes = set()
@@ -354,6 +354,21 @@ def test_recorder_on_a_short_run(tmp_path, backend, level):
     assert all(url.startswith("http://www.w3.org/") for url in re.findall(r"https?://[^\"'\s]*", page))
     assert (run / "loss.png").exists() and written["loss"] == run / "loss.png"
     assert len(recorder.losses) == 6
+
+
+@needs_dot
+def test_a_new_recording_replaces_the_last_ones_frames_and_only_those(tmp_path):
+    train_and_record(tmp_path, "python", "tensor", steps=9, every=2)  # frames 1, 3, 5, 7, 9
+    frames = tmp_path / "run" / "frames"
+    (frames / "notes.txt").write_text("mine")  # the user's own files, beside the frames
+    (frames / "step_9999.svg").write_text("not the recorder's: it never listed it")
+    recorder, written = train_and_record(tmp_path, "python", "tensor", steps=3, every=2)  # frames 1, 3
+    assert sorted(p.name for p in frames.iterdir()) == [
+        ".micrograd_edu_frames", "notes.txt", "step_0001.png", "step_0001.svg", "step_0003.png",
+        "step_0003.svg", "step_9999.svg",
+    ]  # fmt: skip
+    with PIL.open(written["gif"]) as gif:
+        assert gif.n_frames == 2
 
 
 @needs_dot

@@ -168,7 +168,9 @@ def record_backward(
                 continue
             g = known.get(id(v))
             box.grad = NOT_YET if g is None else format_number(g)
-            box.shade = 0.0 if g is None or not largest else g / largest
+            box.shade = 0.0 if g is None or not largest or not math.isfinite(g) else g / largest
+            grad_nonfinite = ("grad",) if g is not None and not math.isfinite(g) else ()
+            box.nonfinite = tuple(part for part in box.nonfinite if part == "data") + grad_nonfinite
             box.highlight = "receiving" if box.id in receiving else ""
         boxes[ids[id(group[0].out)]].highlight = "active"
         lines = [f"{n} of {len(groups)}:  {_heading(group)}"] + [step.text for step in group]

@@ -2,15 +2,17 @@
 (tensor level), with its data and gradient, coloured by what it is.
 
     dot = draw(loss, model=model)        # a graphviz.Digraph: shows inline in a notebook
-    dot.render("graph", format="png")     # or save_graph(dot, "graph.png")
+    save_graph(dot, "graph.png")          # all or nothing (graphviz's own dot.render is not)
 
 Node ids come from the graph's structure (its topological order), never from `id()`,
-so the same model drawn at two training steps gives the same layout.
+so the same model drawn at two training steps gives the same layout. A number that is nan
+or inf is drawn as one, in a box marked as a warning; any label draws (see `printable`).
 """
 
 from __future__ import annotations
 
 import html
+import math
 import os
 import weakref
 from dataclasses import dataclass, field
@@ -22,12 +24,15 @@ from micrograd_edu.files import write_atomically
 from micrograd_edu.tensor import Tensor, observe_backward
 from micrograd_edu.viz.install import install_hint
 from micrograd_edu.viz.labels import (
+    WARNING_BORDER,
+    WARNING_FILL,
     Named,
     element_names,
     format_number,
     leaf_names,
     names_of,
     number_name,
+    printable,
     values_requiring_grad,
 )
 
@@ -44,6 +49,7 @@ HIGHLIGHTS = {  # highlight: (fill colour or "", border colour or "", border wid
     "active": ("", "#111827", 4, "its _backward runs"),
     "receiving": ("#86efac", "#15803d", 2, "receives gradient"),
 }
+NONFINITE = "nan or inf"  # what the legend calls a number that overflowed or is undefined
 NO_GRAD = "no grad"  # requires_grad=False: no gradient is computed for it (its .grad is None)
 NOT_YET = "—"  # a gradient that backward has not computed yet
 MUTED = "#6b7280"  # the colour of "no grad" and of the edges
@@ -56,7 +62,8 @@ def colours() -> list[str]:
     and border, the highlights and the legend's two gradient colours (a GIF keeps them exact)."""
     kinds = [c for fill, border, _, _ in KINDS.values() for c in (fill, border)]
     highlights = [c for fill, border, _, _ in HIGHLIGHTS.values() for c in (fill, border) if c]
-    return list(dict.fromkeys(["#ffffff", "#000000", MUTED, *kinds, *highlights, _shade(1.0), _shade(-1.0)]))
+    flat = ["#ffffff", "#000000", MUTED, *kinds, *highlights, _shade(1.0), _shade(-1.0)]
+    return list(dict.fromkeys([*flat, WARNING_FILL, WARNING_BORDER]))
 
 
 @dataclass
@@ -72,6 +79,7 @@ class Node:
     shape: str = ""
     highlight: str = ""  # "", or a key of HIGHLIGHTS: what this box is doing in a backward walkthrough
     tooltip: str = ""  # what a browser shows on hovering over the box (SVG): every number it has
+    nonfinite: tuple[str, ...] = ()  # "data", "grad": which of its numbers hold a nan or an inf
 
 
 @dataclass
@@ -119,7 +127,12 @@ def _trace_values(root: Value | Tensor, named: Named) -> Graph:
     outputs = {id(v) for v in roots}
     has_grad = [tracked is None or id(v) in tracked for v in order]
     largest = max(
-        (abs(_number(v.grad)) for v, g in zip(order, has_grad) if g and v.grad is not None), default=0.0
+        (
+            abs(_number(v.grad))
+            for v, g in zip(order, has_grad)
+            if g and v.grad is not None and math.isfinite(_number(v.grad))
+        ),
+        default=0.0,
     )
     graph = Graph("scalar")
     for v, with_grad in zip(order, has_grad):
@@ -131,14 +144,9 @@ def _trace_values(root: Value | Tensor, named: Named) -> Graph:
         title = f"{v._op}  {name}".strip() if v._prev else name or number_name(v.data)
         grad = 0.0 if v.grad is None else _number(v.grad)  # None: no gradient yet
         shown = NO_GRAD if not with_grad else NOT_YET if v.grad is None else format_number(grad)
-        node = Node(
-            ids[id(v)],
-            kind,
-            title,
-            format_number(v.data),
-            shown,
-            grad / largest if largest and with_grad else 0.0,
-        )
+        shade = grad / largest if largest and with_grad and math.isfinite(grad) else 0.0
+        node = Node(ids[id(v)], kind, title, format_number(v.data), shown, shade)
+        node.nonfinite = _nonfinite([v.data], [grad] if shown not in (NO_GRAD, NOT_YET) else [])
         node.tooltip = _tooltip(node, [repr(v.data)], None if shown in (NO_GRAD, NOT_YET) else [repr(grad)])
         if is_function_hub(v):  # a custom Function: no number of its own, its backward is on tensors
             node.title, node.data, node.grad, node.shade = f"{v._op}.apply", "", "", 0.0
@@ -154,7 +162,7 @@ def _trace_tensors(root: Tensor, named: Named) -> Graph:
     ids = {id(t): f"t{i}" for i, t in enumerate(order)}
     leaves = leaf_names(root, named)
     grads = {id(t): _tensor_grad(t) for t in order}
-    peaks = {k: max(g, key=abs, default=0.0) if g is not None else 0.0 for k, g in grads.items()}
+    peaks = {k: max(_finite(g or []), key=abs, default=0.0) for k, g in grads.items()}
     largest = max(map(abs, peaks.values()), default=0.0)
     graph = Graph("tensor")
     for t in order:
@@ -183,6 +191,7 @@ def _trace_tensors(root: Tensor, named: Named) -> Graph:
             peaks[id(t)] / largest if largest else 0,
             shape,
         )
+        node.nonfinite = _nonfinite(values, g if t.requires_grad and g is not None else [])
         node.tooltip = _tooltip(
             node, [format_number(x) for x in values], None if g is None else [format_number(x) for x in g]
         )
@@ -192,8 +201,20 @@ def _trace_tensors(root: Tensor, named: Named) -> Graph:
 
 
 def _first_numbers(values: list[float]) -> str:
-    """The first two numbers of a tensor, and an ellipsis if there are more."""
-    return " ".join(format_number(x) for x in values[:2]) + (" …" if len(values) > 2 else "")
+    """The first two numbers of a tensor, and an ellipsis if there are more (saying so if a nan
+    or an inf is among them)."""
+    rest = sorted({format_number(x) for x in values[2:] if not math.isfinite(x)})
+    more = f" … {', '.join(rest)}" if rest else " …" if len(values) > 2 else ""
+    return " ".join(format_number(x) for x in values[:2]) + more
+
+
+def _finite(xs: list[float]) -> list[float]:
+    return [x for x in xs if math.isfinite(x)]
+
+
+def _nonfinite(data: list[float], grad: list[float]) -> tuple[str, ...]:
+    """Which of a box's numbers, its data and its gradient, hold a nan or an inf."""
+    return tuple(part for part, xs in (("data", data), ("grad", grad)) if len(_finite(xs)) < len(xs))
 
 
 def _tooltip(node: Node, data: list[str], grad: list[str] | None, most: int = 16) -> str:
@@ -202,7 +223,7 @@ def _tooltip(node: Node, data: list[str], grad: list[str] | None, most: int = 16
     def numbers(xs: list[str]) -> str:
         return " ".join(xs[:most]) + (f" … ({len(xs)} in all)" if len(xs) > most else "")
 
-    head = " ".join(x for x in (node.title, node.shape) if x)
+    head = printable(" ".join(x for x in (node.title, node.shape) if x))  # a label's newline shows as \n
     lines = [head or node.id, f"data: {numbers(data)}"]
     if grad is not None:
         lines.append(f"grad: {numbers(grad)}")
@@ -263,7 +284,7 @@ def to_digraph(graph: Graph, title: str = "", legend: bool = True, rankdir: str 
     rankdir = rankdir or ("LR" if graph.level == "scalar" else "TB")
     lines = title.split("\n") if title else []
     dot = graphviz.Digraph(
-        name=_dot_name(lines[0] if lines and lines[0] else "micrograd_edu graph"),
+        name=_svg_text(_dot_name(lines[0] if lines and lines[0] else "micrograd_edu graph"), graphviz),
         graph_attr={
             "rankdir": rankdir,
             "fontname": "Helvetica",
@@ -276,11 +297,14 @@ def to_digraph(graph: Graph, title: str = "", legend: bool = True, rankdir: str 
     heading = _heading(lines, _legend(graph) if legend else "")
     if heading:
         dot.attr(label="<" + heading + ">", labelloc="t", labeljust="l", fontsize="16")
-    for node, name in zip(graph.nodes, _node_names(graph)):
-        dot.node(name, "<" + _label(node) + ">", tooltip=node.tooltip or name)
     names = dict(zip((node.id for node in graph.nodes), _node_names(graph)))
+    for node in graph.nodes:
+        name = names[node.id]
+        tooltip = _esc_string(node.tooltip or name, graphviz)
+        dot.node(_svg_text(name, graphviz), "<" + _label(node) + ">", tooltip=tooltip)
     for a, b in graph.edges:
-        dot.edge(names[a], names[b], tooltip=f"{names[a]} → {names[b]}")
+        tooltip = _esc_string(f"{names[a]} → {names[b]}", graphviz)
+        dot.edge(_svg_text(names[a], graphviz), _svg_text(names[b], graphviz), tooltip=tooltip)
     return dot
 
 
@@ -297,16 +321,36 @@ def _node_names(graph: Graph) -> list[str]:
 
 
 def _dot_name(text: str) -> str:
-    """Text as a graphviz name: a colon would name a port, and <...> would read as HTML."""
-    text = text.replace(":", "∶")
-    return f"{text} " if text.startswith("<") and text.endswith(">") else text
+    """Text as a graphviz name: a colon would name a port, and a backslash would escape what
+    follows it (so each becomes a look-alike)."""
+    return printable(text).replace(":", "∶").replace("\\", "∖")
+
+
+def _esc_string(text: str, graphviz) -> str:
+    """Text for an attribute graphviz reads as an escString (a tooltip), shown as it is: its lines
+    kept, and each backslash written as four (graphviz halves them twice, and \\N would stand for
+    the node's name)."""
+    lines = "\n".join(printable(line) for line in text.split("\n"))
+    return _svg_text(lines.replace("\\", "\\" * 4), graphviz)
+
+
+def _svg_text(text: str, graphviz) -> str:
+    """Plain text that graphviz copies into an SVG attribute or title: never read as HTML (as
+    <...> would be), and an & written as &amp; (graphviz passes on what looks like an entity
+    already, so "&amp;" typed would show as "&")."""
+    return graphviz.nohtml(text.replace("&", "&amp;"))
+
+
+def _html(text: str) -> str:
+    """Text inside an HTML-like label: any characters, shown as they are (a "]" as its number:
+    graphviz 2.43 cannot read one that follows a tag)."""
+    return html.escape(printable(text)).replace("]", "&#93;")
 
 
 def _heading(lines: list[str], legend: str) -> str:
     """The title's lines (left-aligned) above the legend, as one HTML-like table."""
     rows = [
-        f'<tr><td align="left"><font point-size="16">{html.escape(line) or " "}</font></td></tr>'
-        for line in lines
+        f'<tr><td align="left"><font point-size="16">{_html(line) or " "}</font></td></tr>' for line in lines
     ]
     if legend:
         rows.append(f'<tr><td align="left">{legend}</td></tr>')
@@ -316,21 +360,26 @@ def _heading(lines: list[str], legend: str) -> str:
 def _label(node: Node) -> str:
     fill, border, style, _ = KINDS[node.kind]
     width = 2 if node.kind == "output" else 1
+    if node.nonfinite:  # the border warns, unless a walkthrough highlights the box
+        border, width = WARNING_BORDER, 3
     if node.highlight:
         fill_, border_, width, _ = HIGHLIGHTS[node.highlight]
         fill, border = fill_ or fill, border_ or border
-    head = f"<b>{html.escape(node.title)}</b>" if node.title else ""
+    head = f"<b>{_html(node.title)}</b>" if node.title else ""
     if node.shape:  # a tensor's shape, small, beside its name
-        head += f'  <font point-size="9">{html.escape(node.shape)}</font>'
+        head += f'  <font point-size="9">{_html(node.shape)}</font>'
     rows = [f'<tr><td colspan="2">{head}</td></tr>'] if head else []
     if not node.data:  # a custom Function's hub: no numbers of its own
         rows.append(f'<tr><td colspan="2"><font color="{MUTED}"><i>backward on tensors</i></font></td></tr>')
         return _table(rows, fill, border, width, style)
-    rows.append(f'<tr><td align="left">data</td><td align="right">{html.escape(node.data)}</td></tr>')
+    warn = f' bgcolor="{WARNING_FILL}"'
+    data_colour = warn if "data" in node.nonfinite else ""
+    rows.append(f'<tr><td align="left">data</td><td align="right"{data_colour}>{_html(node.data)}</td></tr>')
     if node.grad == NO_GRAD:
         cell = f'<td align="right"><font color="{MUTED}"><i>{NO_GRAD}</i></font></td>'
     else:
-        cell = f'<td align="right" bgcolor="{_shade(node.shade)}">{html.escape(node.grad)}</td>'
+        grad_colour = warn if "grad" in node.nonfinite else f' bgcolor="{_shade(node.shade)}"'
+        cell = f'<td align="right"{grad_colour}>{_html(node.grad)}</td>'
     rows.append(f'<tr><td align="left">grad</td>{cell}</tr>')
     return _table(rows, fill, border, width, style)
 
@@ -355,6 +404,8 @@ def _legend(graph: Graph) -> str:
         cells.append(f'<td bgcolor="{_shade(1.0)}">grad &gt; 0</td>')
     if any(node.shade < 0 for node in graph.nodes):
         cells.append(f'<td bgcolor="{_shade(-1.0)}">grad &lt; 0</td>')
+    if any(node.nonfinite for node in graph.nodes):
+        cells.append(f'<td bgcolor="{WARNING_FILL}" border="3" color="{WARNING_BORDER}">{NONFINITE}</td>')
     if any(node.grad == NO_GRAD for node in graph.nodes):
         cells.append(f'<td><font color="{MUTED}"><i>{NO_GRAD}</i></font>: requires_grad=False</td>')
     if any(node.grad == NOT_YET for node in graph.nodes):

@@ -9,6 +9,7 @@ number (`4`), and the `1 - y` that BCELoss makes from the labels by what its num
 from __future__ import annotations
 
 import math
+import unicodedata
 from itertools import product
 from typing import Any
 
@@ -16,6 +17,7 @@ from micrograd_edu.engine import topological_order
 from micrograd_edu.tensor import Tensor
 
 Named = dict[int, tuple[str, str]]  # id(tensor or Value) -> (name, kind)
+WARNING_FILL, WARNING_BORDER = "#f5d0fe", "#a21caf"  # a number that is nan or inf, in every picture
 
 
 def names_of(model: Any, names: dict | None) -> Named:
@@ -111,10 +113,29 @@ def number_name(x: float) -> str:
 
 def format_number(x: float) -> str:
     """A fixed-width number (+0.1234, -1.2e+03), so boxes keep their size from step to step;
-    zero is 0.0000, never -0.0000."""
+    zero is 0.0000, never -0.0000; nan and inf as nan, +inf and -inf."""
     x += 0.0  # -0.0 becomes 0.0
     if x == 0:
         return "0.0000"
-    if not math.isfinite(x) or not 1e-3 <= abs(x) < 1e4:
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x) or not 1e-3 <= abs(x) < 1e4:
         return f"{x:+.1e}"
     return f"{x:+.4f}"
+
+
+def printable(text: str) -> str:
+    """`text` with what no picture can show written as Python writes it in a string: control
+    characters (a bell as \\x07, a newline as \\n), line separators and lone surrogates, so
+    that any label a user types can be drawn, and is drawn as typed.
+
+    >>> print(printable("a\\x00b\\x07 c\\n"))
+    a\\x00b\\x07 c\\n
+    """
+    return "".join(repr(c)[1:-1] if _undrawable(c) else c for c in text)
+
+
+def _undrawable(c: str) -> bool:
+    """A control character, a surrogate, a line or paragraph separator, or one of the two
+    characters that XML (so SVG) has no place for."""
+    return unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") or c in "\ufffe\uffff"

@@ -13,7 +13,10 @@ The folder then holds `frames/step_0001.svg` (and `.png`) for every recorded ste
 `steps=` the last step too, so the last frame is the trained model), an animated GIF, the
 loss curve, and `replay.html`: one self-contained page with a slider, play/pause, the arrow
 keys, links to a step (`replay.html#step=901`) and the loss curve beside the graph. Every
-file is written all or nothing.
+file is written all or nothing. A new recording into the same folder first removes the frames
+the last one drew (listed in `frames/.micrograd_edu_frames`), and nothing else; a run stopped
+early (Ctrl-C) can still `finish()` with the frames it has. A loss or a gradient that blows up
+to nan or inf is drawn as such, and the run goes on.
 """
 
 from __future__ import annotations
@@ -26,16 +29,19 @@ import time
 from pathlib import Path
 
 from micrograd_edu.engine import Value
-from micrograd_edu.files import write_atomically
+from micrograd_edu.files import WrittenFiles, write_atomically
 from micrograd_edu.tensor import Tensor
 from micrograd_edu.viz.graph import colours, save_graph, to_digraph, trace
 from micrograd_edu.viz.install import install_hint
+from micrograd_edu.viz.labels import WARNING_BORDER, WARNING_FILL, printable
 from micrograd_edu.viz.plots import figure_bytes, loss_axes
 
 GIF_MAX_WIDTH = 1600  # pixels: a GIF wider than this is scaled down, but only as far as ...
 GIF_MIN_TEXT = 13.5  # ... a box's text stays this many pixels to the em (its digits 10 px high)
 FRAME_TEXT = 11 * 96 / 72  # that text's em in a frame: 11 points, which dot draws at 96 dpi
 HOLD_LAST = 3.0  # seconds the GIF rests on its last frame (the trained model) before it loops
+FRAME_LIST = ".micrograd_edu_frames"  # in frames/: the frames this recorder drew, for the next to remove
+FRAME_NAMES = r"step_\d+\.(svg|png)"
 
 
 class Recorder:
@@ -64,6 +70,7 @@ class Recorder:
         self.losses: list[float] = []  # every step's loss, recorded or not
         self.frames: list[tuple[int, Path]] = []  # (step, svg file) of each recorded step
         self.seconds_drawing = 0.0
+        self.written = WrittenFiles(self.out_dir / "frames", FRAME_LIST, FRAME_NAMES)
 
     def will_draw(self, step: int) -> bool:
         """Whether step (1, 2, ...) gets a frame: every `every`-th from the first, and the last."""
@@ -88,15 +95,23 @@ class Recorder:
         title = f"{self.title}   step {step}{of}   loss {value:.4f}{extra}".strip()
         dot = to_digraph(trace(loss, self.level, self.model, self.names), title=title)
         frame = self.out_dir / "frames" / f"step_{step:04d}.svg"
-        save_graph(dot, frame)
-        if self.png:
-            save_graph(dot, frame.with_suffix(".png"))
+        files = [frame, frame.with_suffix(".png")] if self.png else [frame]
+        if not self.frames:
+            self.written.clear()  # an earlier recording's frames, which would mix with these
+        self.written.add(f.name for f in files)
+        try:
+            for f in files:
+                save_graph(dot, f)
+        except BaseException:  # half a frame (its SVG but no PNG) is no frame: leave none
+            for f in files:
+                f.unlink(missing_ok=True)
+            raise
         self.frames.append((step, frame))
         self.seconds_drawing += time.perf_counter() - started
 
     def finish(self, fps: float = 1.0) -> dict[str, Path]:
         """Write the GIF (if frames were drawn as PNG; `fps` frames a second, and a rest on the
-        last), the loss curve and the replay page."""
+        last), the loss curve and the replay page, of the frames drawn so far."""
         if not self.frames:
             raise RuntimeError("nothing was recorded: call recorder.step(loss) in the training loop first")
         written = {"replay": write_atomically(self.out_dir / "replay.html", self._replay_page(fps))}
@@ -110,13 +125,20 @@ class Recorder:
         svgs = [_inline_svg(svg.read_text()) for _, svg in self.frames]
         steps = [step for step, _ in self.frames]
         return _REPLAY.format(
-            title=html.escape(self.title or "micrograd_edu: training replay"),
-            frames=json.dumps(svgs),
+            title=html.escape(printable(self.title or "micrograd_edu: training replay")),
+            frames=_script_json(svgs),
             steps=json.dumps(steps),
-            losses=json.dumps(self.losses),
+            losses=json.dumps(self.losses),  # NaN and Infinity: JavaScript reads them as numbers
             last=len(svgs) - 1,
             interval=round(1000 / fps),
+            warning_fill=WARNING_FILL,
+            warning_border=WARNING_BORDER,
         )
+
+
+def _script_json(x) -> str:
+    """JSON to put inside a <script>: a "</" in it (</script>) would end the script early."""
+    return json.dumps(x).replace("</", "<\\/")
 
 
 def _inline_svg(svg: str) -> str:
@@ -223,7 +245,9 @@ const curve = document.getElementById("curve"), play = document.getElementById("
 const zoom = document.getElementById("zoom"), link = document.getElementById("link");
 const ns = "http://www.w3.org/2000/svg";
 const plotLeft = 48, plotRight = 278, plotTop = 10, plotBottom = 172;  // in the curve's own units
-const hi = Math.max(...losses), lo = Math.min(0, ...losses);
+const finite = losses.filter(Number.isFinite);  // a loss that blew up (NaN, Infinity) is marked apart
+const hi = finite.reduce((a, b) => Math.max(a, b), -Infinity);
+const lo = finite.reduce((a, b) => Math.min(a, b), 0);
 const x = s => plotLeft + (plotRight - plotLeft) * (s - 1) / Math.max(losses.length - 1, 1);
 const y = v => plotBottom - (plotBottom - plotTop) * (v - lo) / ((hi - lo) || 1);
 function svg(tag, attrs, text) {{
@@ -239,7 +263,7 @@ function ticks(a, b, n) {{  // about n round numbers from a to b
   for (let t = Math.ceil(a / step) * step; t <= b + step * 1e-9; t += step) out.push(+t.toPrecision(12));
   return out;
 }}
-for (const v of ticks(lo, hi, 4)) {{
+for (const v of finite.length ? ticks(lo, hi, 4) : []) {{
   svg("line", {{x1: plotLeft, x2: plotRight, y1: y(v), y2: y(v), stroke: "#e5e7eb"}});
   svg("text", {{x: plotLeft - 4, y: y(v) + 4, "text-anchor": "end"}}, String(v));
 }}
@@ -253,8 +277,26 @@ const middle = (plotTop + plotBottom) / 2;
 svg("text", {{x: (plotLeft + plotRight) / 2, y: plotBottom + 32, "text-anchor": "middle"}}, "step");
 svg("text", {{x: 12, y: middle, "text-anchor": "middle",
              transform: "rotate(-90 12 " + middle + ")"}}, "loss");
-svg("polyline", {{points: losses.map((v, i) => x(i + 1) + "," + y(v)).join(" "),
-                 fill: "none", stroke: "#2563eb", "stroke-width": 1.5}});
+let run = [];  // the curve: a line through each run of finite losses, a band where they are not
+losses.concat([NaN]).forEach((v, i) => {{
+  if (Number.isFinite(v)) {{ run.push(x(i + 1) + "," + y(v)); return; }}
+  if (run.length > 1) svg("polyline", {{points: run.join(" "), fill: "none", stroke: "#2563eb",
+                                        "stroke-width": 1.5}});
+  if (run.length === 1) {{  // a loss with no finite neighbour: a dot, as no line can show it
+    const [cx, cy] = run[0].split(",");
+    svg("circle", {{cx: cx, cy: cy, r: 2, fill: "#2563eb"}});
+  }}
+  run = [];
+  if (i < losses.length) {{
+    const half = (plotRight - plotLeft) / Math.max(losses.length - 1, 1) / 2;
+    svg("rect", {{x: x(i + 1) - half, y: plotTop, width: Math.max(2 * half, 1), height: plotBottom - plotTop,
+                 fill: "{warning_fill}"}});
+  }}
+}});
+if (finite.length < losses.length) {{
+  svg("text", {{x: plotRight, y: plotTop + 12, "text-anchor": "end", fill: "{warning_border}"}},
+      "band: loss nan or inf");
+}}
 const marker = svg("circle", {{r: 4, fill: "#b91c1c"}});
 let fit = true;
 function address() {{
@@ -265,8 +307,10 @@ function show(i) {{
   graph.innerHTML = frames[i];
   const step = steps[i];
   label.textContent = "step " + step + " of " + losses.length;
-  now.textContent = "loss at step " + step + ": " + losses[step - 1].toFixed(4);
-  marker.setAttribute("cx", x(step)); marker.setAttribute("cy", y(losses[step - 1]));
+  const loss = losses[step - 1], shown = Number.isFinite(loss);
+  now.textContent = "loss at step " + step + ": " + (shown ? loss.toFixed(4) : String(loss));
+  marker.setAttribute("cx", x(step)); marker.setAttribute("cy", shown ? y(loss) : plotTop);
+  marker.setAttribute("fill", shown ? "#b91c1c" : "{warning_border}");
   slider.value = i;
   link.textContent = address();
   history.replaceState(null, "", address());
