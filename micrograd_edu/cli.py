@@ -3,12 +3,18 @@
 micrograd-edu demo            train the tutorial's SimpleNN and draw its graph at every step
 micrograd-edu lessons         list the lessons
 micrograd-edu lesson 5        step through lesson 5 in this terminal
+
+A mistake in what was typed gets one line that names the option and the value, and exit
+status 2, before any work starts; Ctrl-C gets one line and status 130; output piped into
+`head` stops quietly when `head` has read enough.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import io
+import math
 import os
 import re
 import shutil
@@ -16,10 +22,37 @@ import sys
 import textwrap
 
 from micrograd_edu.exercises.commands import add_commands as add_exercise_commands
-from micrograd_edu.lessons import OUT_ENV, find_lesson, list_lessons, parse_cells, step_through
+from micrograd_edu.files import writable_folder
+from micrograd_edu.lessons import INTERRUPTED, OUT_ENV, find_lesson, list_lessons, parse_cells, step_through
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command `argv` (default: the command line); its exit status."""
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # here, so that a closed pipe is noticed here, not at exit
+        return status
+    except KeyboardInterrupt:
+        print("\nmicrograd-edu: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except BrokenPipeError:  # what reads the output (head) has had enough: stop quietly
+        _discard_stdout()
+        return 1
+
+
+def _discard_stdout() -> None:
+    """Send what is still to be written to stdout nowhere, so that Python's flush at exit does not
+    complain of the closed pipe (the recipe of the Python docs' note on SIGPIPE)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):  # not a real file (a test's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(
         prog="micrograd-edu", description="Automatic differentiation you can read, run and watch."
     )
@@ -42,9 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         help="tensor: a box per tensor op (about 20, slide-sized); scalar: a box per Value (about 185, "
         "python backend only: open replay.html and zoom in)",
     )
-    demo.add_argument("--seed", type=int, default=0, help="random seed for the initial weights")
-    demo.add_argument("--lr", type=float, default=0.5, help="learning rate")
-    demo.add_argument("--momentum", type=float, default=0.9, help="SGD momentum")
+    demo.add_argument("--seed", type=_seed, default=0, help="random seed for the initial weights")
+    demo.add_argument("--lr", type=_non_negative, default=0.5, help="learning rate")
+    demo.add_argument("--momentum", type=_non_negative, default=0.9, help="SGD momentum")
     demo.add_argument("--out", default="micrograd_edu_out/demo", help="output folder")
 
     commands.add_parser("lessons", help="list the lessons", description="List the lessons.")
@@ -54,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Step through a lesson cell by cell: Enter runs the next cell, c runs the rest "
         "without stopping, q quits.",
     )
-    lesson.add_argument("number", type=int, help="the lesson's number, e.g. 5")
+    lesson.add_argument("number", type=_lesson_number, help="the lesson's number, e.g. 5")
     lesson.add_argument("--no-pause", action="store_true", help="run straight through, without waiting")
     lesson.add_argument(
         "--out", help=f"folder for the lesson's pictures (default ${OUT_ENV} or ./micrograd_edu_out)"
@@ -76,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             print("\nStart one with: micrograd-edu lesson N   (Enter: next cell, c: run to the end, q: quit)")
             return 0
         path = find_lesson(args.number)
-        if args.out:
+        if args.out is not None:
+            writable_folder(args.out, "--out")
             os.environ[OUT_ENV] = args.out
         return step_through(path, pause=not args.no_pause)
     except (ValueError, RuntimeError, ImportError) as e:
@@ -92,15 +126,28 @@ def _did_you_mean(word: str, parser: argparse.ArgumentParser) -> str:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from micrograd_edu.demo import run_demo
+    from micrograd_edu.demo import Interrupted, run_demo
 
     if args.level == "scalar" and args.backend == "numpy":
         raise ValueError("--level scalar draws Values, which only the python backend has: use --level tensor")
-    result = run_demo(
-        args.out, args.epochs, args.render_every, args.backend, args.level, args.seed, args.lr, args.momentum
-    )
+    writable_folder(args.out, "--out")
+    writable_folder(os.path.join(args.out, "frames"), "--out")
+    try:
+        result = run_demo(
+            args.out,
+            args.epochs,
+            args.render_every,
+            args.backend,
+            args.level,
+            args.seed,
+            args.lr,
+            args.momentum,
+        )
+    except Interrupted as stop:
+        print(f"micrograd-edu: {stop}", file=sys.stderr)
+        return INTERRUPTED
     losses = result.losses
-    for step in sorted({1, *range(len(losses) // 4, len(losses) + 1, max(len(losses) // 4, 1))}):
+    for step in reported_steps(len(losses)):
         print(f"step {step:>5}   loss {losses[step - 1]:.4f}")
     print(f"predictions {result.predicted}   accuracy {result.accuracy:.0%}")
     print(f"\nThe pictures are in {args.out}/:")
@@ -116,11 +163,61 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def reported_steps(n: int) -> list[int]:
+    """The steps whose loss the demo prints: the first, and each quarter of the way to the last.
+
+    >>> reported_steps(1000), reported_steps(3), reported_steps(1)
+    ([1, 250, 500, 750, 1000], [1, 2, 3], [1])
+    """
+    return sorted({1, *(max(1, n * k // 4) for k in range(1, 5))}) if n else []
+
+
+# Each option's type: argparse says "argument --lr: <the message>", so the message names the value.
+
+
 def _positive(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text}")
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
     return value
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a number >= 0 (and not nan or inf), got {text!r}")
+    return value
+
+
+SEEDS = (-(2**63), 2**64 - 1)  # what PyTorch's manual_seed takes
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if not SEEDS[0] <= value <= SEEDS[1]:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number from {SEEDS[0]} to {SEEDS[1]} (what PyTorch's manual_seed takes), "
+            f"got {text!r}"
+        )
+    return value
+
+
+def _lesson_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a lesson's number, such as 5 (micrograd-edu lessons lists them), got {text!r}"
+        ) from None
 
 
 def _title(path) -> str:

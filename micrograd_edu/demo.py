@@ -4,6 +4,9 @@ This is what `micrograd-edu demo` runs: the SimpleNN of the PyTorch autograd tut
 learns XOR with BCELoss and SGD, and the graph of every recorded step is drawn, one box per
 tensor op by default (`level="scalar"` draws every Value: about 185 boxes, for a zoomable page
 more than a slide).
+
+Stopped early with Ctrl-C, it still writes the GIF, the replay page and the plots of what it
+drew so far, and then raises `Interrupted`, which says how far it got.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 
 import micrograd_edu as torch
 from micrograd_edu import nn, optim
+from micrograd_edu.files import writable_folder
 
 
 class SimpleNN(nn.Module):
@@ -41,6 +45,25 @@ class DemoResult:
     files: dict[str, Path]
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the demo after `step` of `steps` training steps; `files` are the pictures
+    written of the `frames` drawn by then (none, if a second Ctrl-C stopped that writing too)."""
+
+    def __init__(self, step: int, steps: int, frames: int, files: dict[str, Path], out: Path) -> None:
+        super().__init__(step, steps)
+        self.step, self.steps, self.frames, self.files, self.out = step, steps, frames, files, out
+
+    def __str__(self) -> str:
+        where = f"interrupted at step {self.step} of {self.steps}"
+        drawn = f"{self.frames} frame{'s' if self.frames != 1 else ''} drawn so far"
+        if not self.frames:
+            return f"{where}, before the first picture was drawn: nothing was written"
+        if not self.files:
+            again = "and again while the GIF and replay page were written"
+            return f"{where}, {again}: the {drawn} are in {self.out}/frames/"
+        return f"{where}: the GIF and replay page have the {drawn}, in {self.out}/"
+
+
 def run_demo(
     out: str | Path = "micrograd_edu_out/demo",
     epochs: int = 1000,
@@ -62,7 +85,8 @@ def run_demo(
             "Install it with: apt-get install graphviz (Debian/Ubuntu), brew install graphviz (macOS), "
             "or conda install graphviz"
         )
-    out = Path(out)
+    out = writable_folder(out, "out")
+    writable_folder(out / "frames", "out")  # not a file in the way of the frames
     torch.manual_seed(seed)
     X, y = torch.data.xor(backend=backend)
     with _default_backend(backend):
@@ -79,25 +103,40 @@ def run_demo(
         title="SimpleNN learning XOR",
     )
     bar = Progress(recorder) if progress and sys.stderr.isatty() else None
-    for _ in range(epochs):
-        outputs = model(X)
-        loss = criterion(outputs, y)
-        optimizer.zero_grad()
-        loss.backward()
-        recorder.step(loss)
-        optimizer.step()
+
+    def pictures() -> dict[str, Path]:
+        files = recorder.finish()
+        files["boundary"] = save_figure(decision_boundary(model, X, y), out / "decision_boundary.png")
+        step = len(recorder.losses)
+        files["histograms"] = save_figure(histograms(model, step=step), out / "histograms.png")
+        return files
+
+    try:
+        for _ in range(epochs):
+            outputs = model(X)
+            loss = criterion(outputs, y)
+            optimizer.zero_grad()
+            loss.backward()
+            recorder.step(loss)
+            optimizer.step()
+            if bar:
+                bar.update()
+    except KeyboardInterrupt:
         if bar:
-            bar.update()
+            bar.stop()
+        step, drawn = len(recorder.losses), len(recorder.frames)
+        try:
+            files = pictures() if drawn else {}
+        except KeyboardInterrupt:  # a second Ctrl-C: stop now (each file is whole, or not there)
+            files = {}
+        raise Interrupted(step, epochs, drawn, files, out) from None
     if bar:
         bar.close()
         bar.say("writing the GIF, the replay page and the plots ...")
     with torch.no_grad():
         predicted = (model(X) > 0.5).float()
         accuracy = (predicted == y).float().mean().item()
-    files = recorder.finish()
-    files["boundary"] = save_figure(decision_boundary(model, X, y), out / "decision_boundary.png")
-    files["histograms"] = save_figure(histograms(model, step=epochs), out / "histograms.png")
-    return DemoResult(recorder.losses, predicted.flatten().tolist(), accuracy, files)
+    return DemoResult(recorder.losses, predicted.flatten().tolist(), accuracy, pictures())
 
 
 @contextlib.contextmanager
@@ -144,6 +183,11 @@ class Progress:
     def say(self, text: str) -> None:
         """A line of news while the rest is written (it stays on the terminal)."""
         sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+    def stop(self) -> None:
+        """End the line where it is (training was interrupted)."""
+        sys.stderr.write("\n")
         sys.stderr.flush()
 
     def close(self) -> None:

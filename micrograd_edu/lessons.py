@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 OUT_ENV = "MICROGRAD_EDU_OUT"  # where lessons put their pictures (default ./micrograd_edu_out)
+INTERRUPTED = 130  # the exit status of a program stopped by Ctrl-C (128 + SIGINT), as shells give it
 
 
 @dataclass
@@ -55,7 +56,13 @@ def find_lesson(number: int) -> Path:
 def output_dir(name: str) -> Path:
     """The folder a lesson's pictures go to: $MICROGRAD_EDU_OUT/<name>, created if needed."""
     path = Path(os.environ.get(OUT_ENV, "micrograd_edu_out")) / name
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ValueError(
+            f"cannot make the folder {path} for the lesson's pictures ({e.strerror}): set ${OUT_ENV} (or "
+            "--out) to a folder you can write to"
+        ) from None
     return path
 
 
@@ -69,6 +76,7 @@ def check(answer: object, expected: object, hint: str, tol: float = 1e-6) -> Non
     to three significant digits; Enter skips it. It never raises, so a lesson with unanswered
     exercises still runs to its end.
     """
+    global _asking
     if _close(_plain(answer), _plain(expected), tol):
         print("correct!")
         return
@@ -79,7 +87,12 @@ def check(answer: object, expected: object, hint: str, tol: float = 1e-6) -> Non
     caller = inspect.currentframe()
     scope = caller.f_back.f_globals if caller and caller.f_back else {}
     while True:
-        typed = input("your answer (3 significant digits are enough; Enter skips) > ").strip()
+        try:
+            typed = input("your answer (3 significant digits are enough; Enter skips) > ").strip()
+        except EOFError:  # Ctrl-D, or the input ran out: skip this one and ask no more
+            _asking = False
+            typed = ""
+            print()
         if not typed:
             print(_wrapped("skipped: the exercise stays open; in a notebook, put your code in place of None"))
             return
@@ -174,7 +187,8 @@ def to_notebook(path: str | os.PathLike):
 
 
 def step_through(path: str | os.PathLike, pause: bool | None = None) -> int:
-    """Run a lesson cell by cell; returns an exit status (0, or 1 if a cell failed).
+    """Run a lesson cell by cell; returns an exit status (0, 1 if a cell failed, or 130 if
+    Ctrl-C stopped it: one line says where, no traceback).
 
     In a terminal it waits after each cell for one key (Enter: next, c: carry on without
     pausing, q: quit), prose is wrapped to the terminal's width with its markdown rendered,
@@ -189,6 +203,8 @@ def step_through(path: str | os.PathLike, pause: bool | None = None) -> int:
     prose: list[str] = []
     saved: list[Path] = []
     _asking = pause
+    code = [cell for cell in cells if cell.kind == "code" and not cell.script_only]
+    done, running = 0, False  # how many code cells have run; whether one is running now
     try:
         for cell in cells:
             if cell.script_only:
@@ -199,12 +215,16 @@ def step_through(path: str | os.PathLike, pause: bool | None = None) -> int:
             _show(prose, cell.source)
             prose = []
             before = _files()
+            running = True
             try:
                 picture = _run(cell.source, scope, path)
+            except BrokenPipeError:  # the output's reader has gone (head): no use going on
+                raise
             except Exception:
                 traceback.print_exc()
                 print(f"\nThis cell of {path.name} failed; the lesson stops here.")
                 return 1
+            done, running = done + 1, False
             new = _new_files(before)
             saved += [f for f in new if f not in saved]
             _say_saved(new, picture)
@@ -218,6 +238,11 @@ def step_through(path: str | os.PathLike, pause: bool | None = None) -> int:
             print(render_markdown(text))
         print(_summary(path, cells, saved))
         return 0
+    except KeyboardInterrupt:
+        sys.stdout.flush()
+        where = f"in cell {done + 1}" if running else f"after cell {done}" if done else "before cell 1"
+        print(f"\ninterrupted {where} of {len(code)} of {path.name}: the lesson stops here", file=sys.stderr)
+        return INTERRUPTED
     finally:
         _asking = False
 
@@ -373,7 +398,10 @@ def _key(prompt: str) -> str:
         fd = sys.stdin.fileno()
         saved = termios.tcgetattr(fd)
     except (ImportError, OSError, ValueError, io.UnsupportedOperation, AttributeError):  # no terminal
-        answer = input(f"\n{prompt} > ").strip().lower()
+        try:
+            answer = input(f"\n{prompt} > ").strip().lower()
+        except EOFError:  # the input has run out: nothing more will come to go on with
+            return "q"
         if _styled():
             print("\033[F\033[2K", end="", flush=True)  # up to the prompt's line, and clear it
         return answer[:1] or "\n"

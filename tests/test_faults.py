@@ -11,6 +11,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -634,3 +635,148 @@ def test_ctrl_c_while_a_frame_is_drawn_leaves_no_half_frame(tmp_path, monkeypatc
 
     with Image.open(recorder.finish()["gif"]) as gif:  # what was drawn still makes a GIF
         assert gif.n_frames == 2
+
+
+# ---- Ctrl-C ------------------------------------------------------------------------------------------
+
+
+def wait_for(condition, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+@needs_pictures
+def test_ctrl_c_during_the_demo_writes_what_was_drawn_and_says_so_in_one_line(tmp_path):
+    from PIL import Image
+
+    out = tmp_path / "demo"
+    demo = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "micrograd_edu",
+            "demo",
+            "--epochs",
+            "300",
+            "--render-every",
+            "10",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    listing = out / "frames" / ".micrograd_edu_frames"  # lists a frame before it is drawn: once it
+    wait_for(
+        lambda: listing.exists() and "step_0011" in listing.read_text()
+    )  # lists the 2nd, the 1st is whole
+    demo.send_signal(signal.SIGINT)
+    stdout, stderr = demo.communicate(timeout=60)
+    assert demo.returncode == 130
+    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
+    frames = sorted((out / "frames").glob("step_*.svg"))
+    said = re.fullmatch(
+        r"micrograd-edu: interrupted at step (\d+) of 300: the GIF and replay page have the (\d+) frames? "
+        r"drawn so far, in (.*)/\n",
+        stderr,
+    )
+    assert said and said[3] == str(out) and int(said[2]) == len(frames) >= 1, stderr
+    assert (
+        sorted(p.with_suffix(".svg") for p in (out / "frames").glob("step_*.png")) == frames
+    )  # whole frames
+    with Image.open(out / "animation.gif") as gif:
+        assert gif.n_frames == len(frames)
+    page = (out / "replay.html").read_text()
+    assert page.count("<svg") == len(frames) + 1  # each frame, and the loss curve's
+    for name in ("loss.png", "decision_boundary.png", "histograms.png"):
+        valid_png(out / name)
+    assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
+
+
+def interrupt_at(monkeypatch, step: int) -> None:
+    """Ctrl-C as the training loop records step `step` (before it is drawn)."""
+    from micrograd_edu.viz import Recorder
+
+    real = Recorder.step
+
+    def step_or_stop(self, loss, **metrics):
+        if len(self.losses) + 1 == step:
+            raise KeyboardInterrupt
+        return real(self, loss, **metrics)
+
+    monkeypatch.setattr(Recorder, "step", step_or_stop)
+
+
+@needs_pictures
+def test_a_second_ctrl_c_while_the_gif_is_written_stops_at_once_and_leaves_no_junk(tmp_path, monkeypatch):
+    from micrograd_edu.demo import Interrupted, run_demo
+    from micrograd_edu.viz import record
+
+    interrupt_at(monkeypatch, 25)
+
+    def second_ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(record, "gif_bytes", second_ctrl_c)
+    with pytest.raises(Interrupted) as stop:
+        run_demo(tmp_path, epochs=100, render_every=10, progress=False)
+    assert (stop.value.step, stop.value.frames, stop.value.files) == (24, 3, {})
+    assert str(stop.value) == (
+        "interrupted at step 24 of 100, and again while the GIF and replay page were written: "
+        f"the 3 frames drawn so far are in {tmp_path}/frames/"
+    )
+    assert not (tmp_path / "animation.gif").exists()
+    assert [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")] == []
+
+
+@needs_pictures
+def test_ctrl_c_before_the_first_picture_writes_nothing(tmp_path, monkeypatch):
+    from micrograd_edu.demo import Interrupted, run_demo
+
+    interrupt_at(monkeypatch, 1)
+    out = tmp_path / "demo"
+    with pytest.raises(Interrupted, match="before the first picture was drawn: nothing was written"):
+        run_demo(out, epochs=10, progress=False)
+    assert not out.exists()
+
+
+LESSON = """# %% [markdown]
+# # A lesson that is stopped
+# %%
+print("first")
+# %%
+raise KeyboardInterrupt  # Ctrl-C, while this cell runs
+# %%
+print("never")
+"""
+
+
+def test_ctrl_c_in_a_lesson_stops_it_with_one_line(tmp_path, capsys):
+    from micrograd_edu.lessons import step_through
+
+    path = tmp_path / "01_stopped.py"
+    path.write_text(LESSON)
+    assert step_through(path, pause=False) == 130
+    out, err = capsys.readouterr()
+    assert "first" in out and "never" not in out
+    assert err.strip() == "interrupted in cell 2 of 3 of 01_stopped.py: the lesson stops here"
+
+
+def test_ctrl_c_during_a_real_lesson_exits_130_without_a_traceback(tmp_path):
+    lesson = subprocess.Popen(
+        [sys.executable, "-m", "micrograd_edu", "lesson", "5", "--no-pause", "--out", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for _ in range(20):  # well into the lesson: its first cells have run
+        lesson.stdout.readline()
+    lesson.send_signal(signal.SIGINT)
+    _, stderr = lesson.communicate(timeout=60)
+    assert lesson.returncode == 130
+    assert re.fullmatch(
+        r"\ninterrupted (in|after|before) cell \d+ of \d+ of 05_training.py: the lesson stops here\n", stderr
+    ), stderr
