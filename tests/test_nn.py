@@ -373,9 +373,11 @@ def test_the_same_seed_gives_the_same_weights_on_both_backends():
     ],
 )
 def test_linear_rejects_bad_sizes(sizes, name):
-    with pytest.raises(
-        ValueError, match=f"Linear: {name} must be a whole number > 0, got {sizes[name == 'out_features']!r}"
-    ):
+    """As PyTorch: a size of the wrong type is a TypeError, a negative one a RuntimeError; and a
+    size of 0 (which PyTorch takes) is refused too; each names the setting and the value."""
+    bad = sizes[name == "out_features"]
+    error = ValueError if bad == 0 else RuntimeError if isinstance(bad, int) and bad < 0 else TypeError
+    with pytest.raises(error, match=f"Linear: {name} must be a whole number"):
         nn.Linear(*sizes)
 
 
@@ -434,7 +436,7 @@ def test_bce_loss_values_and_reductions(backend):
     assert nn.BCELoss(reduction="sum")(p, y).item() == pytest.approx(sum(each), rel=1e-14)
     assert nn.BCELoss()(p, y).item() == pytest.approx(sum(each) / 3, rel=1e-14)
     assert F.binary_cross_entropy(p, y).item() == pytest.approx(sum(each) / 3, rel=1e-14)
-    assert nn.BCELoss()(p, [1.0, 0.0, 1.0]).item() == pytest.approx(sum(each) / 3, rel=1e-14)
+    assert nn.BCELoss()(p, torch.tensor([1.0, 0.0, 1.0])).item() == pytest.approx(sum(each) / 3, rel=1e-14)
 
 
 def test_bce_loss_at_exactly_zero_and_one_is_clamped_at_100(backend):
@@ -457,8 +459,8 @@ def test_bce_with_logits_values_and_stability(backend):
     big = nn.BCEWithLogitsLoss(reduction="none")(torch.tensor([1000.0, -1000.0]), torch.tensor([0.0, 0.0]))
     assert big.tolist() == [1000.0, 0.0]
     logits = torch.tensor([0.3, -1.2])
-    assert F.binary_cross_entropy_with_logits(logits, [1.0, 0.0]).item() == pytest.approx(
-        F.binary_cross_entropy(logits.sigmoid(), [1.0, 0.0]).item(), rel=1e-14
+    assert F.binary_cross_entropy_with_logits(logits, torch.tensor([1.0, 0.0])).item() == pytest.approx(
+        F.binary_cross_entropy(logits.sigmoid(), torch.tensor([1.0, 0.0])).item(), rel=1e-14
     )
 
 

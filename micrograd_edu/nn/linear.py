@@ -11,9 +11,10 @@ from typing import Any
 
 from micrograd_edu.nn import init
 from micrograd_edu.nn.module import Module, Parameter
-from micrograd_edu.nn.settings import new_parameter
+from micrograd_edu.nn.settings import new_parameter, whole_number
 from micrograd_edu.tensor import Tensor
 from micrograd_edu.tensor.functions import linear as tensor_linear
+from micrograd_edu.tensor.tensor import require_tensor
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -22,7 +23,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     One recorded op (AddmmBackward0, as in PyTorch) for a batch of rows; a single row or
     more dims are reshaped to rows and back.
     """
-    x = input
+    x = require_tensor(input, "linear")
     if not x.shape or x.shape[-1] != weight.shape[1]:
         rows = math.prod(x.shape[:-1]) if x.shape else 1
         raise RuntimeError(
@@ -61,8 +62,7 @@ class Linear(Module):
     ) -> None:
         super().__init__()
         for name, n in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
-                raise ValueError(f"Linear: {name} must be a whole number > 0, got {n!r}")
+            whole_number(n, name, "Linear", minimum=1)
         self.in_features, self.out_features = in_features, out_features
         bound = 1 / math.sqrt(in_features)
         made = {"device": device, "dtype": dtype, "backend": backend}

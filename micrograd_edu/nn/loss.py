@@ -21,6 +21,7 @@ from typing import Any
 from micrograd_edu.nn.activation import floats_only
 from micrograd_edu.nn.module import Module
 from micrograd_edu.tensor import Tensor, dtypes, scatter_add, tensor, where
+from micrograd_edu.tensor.tensor import require_tensor
 
 REDUCTIONS = ("mean", "sum", "none")
 _LOG_FLOOR = math.exp(-100)  # log(p) is clamped at -100, as in PyTorch's BCELoss
@@ -348,9 +349,8 @@ def _non_negative_beta(beta: float) -> None:
 
 
 def _same_shape(input: Tensor, target: Any, op: str, deprecated: bool = False) -> Tensor:
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    target = target if isinstance(target, Tensor) else input.new_tensor(target)
+    require_tensor(input, op)
+    require_tensor(target, op, "target", 2)
     if target.shape != input.shape:
         hint = "make them equal (e.g. y.reshape(-1, 1) or outputs.squeeze(1))"
         if deprecated:  # PyTorch refuses these two too

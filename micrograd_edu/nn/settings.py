@@ -34,8 +34,15 @@ def whole_number(value: Any, name: str, layer: str, minimum: int = 0) -> int:
     if isinstance(value, bool) or not _is_int(value):
         raise TypeError(f"{layer}: {name} must be a whole number, got {type(value).__name__} {value!r}")
     n = operator.index(value)
+    if n < 0:
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {n}: {layer}: {name} must be a whole number "
+            f">= {minimum}, got {n}"
+        )
     if n < minimum:
         raise ValueError(f"{layer}: {name} must be a whole number >= {minimum}, got {n}")
+    if n > 2**31:
+        raise ValueError(f"{layer}: {name}={n} is too large for a tensor's dimension")
     return n
 
 

@@ -156,6 +156,7 @@ def eye(
     """The n × m matrix with ones on its diagonal (m = n unless given)."""
     rows = _size(n, "eye", "n")
     cols = rows if m is None else _size(m, "eye", "m")
+    _bounded(rows * cols, "eye", f"a {rows} x {cols} matrix")
     on_cpu(device, "eye")
     flat = [1.0 if i == j else 0.0 for i in range(rows) for j in range(cols)]
     return _make(flat, (rows, cols), _dtype_or_default(dtype, "eye"), requires_grad, backend)
@@ -222,7 +223,7 @@ def arange(
             "arange: upper bound and larger bound inconsistent with step sign "
             f"(start={start!r}, end={end!r}, step={step!r})"
         )
-    count = math.ceil((b - a) / s)
+    count = _bounded(math.ceil((b - a) / s), "arange", f"arange({start!r}, {end!r}, {step!r})")
     on_cpu(device, "arange")
     d = dtypes.as_dtype(dtype, "arange") if dtype is not None else dtypes.inferred([start, end, step])
     return _make([a + i * s for i in range(count)], (count,), d, requires_grad, backend)
@@ -243,7 +244,7 @@ def linspace(
     both ends are exact), each number start + i * step in one rounding (a fused multiply-add), in
     the dtype asked for."""
     a, b = _number(start, "linspace", "start"), _number(end, "linspace", "end")
-    n = _size(steps, "linspace", "steps")
+    n = _bounded(_size(steps, "linspace", "steps"), "linspace", f"steps={steps!r}")
     on_cpu(device, "linspace")
     d = _dtype_or_default(dtype, "linspace")
     bits, f = (24, partial(dtypes.rounded, d=d)) if d is dtypes.float32 else (53, float)
@@ -364,7 +365,8 @@ def randperm(
     backend: str | None = None,
 ) -> Tensor:
     """0 .. n-1 in a random order (int64)."""
-    order = _generator(generator, "randperm").permutation(_size(n, "randperm", "n"))
+    count = _bounded(_size(n, "randperm", "n"), "randperm", f"n={n!r}")
+    order = _generator(generator, "randperm").permutation(count)
     on_cpu(device, "randperm")
     d = dtypes.as_dtype(dtype, "randperm") if dtype is not None else dtypes.int64
     return _make([float(i) for i in order], (len(order),), d, requires_grad, backend)
@@ -476,7 +478,22 @@ def _shape(size: tuple, op: str) -> Shape:
     """A size given as numbers (zeros(2, 3)) or one sequence (zeros((2, 3))), each a whole number >= 0."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    return tuple(_size(s, op, "size") for s in size)
+    shape = tuple(_size(s, op, "size") for s in size)
+    _bounded(numel(shape), op, f"size {shape}")
+    return shape
+
+
+MAX_ELEMENTS = 2**31  # more than a teaching machine holds as Values (about 100 bytes each) or floats
+
+
+def _bounded(n: int, op: str, what: str) -> int:
+    """n elements, refused if more than MAX_ELEMENTS: say so at once rather than fill the memory."""
+    if n > MAX_ELEMENTS:
+        raise RuntimeError(
+            f"{op}: {what} asks for {n} elements, more than micrograd_edu makes at once "
+            f"({MAX_ELEMENTS}, micrograd_edu.tensor.creation.MAX_ELEMENTS)"
+        )
+    return n
 
 
 def _size(x: Any, op: str, name: str) -> int:
@@ -488,7 +505,7 @@ def _size(x: Any, op: str, name: str) -> int:
     except TypeError:
         raise TypeError(f"{op}: {name} must be a whole number, got {type(x).__name__} {x!r}") from None
     if n < 0:
-        raise ValueError(f"{op}: {name} must be >= 0, got {n}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {op}: {name} must be >= 0")
     return n
 
 

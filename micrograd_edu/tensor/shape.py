@@ -66,21 +66,27 @@ def broadcast_shapes(a: Shape, b: Shape, op: str) -> Shape:
     return tuple(reversed(out))
 
 
-def whole_numbers(sizes: Sequence[Any]) -> tuple:
+def whole_numbers(sizes: Sequence[Any], op: str, name: str = "size") -> tuple[int, ...]:
     """Sizes as given (`view(2, 3)` or `view((2, 3))`), numpy integers and 0-d integer tensors as
-    ints; anything else is left as it is, for the caller to refuse by name."""
-    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+    ints; anything else (a bool, a float, a string, None) refused with PyTorch's TypeError."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list, Size)):
         sizes = tuple(sizes[0])
-    return tuple(
-        operator.index(s) if hasattr(s, "__index__") and not isinstance(s, (bool, int)) else s for s in sizes
-    )
+    out = []
+    for i, s in enumerate(sizes):
+        if isinstance(s, bool) or not hasattr(s, "__index__"):
+            raise TypeError(
+                f"{op}(): argument '{name}' must be tuple of ints, but found element of type "
+                f"{type(s).__name__} at pos {i} ({op} of sizes {tuple(sizes)!r})"
+            )
+        out.append(operator.index(s))
+    return tuple(out)
 
 
 def expanded_shape(shape: Shape, sizes: tuple, op: str = "expand") -> Shape:
     """The shape `Tensor.expand(*sizes)` gives: size-1 dims (and new leading ones) stretched, -1 kept."""
-    sizes = whole_numbers(sizes)
-    if len(sizes) < len(shape) or not all(isinstance(s, int) and not isinstance(s, bool) for s in sizes):
-        raise ValueError(
+    sizes = whole_numbers(sizes, op)
+    if len(sizes) < len(shape):
+        raise RuntimeError(
             f"{op}: cannot expand shape {tuple(shape)} to {tuple(sizes)}: give at least {len(shape)} "
             "whole sizes"
         )
@@ -106,11 +112,21 @@ def broadcast_index(shape: Shape, out_shape: Shape) -> list[int]:
     return [sum(i * s for i, s in zip(index, steps)) for index in product(*map(range, out_shape))]
 
 
+def as_int(x: Any, op: str, name: str) -> int:
+    """An int argument as PyTorch reads one: an int, a numpy integer or a one-element integer
+    tensor, but not a bool, a float or a string (PyTorch's TypeError, naming the argument)."""
+    if isinstance(x, bool) or not hasattr(x, "__index__"):
+        raise TypeError(f"{op}(): argument '{name}' must be int, not {type(x).__name__} ({x!r})")
+    try:
+        return operator.index(x)
+    except TypeError as e:  # a tensor of several elements, or of floats
+        raise TypeError(f"{op}(): argument '{name}' must be int, not {type(x).__name__}: {e}") from None
+
+
 def normalize_dim(dim: int, ndim: int, op: str) -> int:
     low, high = -max(ndim, 1), max(ndim, 1) - 1
-    if hasattr(dim, "__index__") and not isinstance(dim, (bool, int)):  # a numpy integer
-        dim = operator.index(dim)
-    if not isinstance(dim, int) or not low <= dim <= high:
+    dim = as_int(dim, op, "dim")
+    if not low <= dim <= high:
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim!r}): "
             f"{op}: dim {dim!r} is out of range for a {ndim}-d tensor (use {low} to {high})"
@@ -134,7 +150,7 @@ def reduction_groups(shape: Shape, dim: int | None) -> list[list[int]]:
 
 def reshaped(shape: Shape, new_shape: tuple, op: str) -> Shape:
     """`new_shape` with a -1 filled in, checked to hold exactly as many elements."""
-    new_shape = whole_numbers(new_shape)
+    new_shape = whole_numbers(new_shape, op, "shape")
     size, unknown = numel(shape), [i for i, s in enumerate(new_shape) if s == -1]
     known = math.prod(s for s in new_shape if s != -1)
     bad = any(not isinstance(s, int) or s < -1 for s in new_shape) or len(unknown) > 1

@@ -18,6 +18,7 @@ class below.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 from micrograd_edu.coverage import not_covered
@@ -49,7 +50,7 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         "shape",
         "_backend",
         "requires_grad",
-        "grad",
+        "_grad",
         "_prev",
         "_op",
         "_backward",
@@ -74,7 +75,7 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         self._data, self._backend = data, backend
         self.shape = shape if type(shape) is Size else Size(shape)
         self.requires_grad = requires_grad
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self._prev: tuple[Tensor, ...] = ()
         self._op = ""
         self._backward: Callable | None = None
@@ -86,6 +87,30 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         self._aliased = False  # python backend: its Values are those of a tensor that requires grad
 
     # ---- what it is ---------------------------------------------------------------------
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient backward() added up for this tensor (a leaf's, or one that retains it)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        """`w.grad = None` or a tensor of w's shape and dtype, as PyTorch checks it."""
+        if value is not None:
+            if not isinstance(value, Tensor):
+                kind = type(value).__name__
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {kind}")
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
+                    f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size"
+                )
+            if value.dtype is not self.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype {value.dtype!r} to a tensor of dtype "
+                    f"{self.dtype!r}: the gradient must have the tensor's dtype (convert it with .to())"
+                )
+        self._grad = value
 
     @property
     def backend(self) -> str:
@@ -535,6 +560,17 @@ def check_same_backend(a: Tensor, b: Tensor, op: str) -> None:
             f"'{op}' got a tensor on the {a.backend} backend and one on the {b.backend} backend: "
             "create both with the same backend= (or micrograd_edu.set_backend)"
         )
+
+
+def require_tensor(x: Any, op: str, name: str = "input", position: int = 1) -> Tensor:
+    """x, if it is a tensor; else PyTorch's TypeError for `op`'s argument `name`, with a hint."""
+    if isinstance(x, Tensor):
+        return x
+    kind = f"{type(x).__module__}.{type(x).__name__}" if type(x).__module__ == "numpy" else type(x).__name__
+    hint = ""
+    if isinstance(x, (list, tuple, Real)) or kind.startswith("numpy"):
+        hint = f" (make it one first: torch.tensor({'...' if not isinstance(x, Real) else repr(x)}))"
+    raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, not {kind}{hint}")
 
 
 def tensors_of(tensors: Sequence[Tensor], op: str) -> Tensor:

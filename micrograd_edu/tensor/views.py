@@ -207,7 +207,7 @@ class Views:
 
     def repeat(self, *sizes: Any) -> Tensor:
         """The tensor tiled: `x.repeat(2, 1)` stacks two copies along dim 0 (a copy, not a view)."""
-        sizes = whole_numbers(sizes)
+        sizes = whole_numbers(sizes, "repeat", "repeats")
         if len(sizes) < self.dim():
             raise RuntimeError(
                 "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
