@@ -4,11 +4,11 @@ each other, PyTorch's autograd rules, conversions, repr, backend choice, and the
 Bad input and its error messages: test_tensor_errors.py.
 """
 
-import re
 import json
 import math
 import operator
 import random
+import re
 import subprocess
 import sys
 import textwrap
