@@ -133,7 +133,8 @@ def _read(f: Any, limit: int) -> tuple[bytes | str, str]:
             f"load: f must be a file name (a str or a Path) or an open file, got {type(f).__name__} {f!r}"
         )
     name = os.fsdecode(f)
-    mode = os.stat(f).st_mode  # a missing file: FileNotFoundError, which names it
+    info = os.stat(f)  # a missing file: FileNotFoundError, which names it
+    mode = info.st_mode
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(f"{name} is a folder, not a file torch.save wrote: name the file in it")
     if not stat.S_ISREG(mode):
@@ -142,9 +143,8 @@ def _read(f: Any, limit: int) -> tuple[bytes | str, str]:
             f"{name} is {kind}, not a file torch.save wrote: load reads files by name only when they are "
             "regular files (from a stream, pass an open file object: load(open(name, 'rb')))"
         )
-    size = os.stat(f).st_size
-    if size > limit:
-        raise ValueError(too_big.format(name=name, limit=limit, size=f" (it is {size:,} bytes)"))
+    if info.st_size > limit:
+        raise ValueError(too_big.format(name=name, limit=limit, size=f" (it is {info.st_size:,} bytes)"))
     with open(f, "rb") as file:
         raw = file.read(limit + 1)
     if len(raw) > limit:  # it grew while being opened

@@ -167,8 +167,9 @@ def decision_boundary(model, X: Tensor, y: Tensor, resolution: int = 100):
     step_x, step_y = (x1 - x0) / (resolution - 1) / 2, (y1 - y0) / (resolution - 1) / 2
     extent = (x0 - step_x, x1 + step_x, y0 - step_y, y1 + step_y)  # a cell around each grid point
     if outputs == 1:  # the output itself: a smooth line where it crosses 0.5
-        flat = [max(-1e9, min(1e9, row[0])) if math.isfinite(row[0]) else math.nan for row in rows]  # ±1e9:
-        # where a huge output meets its neighbour, contour's arithmetic would overflow
+        # Within ±1e9 (where a huge output meets its neighbour, contour's arithmetic would overflow);
+        # a gap where the output is no number.
+        flat = [max(-1e9, min(1e9, row[0])) if math.isfinite(row[0]) else math.nan for row in rows]
         z = [flat[j * resolution : (j + 1) * resolution] for j in range(resolution)]
         ax.contourf(gx, gy, z, levels=[-math.inf, 0.5, math.inf], colors=colours)
         ax.contour(gx, gy, z, levels=[0.5], colors="#374151", linewidths=1)
