@@ -11,7 +11,8 @@ A state_dict (names to tensors) is written a line a tensor. Anything else made o
 lists, tuples, numbers, strings, None and tensors (a checkpoint, an optimizer's state_dict)
 is written as that structure, a line a top-level entry, a tensor as {"tensor": {...}}. What
 comes back is what went in: a tensor of any shape (empty ones too) and dtype, a tuple as a
-tuple, a dict's keys as they were (1 stays the int 1, (0, 1) a tuple).
+tuple, a dict's keys as they were (1 stays the int 1, (0, 1) a tuple), a tensor's
+requires_grad.
 
 `load` reads at most MAX_BYTES (say `max_bytes=` to read more), and says what a file is when
 it is not one of these: empty, cut short, binary, a PyTorch checkpoint, nested too deep.
@@ -226,6 +227,8 @@ def _tensor_entry(t: Tensor) -> dict:
     entry: dict[str, Any] = {"shape": list(t.shape)}
     if t.dtype is not dtypes.float64:
         entry["dtype"] = t.dtype.name
+    if t.requires_grad:  # as PyTorch's pickles keep it (a state_dict's tensors never do)
+        entry["requires_grad"] = True
     entry["data"] = t.tolist()
     return entry
 
@@ -244,8 +247,16 @@ def _tensor_of(entry: Any, f: Any, where: str, backend: str | None) -> Tensor:
         d = dtypes.as_dtype(entry.get("dtype", "float64"), "load")
         if not d.is_floating_point:
             _check_whole(items, d)
+        requires_grad = entry.get("requires_grad", False)
+        if not isinstance(requires_grad, bool):
+            raise ValueError(f"its requires_grad is {requires_grad!r}, not true or false")
+        if requires_grad and not d.is_floating_point:
+            raise ValueError(
+                f"it requires grad, which a tensor of {d.name} cannot (only floating point ones)"
+            )
         t = tensor(entry["data"], dtype=d, backend=backend)
-        return t.reshape(shape) if 0 in shape else t
+        t = t.reshape(shape) if 0 in shape else t
+        return t.requires_grad_() if requires_grad else t
     except (KeyError, TypeError, ValueError, OverflowError, RuntimeError) as e:
         raise ValueError(f"{f}: the entry {where} is damaged: {e}") from None
 

@@ -324,6 +324,14 @@ def weights_file(entry: str) -> bytes:
             weights_file('{"shape": [2], "dtype": "bool", "data": [true, 1]}'),
             "its dtype is bool, but its data holds 1",
         ),
+        (
+            weights_file('{"shape": [1], "requires_grad": 1, "data": [1.0]}'),
+            "its requires_grad is 1, not true",
+        ),
+        (
+            weights_file('{"shape": [1], "dtype": "int64", "requires_grad": true, "data": [1]}'),
+            "it requires grad",
+        ),
     ],
 )
 def test_a_file_that_is_not_a_micrograd_edu_file_says_what_it_is(content, says, tmp_path):
@@ -382,6 +390,19 @@ def test_a_tensor_with_no_numbers_round_trips_with_its_shape_and_dtype(backend, 
         assert (back.shape, back.dtype) == (t.shape, dtype), shape
         torch.save({"nested": [t]}, path)
         assert torch.load(path)["nested"][0].shape == t.shape
+
+
+def test_requires_grad_comes_back_as_pytorch_keeps_it(backend, tmp_path):
+    path = tmp_path / "leaf.json"
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    torch.save({"w": w, "empty": torch.zeros(0, 2, requires_grad=True), "n": torch.tensor([1])}, path)
+    back = torch.load(path)
+    assert back["w"].requires_grad and back["w"].is_leaf and back["empty"].requires_grad
+    assert not back["n"].requires_grad
+    (back["w"] * 3).sum().backward()
+    assert back["w"].grad.tolist() == [3.0, 3.0]
+    torch.save(nn.Linear(2, 1), path)  # a state_dict's tensors do not require grad: no such field
+    assert "requires_grad" not in path.read_text()
 
 
 def test_keys_come_back_as_the_types_they_were(tmp_path):
