@@ -585,6 +585,8 @@ TYPED = [
     "'",
     "\\",
     "\\N",
+    "\\G",
+    "\\\\",
     "<",
     ">",
     "<b>x</b>",
@@ -612,15 +614,18 @@ def test_any_label_draws_as_typed(text, tmp_path):
     out = a * Value(2.0, label=text)
     out.label = text
     out.backward()
-    svg = drawn(draw(out, title=f"title {text} end"), tmp_path).replace("\xa0", " ")  # graphviz writes
-    # a run of spaces with no-break spaces
-    shown = printable(f"a{text}b")
-    assert shown in svg  # in its box (control characters as escapes: \x07)
+    drawn(draw(out, title=f"title {text} end"), tmp_path)
+    svg = (tmp_path / "graph.svg").read_text()
+
+    def shown_in(pattern: str) -> list[str]:  # graphviz writes a run of spaces with no-break spaces
+        return [html.unescape(t).replace("\xa0", " ") for t in re.findall(pattern, svg)]
+
+    texts = shown_in(r"<text[^>]*>([^<]*)</text>")
+    assert printable(f"a{text}b") in texts  # its box's title, as typed (control characters: \x07)
     if text != "\n":  # a title's newline starts a second line of it
-        assert f"title {printable(text)} end" in svg
-    tips = re.findall(r'xlink:title="([^"]*)"', (tmp_path / "graph.svg").read_text())
-    tips = [html.unescape(t).replace("\xa0", " ").split("\n")[0] for t in tips]
-    assert shown in tips  # the tooltip says it too, exactly
+        assert f"title {printable(text)} end" in texts
+    tooltips = [tip.split("\n")[0] for tip in shown_in(r'xlink:title="([^"]*)"')]
+    assert printable(f"a{text}b") in tooltips  # the tooltip says it too, exactly
     X = torch.tensor([[1.0, 2.0]])
     layer = nn.Linear(2, 1)
     loss = layer(X).sum()

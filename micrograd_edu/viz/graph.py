@@ -342,9 +342,10 @@ def _svg_text(text: str, graphviz) -> str:
 
 
 def _html(text: str) -> str:
-    """Text inside an HTML-like label: any characters, shown as they are (a "]" as its number:
+    """Text inside an HTML-like label: any characters, shown as they are (a backslash doubled, as
+    graphviz reads \\N as the node's name and \\\\ as one backslash; a "]" as its number, as
     graphviz 2.43 cannot read one that follows a tag)."""
-    return html.escape(printable(text)).replace("]", "&#93;")
+    return html.escape(printable(text)).replace("\\", "\\\\").replace("]", "&#93;")
 
 
 def _heading(lines: list[str], legend: str) -> str:
