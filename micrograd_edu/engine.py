@@ -304,6 +304,7 @@ def topological_order(roots: Sequence[Any]) -> list[Any]:
     a node is placed once all its inputs are. Works on anything with `_prev`, the inputs in
     order: Values, and tensors too.
     """
+    roots = _nodes(roots, "topological_order")
     order, seen = [], set()
     for root in roots:
         if id(root) in seen:
@@ -385,8 +386,22 @@ def collector_paused() -> Iterator[None]:
 
 def zero_grad(values: Iterable[Value]) -> None:
     """Set every Value's `.grad` back to 0, as before each training step."""
-    for v in values:
+    for v in _nodes(values, "zero_grad"):
         v.grad = 0.0
+
+
+def _nodes(xs: Any, op: str) -> list[Any]:
+    """A Value (or a tensor), or any number of them, as a list; a TypeError naming `op` for anything else."""
+    if hasattr(xs, "_prev"):
+        return [xs]
+    try:
+        items = list(xs)
+    except TypeError:
+        raise TypeError(f"{op} takes a list of Values (or tensors), got {type(xs).__name__} {xs!r}") from None
+    for i, x in enumerate(items):
+        if not hasattr(x, "_prev"):
+            raise TypeError(f"{op} takes Values (or tensors): item {i} is {type(x).__name__} {x!r}")
+    return items
 
 
 # ---- checking what comes in ---------------------------------------------------------------

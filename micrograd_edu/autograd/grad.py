@@ -35,6 +35,10 @@ def grad(
     12.0
     """
     outs, ins = _as_list(outputs, "outputs"), _as_list(inputs, "inputs")
+    if not ins:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty: name the tensors to differentiate")
+    if not outs:
+        raise RuntimeError("grad() got no outputs: give the tensor (or tensors) to differentiate")
     if all(isinstance(x, Value) for x in (*outs, *ins)):
         if len(outs) != 1 or grad_outputs is not None:
             raise ValueError("grad of Values takes one output Value and no grad_outputs")

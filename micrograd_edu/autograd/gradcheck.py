@@ -39,7 +39,15 @@ def gradcheck(
     >>> gradcheck(lambda a, b: a * b.tanh(), [0.5, -1.2])
     True
     """
+    if not callable(func):
+        raise TypeError(f"gradcheck takes the function to check first, got {type(func).__name__} {func!r}")
     items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    wrong = [x for x in items if not isinstance(x, (Tensor, int, float)) or isinstance(x, bool)]
+    if wrong:
+        raise TypeError(
+            f"gradcheck takes the inputs as tensors (or numbers, for a function of Values), got "
+            f"{type(wrong[0]).__name__} {wrong[0]!r}"
+        )
     if any(isinstance(x, Tensor) for x in items):
         problems = _tensor_problems(func, items, eps, atol, rtol)
     else:

@@ -88,6 +88,11 @@ def binary_cross_entropy(
     """-(y log p + (1 - y) log(1 - p)), each log clamped at -100 so that p = 0 or 1 stays finite."""
     reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy")
     target = _same_shape(input, target, "binary_cross_entropy", deprecated=True)
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(
+            f"Found dtype {dtypes.scalar_type(target.dtype)} but expected {dtypes.scalar_type(input.dtype)}: "
+            "binary_cross_entropy's target holds probabilities, floats (convert labels with y.float())"
+        )
     outside = [p for p in input.data.flatten().tolist() if not 0.0 <= p <= 1.0]
     if outside:
         raise RuntimeError(

@@ -9,7 +9,7 @@ saved in the `state_dict` and converted by `.to()` with the parameters.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from micrograd_edu.grad_mode import no_grad
@@ -370,6 +370,13 @@ class Module:
     def load_state_dict(self, state_dict: dict, strict: bool = True) -> IncompatibleKeys:
         """Copy weights and buffers in (tensors or nested lists), after checking every name and shape;
         returns the missing and unexpected keys (strict=False lets them be)."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"Expected state_dict to be dict-like, got {type(state_dict)}: load_state_dict takes what "
+                "state_dict() (or torch.load of its file) gives"
+            )
+        if not isinstance(strict, bool):
+            raise TypeError(f"load_state_dict(): strict must be True or False, got {strict!r}")
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]

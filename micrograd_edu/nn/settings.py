@@ -50,7 +50,7 @@ def pair(value: Any, name: str, layer: str) -> tuple[int, int]:
     """A setting given for both spatial dims as one int (3: (3, 3)) or a pair ((3, 2))."""
     if isinstance(value, (tuple, list)):
         if len(value) != 2 or not all(_is_int(v) and not isinstance(v, bool) for v in value):
-            raise ValueError(
+            raise (ValueError if all(map(_is_int, value)) else TypeError)(
                 f"{layer}: {name} must be a whole number or a pair of them (height, width), got {value!r}"
             )
         return operator.index(value[0]), operator.index(value[1])

@@ -323,6 +323,11 @@ class Autograd:
             raise TypeError(
                 f"requires_grad_ takes True or False, got {type(requires_grad).__name__} {requires_grad!r}"
             )
+        if requires_grad and not self.dtype.is_floating_point:
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require gradients (this one is {self.dtype!r}: "
+                "make it a float first, t.float().requires_grad_())"
+            )
         if self._prev:
             if requires_grad:
                 return self  # type: ignore[return-value]  # a computed tensor requires grad already
@@ -415,10 +420,16 @@ def seed_for(t: Tensor, gradient: Any, op: str) -> Tensor:
                 "single-element output has an implied gradient of 1. For a loss, reduce first, e.g. y.sum()"
             )
         return t._wrapping(t._backend.from_floats([1.0], t.shape, t.dtype))
+    if isinstance(gradient, (str, bytes, dict, set)) or callable(gradient):
+        raise TypeError(
+            f"gradients can be either Tensors or None, but got {type(gradient).__name__}: {op}'s gradient= "
+            f"is a tensor of the output's shape {tuple(t.shape)}, got {gradient!r}"
+        )
     seed = t._operand(gradient, op)
     if seed.shape != t.shape:
-        raise ValueError(
-            f"{op}: gradient has shape {tuple(seed.shape)} but the output has shape {tuple(t.shape)}"
+        raise RuntimeError(
+            f"Mismatch in shape: grad_output[0] has a shape of {seed.shape} and output[0] has a shape of "
+            f"{t.shape} ({op}: the gradient must have the output's shape, {tuple(t.shape)})"
         )
     return seed
 

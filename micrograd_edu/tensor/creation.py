@@ -19,7 +19,7 @@ from micrograd_edu.tensor.backend import backend_for
 from micrograd_edu.tensor.device import on_cpu
 from micrograd_edu.tensor.dtypes import dtype
 from micrograd_edu.tensor.generator import Generator, default_generator
-from micrograd_edu.tensor.shape import Shape, flatten_nested, numel
+from micrograd_edu.tensor.shape import Shape, as_int, flatten_nested, numel
 from micrograd_edu.tensor.tensor import Tensor
 
 
@@ -27,7 +27,11 @@ def manual_seed(seed: int) -> Generator:
     """Seed every random draw (rand, randn, nn initialisation, shuffling, toy data), in every process."""
     if isinstance(seed, bool) or not isinstance(seed, int) and not hasattr(seed, "__index__"):
         raise TypeError(f"manual_seed takes a whole number, got {type(seed).__name__} {seed!r}")
-    return default_generator.manual_seed(operator.index(seed))
+    try:
+        n = operator.index(seed)
+    except TypeError as e:  # an array or a tensor of several numbers
+        raise TypeError(f"manual_seed takes a whole number, got {type(seed).__name__}: {e}") from None
+    return default_generator.manual_seed(n)
 
 
 def seed() -> int:
@@ -67,6 +71,11 @@ def tensor(
         data = data.tolist()
     flat, shape, found = _flattened(data)
     d = dtypes.as_dtype(dtype, "tensor") if dtype is not None else given or found
+    if d.kind == 1 and (given or found).kind == 2:  # floats made integers (ints were checked)
+        bits = 8 * d.itemsize - 1
+        wrong = next((v for v in flat if not -(2.0**bits) <= v < 2.0**bits), None)  # nan fails too
+        if wrong is not None:
+            raise RuntimeError(f"value cannot be converted to type {d.name} without overflow: {wrong}")
     return _make(flat, shape, d, requires_grad, backend)
 
 
@@ -200,7 +209,7 @@ def full_like(
 
 def arange(
     start: Any,
-    end: Any = None,
+    end: Any = ...,
     step: Any = 1,
     *,
     dtype: Any = None,
@@ -210,18 +219,21 @@ def arange(
 ) -> Tensor:
     """start, start + step, ... up to but not including end (`arange(n)` is 0 .. n-1): int64 when
     every argument is an integer, else the default float dtype, as in PyTorch."""
-    if end is None:
+    if end is ...:  # arange(n): an end given as None is refused below, as in PyTorch
         start, end = 0, start
     numbers = [_number(x, "arange", name) for x, name in ((start, "start"), (end, "end"), (step, "step"))]
     a, b, s = numbers
-    if s == 0:
-        raise ValueError("arange: step must be nonzero")
+    if s == 0 or math.isnan(s):
+        raise RuntimeError(f"step must be nonzero (arange({start!r}, {end!r}, {step!r}))")
     if not all(map(math.isfinite, numbers)):
-        raise ValueError(f"arange: start, end and step must be finite, got {start!r}, {end!r}, {step!r}")
+        raise RuntimeError(
+            f"unsupported range: {a} -> {b}: arange's start, end and step must be finite, got "
+            f"{start!r}, {end!r}, {step!r}"
+        )
     if (b - a) * s < 0:
-        raise ValueError(
-            "arange: upper bound and larger bound inconsistent with step sign "
-            f"(start={start!r}, end={end!r}, step={step!r})"
+        raise RuntimeError(
+            f"upper bound and lower bound inconsistent with step sign: arange({start!r}, {end!r}, {step!r}) "
+            "counts away from its end"
         )
     count = _bounded(math.ceil((b - a) / s), "arange", f"arange({start!r}, {end!r}, {step!r})")
     on_cpu(device, "arange")
@@ -343,8 +355,9 @@ def randint(
         raise TypeError("randint takes (high, size) or (low, high, size), e.g. randint(0, 10, (3,))")
     low, high = (_whole(x, "randint", name) for x, name in zip(args[:2], ("low", "high")))
     if high <= low:
-        raise ValueError(
-            f"randint: random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}: "
+            "randint(low, high) draws from low up to high - 1"
         )
     shape = _shape((args[2],), "randint")
     on_cpu(device, "randint")
@@ -458,6 +471,9 @@ def _flattened(data: Any) -> tuple[list[float], Shape, dtype]:
     shape, and the dtype PyTorch would infer from them."""
     flat_items: list[Any] = []
     flat, shape = flatten_nested(data, flat_items)
+    huge = next((v for v in flat_items if type(v) is int and not -(2**63) <= v < 2**63), None)
+    if huge is not None:
+        raise ValueError(f"Overflow when unpacking long long: {huge} in the data does not fit in an int64")
     return flat, shape, dtypes.inferred(flat_items)
 
 
@@ -510,19 +526,19 @@ def _size(x: Any, op: str, name: str) -> int:
 
 
 def _whole(x: Any, op: str, name: str) -> int:
-    if isinstance(x, bool):
-        raise TypeError(f"{op}: {name} must be a whole number, got bool {x!r}")
-    try:
-        return operator.index(x)
-    except TypeError:
-        raise TypeError(f"{op}: {name} must be a whole number, got {type(x).__name__} {x!r}") from None
+    return as_int(x, op, name)
 
 
 def _number(x: Any, op: str, name: str) -> float:
-    if isinstance(x, Tensor):
+    """A number argument: a Python or numpy number, or a tensor of one element (PyTorch's TypeError
+    for anything else, a tensor or an array of several numbers included)."""
+    if isinstance(x, Tensor) and x.numel() == 1:
         x = x.item()
-    if isinstance(x, str) or not isinstance(x, (int, float)) and not hasattr(x, "__float__"):
-        raise TypeError(f"{op}: {name} must be a number, got {type(x).__name__} {x!r}")
+    if getattr(x, "ndim", 0) != 0 or isinstance(x, str) or not hasattr(x, "__float__"):
+        kind = type(x).__name__
+        raise TypeError(f"{op}(): argument '{name}' must be Number, not {kind} (got {name}={x!r})")
+    if isinstance(x, int) and not -(2**63) <= x < 2**64:
+        raise OverflowError(f"{op}(): {name}={x} is too big to convert (past 64 bits)")
     return float(x)
 
 

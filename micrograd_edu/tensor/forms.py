@@ -11,16 +11,22 @@ tensors, Values and numbers alike: see `elementwise.py`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from numbers import Real
 from typing import Any
 
 from micrograd_edu.tensor.functions import cat, written_as_out
 from micrograd_edu.tensor.tensor import Tensor
+
+# The function forms whose input may be a number, the other being a tensor: torch.add(2.0, t).
+TAKES_A_NUMBER = {"add", "sub", "mul", "div", "pow", "remainder", "floor_divide"}
 
 
 def method_form(name: str) -> Callable[..., Any]:
     """`torch.<name>(input, *args, **kwargs)`: `input.<name>(*args, **kwargs)`."""
 
     def form(input: Any, *args: Any, out: Tensor | None = None, **kwargs: Any) -> Any:
+        if name in TAKES_A_NUMBER and isinstance(input, Real) and args and isinstance(args[0], Tensor):
+            input = args[0].new_tensor(input)
         if not isinstance(input, Tensor):
             raise TypeError(
                 f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"

@@ -16,6 +16,12 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
     if out is not None:
         return written_as_out(out, cat(tensors, dim), "cat")
     first = tensors_of(tensors, "cat")
+    for i, t in enumerate(tensors):
+        if not t.shape:
+            raise RuntimeError(
+                f"zero-dimensional tensor (at position {i}) cannot be concatenated: cat joins along an "
+                "existing dim; stack makes a new one (torch.stack of 0-d tensors gives a 1-d tensor)"
+            )
     d = normalize_dim(dim, first.dim(), "cat")
     for i, t in enumerate(tensors):
         if t.dim() != first.dim():

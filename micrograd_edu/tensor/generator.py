@@ -39,7 +39,10 @@ class Generator:
         """Start again from `seed`: mt19937's own seeding, from the seed's low 32 bits."""
         if isinstance(seed, bool) or not hasattr(seed, "__index__"):
             raise TypeError(f"manual_seed expected an int, got {type(seed).__name__} {seed!r}")
-        self._seed = operator.index(seed)
+        n = operator.index(seed)
+        if not -(2**63) <= n < 2**64:
+            raise ValueError(f"Overflow when unpacking long long: manual_seed({n}) is past 64 bits")
+        self._seed = n % 2**64  # as PyTorch keeps it: -1 is 2**64 - 1
         state = [self._seed & 0xFFFFFFFF]
         for i in range(1, 624):
             previous = state[-1]

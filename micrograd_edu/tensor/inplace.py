@@ -248,10 +248,11 @@ def _fitted(value: Tensor, shape: Shape) -> Tensor:
     """The value broadcast to the shape it is written into, as item assignment does."""
     try:
         return value if value.shape == shape else value.expand(*shape)
-    except ValueError:
-        raise ValueError(
-            f"item assignment: a value of shape {tuple(value.shape)} cannot be written into a selection of "
-            f"shape {shape}"
+    except (ValueError, RuntimeError):
+        raise RuntimeError(
+            f"The expanded size of the tensor ({shape[-1] if shape else 1}) must match the existing size "
+            f"({value.shape[-1] if value.shape else 1}): item assignment: a value of shape "
+            f"{tuple(value.shape)} cannot be written into a selection of shape {shape}"
         ) from None
 
 

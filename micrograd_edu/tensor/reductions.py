@@ -15,7 +15,7 @@ from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
 from micrograd_edu.tensor import dtypes
-from micrograd_edu.tensor.shape import Shape, normalize_dim, reduced_shape, reduction_groups
+from micrograd_edu.tensor.shape import Shape, as_bool, as_int, normalize_dim, reduced_shape, reduction_groups
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -88,12 +88,14 @@ class Reductions:
     def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         """The sum of all elements, or along `dim` (an int or a tuple; kept as size 1 with keepdim).
         Integers and bools sum to int64, as in PyTorch."""
+        keepdim = as_bool(keepdim, "sum", "keepdim")
         source = self if dtype is None else self.to(dtypes.as_dtype(dtype, "sum"))
         out = dtypes.int64 if source.dtype.kind < 2 else source.dtype
         return source._over(dim, keepdim, "sum", lambda t, d, k: t._reduce("sum", "SumBackward", d, k, out))
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         """The mean of all elements, or along `dim` (an int or a tuple). For float tensors, as in PyTorch."""
+        keepdim = as_bool(keepdim, "mean", "keepdim")
         source = self if dtype is None else self.to(dtypes.as_dtype(dtype, "mean"))
         if not source.dtype.is_floating_point:
             raise RuntimeError(
@@ -109,6 +111,7 @@ class Reductions:
     ) -> Tensor:
         """The variance: the mean squared deviation from the mean, divided by n - correction
         (correction=1 by default, the unbiased estimate, as in PyTorch; unbiased=False is 0)."""
+        keepdim = as_bool(keepdim, "var", "keepdim")
         c = _correction(unbiased, correction, "var")
         deviations = self - self.mean(dim, keepdim=True)
         n = self.numel() if dim is None else math.prod(self.shape[d] for d in _dims(dim, self.dim(), "var"))
@@ -119,11 +122,13 @@ class Reductions:
         self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None
     ) -> Tensor:
         """The standard deviation: the square root of `var` (same arguments)."""
+        keepdim = as_bool(keepdim, "std", "keepdim")
         return self.var(dim, unbiased, keepdim, correction=correction) ** 0.5
 
     def prod(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """The product of all elements, or along `dim`: a chain of products, so a zero element
         gets the right gradient too."""
+        keepdim = as_bool(keepdim, "prod", "keepdim")
         flat = self.reshape(-1) if dim is None else self
         d = 0 if dim is None else normalize_dim(dim, self.dim(), "prod")
         if flat.shape[d] == 0:
@@ -137,15 +142,25 @@ class Reductions:
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
         """The p-norm (2 by default; 'fro' is 2 too; inf the largest |x|): (Σ |x|^p)^(1/p)."""
+        keepdim = as_bool(keepdim, "norm", "keepdim")
+        if isinstance(p, str) and p != "fro":
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported (p: a number, 'fro' or inf)")
+        if not isinstance(p, (str, int, float)) and p is not None or isinstance(p, bool):
+            raise TypeError(f"norm(): argument 'p' must be Number, not {type(p).__name__} (got p={p!r})")
+        if isinstance(p, int) and not -(2**63) <= p < 2**63:
+            raise OverflowError(f"norm(): p={p} is too big to convert (past int64)")
         if p in ("fro", None, 2):
             return ((self * self).sum(dim, keepdim)) ** 0.5
         if p == 1:
             return self.abs().sum(dim, keepdim)
-        if p in (math.inf, float("inf")):
+        if p == math.inf:
             return self.abs().amax(dim, keepdim)
-        if isinstance(p, str) or not isinstance(p, (int, float)) or isinstance(p, bool):
-            raise ValueError(f"norm: p must be a number, 'fro' or inf, got {p!r}")
-        return (self.abs() ** float(p)).sum(dim, keepdim) ** (1.0 / p)
+        if p == -math.inf:
+            return self.abs().amin(dim, keepdim)
+        if p == 0:  # how many elements are not 0, as PyTorch counts it
+            count = self.ne(0).sum(dim, keepdim).to(dtypes.floating(self.dtype))  # type: ignore[attr-defined]
+            return count + (self * 0.0).sum(dim, keepdim)  # its gradient is 0, as in PyTorch
+        return (self.abs() ** float(p)).sum(dim, keepdim) ** (1.0 / float(p))
 
     def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
         """The running sums along `dim`: element i is the sum of elements 0 .. i."""
@@ -179,6 +194,7 @@ class Reductions:
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         """log Σ e^x along `dim`, computed as m + log Σ e^(x - m) with m the max, so it never overflows."""
+        keepdim = as_bool(keepdim, "logsumexp", "keepdim")
         m = self.amax(dim, keepdim=True).detach()
         m = m.where(m.abs() != math.inf, 0.0)  # all -inf (or an inf): nothing to shift by
         out = (self - m).exp().sum(dim, keepdim=True).log() + m
@@ -206,12 +222,14 @@ class Reductions:
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """The largest element (ties share the gradient, as in PyTorch); with `dim`, the
         (values, indices) along it, the first largest picked. With a tensor: torch.maximum."""
+        keepdim = as_bool(keepdim, "max", "keepdim")
         if hasattr(dim, "_backend"):
             return self.maximum(dim)
         return self._extreme(dim, keepdim, "max")
 
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
         """The smallest element; with `dim`, (values, indices) along it. With a tensor: torch.minimum."""
+        keepdim = as_bool(keepdim, "min", "keepdim")
         if hasattr(dim, "_backend"):
             return self.minimum(dim)
         found = (-self)._extreme(dim, keepdim, "min")
@@ -219,22 +237,26 @@ class Reductions:
 
     def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """The largest element over `dim` (all dims for None): values only."""
+        keepdim = as_bool(keepdim, "amax", "keepdim")
         if dim is None:
             found = self._extreme(None, False, "amax")
             return found.reshape((1,) * self.dim()) if keepdim else found
         return self._over(dim, keepdim, "amax", lambda t, d, k: t._extreme(d, k, "amax").values)
 
     def amin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        keepdim = as_bool(keepdim, "amin", "keepdim")
         return -(-self).amax(dim, keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Where the largest element is (int64): its flat position, or its position along `dim`."""
+        keepdim = as_bool(keepdim, "argmax", "keepdim")
         if dim is None:
             return self.reshape(-1)._extreme(0, False, "argmax").indices
         return self._extreme(dim, keepdim, "argmax").indices
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Where the smallest element is (int64)."""
+        keepdim = as_bool(keepdim, "argmin", "keepdim")
         return (-self).argmax(dim, keepdim)
 
     def _extreme(self, dim: int | None, keepdim: bool, op: str) -> Any:
@@ -283,7 +305,8 @@ class Reductions:
         """The k largest (or smallest) elements along `dim`, in order, and their int64 indices."""
         d = normalize_dim(dim, self.dim(), "topk") if self.shape else 0
         size = self.shape[d] if self.shape else 1
-        if not isinstance(k, int) or not 0 <= k <= size:
+        k = as_int(k, "topk", "k")
+        if not 0 <= k <= size:
             raise RuntimeError(f"selected index k out of range: topk({k!r}) along a dim of size {size}")
         values, indices = self.sort(dim, descending=largest)
         if not self.shape:

@@ -73,12 +73,15 @@ def whole_numbers(sizes: Sequence[Any], op: str, name: str = "size") -> tuple[in
         sizes = tuple(sizes[0])
     out = []
     for i, s in enumerate(sizes):
-        if isinstance(s, bool) or not hasattr(s, "__index__"):
+        try:
+            if isinstance(s, bool) or not hasattr(s, "__index__"):
+                raise TypeError
+            out.append(operator.index(s))
+        except TypeError:  # a bool, a float, a string, an array of several numbers
             raise TypeError(
                 f"{op}(): argument '{name}' must be tuple of ints, but found element of type "
                 f"{type(s).__name__} at pos {i} ({op} of sizes {tuple(sizes)!r})"
-            )
-        out.append(operator.index(s))
+            ) from None
     return tuple(out)
 
 
@@ -118,9 +121,20 @@ def as_int(x: Any, op: str, name: str) -> int:
     if isinstance(x, bool) or not hasattr(x, "__index__"):
         raise TypeError(f"{op}(): argument '{name}' must be int, not {type(x).__name__} ({x!r})")
     try:
-        return operator.index(x)
+        n = operator.index(x)
     except TypeError as e:  # a tensor of several elements, or of floats
         raise TypeError(f"{op}(): argument '{name}' must be int, not {type(x).__name__}: {e}") from None
+    if not -(2**63) <= n < 2**63:
+        raise ValueError(f"Overflow when unpacking long long: {op}(): argument '{name}' is {n}, past int64")
+    return n
+
+
+def as_bool(x: Any, op: str, name: str) -> bool:
+    """A True-or-False argument (keepdim, largest): a bool (or numpy's), else PyTorch's TypeError."""
+    if type(x) is bool or type(x).__name__ == "bool_":
+        return bool(x)
+    kind = f"numpy.{type(x).__name__}" if type(x).__module__ == "numpy" else type(x).__name__
+    raise TypeError(f"{op}(): argument '{name}' must be bool, not {kind} (got {name}={x!r})")
 
 
 def normalize_dim(dim: int, ndim: int, op: str) -> int:
@@ -157,9 +171,9 @@ def reshaped(shape: Shape, new_shape: tuple, op: str) -> Shape:
     if not bad and unknown and known and size % known == 0:
         new_shape = tuple(size // known if s == -1 else s for s in new_shape)
     if bad or numel(new_shape) != size or -1 in new_shape:
-        raise ValueError(
-            f"{op}: shape {tuple(new_shape)} is invalid for a tensor of shape {tuple(shape)} ({size} "
-            "elements)"
+        raise RuntimeError(
+            f"shape '{list(new_shape)}' is invalid for input of size {size}: {op}: shape "
+            f"{tuple(new_shape)} does not hold the {size} elements of a tensor of shape {tuple(shape)}"
         )
     return tuple(new_shape)
 
@@ -182,6 +196,7 @@ def permutation(dims: Sequence[Any], ndim: int, op: str = "permute") -> tuple[in
     """`dims` checked to order all `ndim` dims once each (negative dims counting from the end)."""
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
+    dims = whole_numbers(dims, op, "dims")
     if len(dims) != ndim:
         raise RuntimeError(
             f"{op}(sparse_coo): number of dimensions in the tensor input does not match the length of "
@@ -442,7 +457,8 @@ def _plain_entry(k: Any) -> Any:
         kind = getattr(k.dtype, "kind", None)
         if kind == 2 or kind == "f":
             raise IndexError(
-                "tensors used as indices must be long, int, byte or bool tensors, got a float one"
+                "tensors used as indices must be long, int, byte or bool tensors, got a float one (an index "
+                "picks elements by whole numbers or a mask of bools)"
             )
         if not k.shape:  # a 0-d integer tensor: an int (a 0-d bool mask is not supported)
             return k.item() if kind != 0 and kind != "b" else [k.item()]

@@ -503,11 +503,12 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
 
     The gradient flows to whichever was chosen, element by element; the condition gets none.
     """
-    if not isinstance(condition, Tensor) or condition.dtype is not dtypes.bool_:
-        kind = (
-            "a float tensor" if isinstance(condition, Tensor) else f"{type(condition).__name__} {condition!r}"
+    require_tensor(condition, "where", "condition")
+    if condition.dtype is not dtypes.bool_:
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{dtypes.scalar_type(condition.dtype)} (make one with a comparison: x > 0)"
         )
-        raise TypeError(f"where expected condition to be a bool tensor (e.g. x > 0), got {kind}")
     a, b = condition._coerce(input, "where"), condition._coerce(other, "where")
     shape = broadcast_shapes(broadcast_shapes(condition.shape, a.shape, "where"), b.shape, "where")
     shapes = (condition.shape, a.shape, b.shape)

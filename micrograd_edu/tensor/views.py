@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from micrograd_edu.tensor.backward import shared_counter
 from micrograd_edu.tensor.shape import (
     Shape,
+    as_int,
     expanded_shape,
     indexed,
     normalize_dim,
@@ -140,7 +141,7 @@ class Views:
         d = normalize_dim(dim, self.dim(), "unflatten")
         try:
             inner = reshaped((self.shape[d],), tuple(sizes), "unflatten")
-        except ValueError:
+        except RuntimeError:
             raise RuntimeError(
                 f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
                 f"({self.shape[d]}) in the input tensor of shape {tuple(self.shape)}"
@@ -178,13 +179,13 @@ class Views:
         """Pieces along dim: each of one size (the last may be smaller), or of the sizes listed."""
         d = normalize_dim(dim, self.dim(), "split")
         size = self.shape[d]
-        if isinstance(split_size_or_sections, int):
-            step = split_size_or_sections
+        if not isinstance(split_size_or_sections, (list, tuple)):
+            step = as_int(split_size_or_sections, "split", "split_size")
             if step <= 0 and size:
                 raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
             sizes = [min(step, size - start) for start in range(0, size, step)] if size else [0]
         else:
-            sizes = list(split_size_or_sections)
+            sizes = list(whole_numbers(split_size_or_sections, "split_with_sizes", "split_sizes"))
             if sum(sizes) != size:
                 raise RuntimeError(
                     f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "

@@ -131,6 +131,15 @@ def random_split(
     it: the same seed gives PyTorch's parts.
     """
     n = len(dataset)
+    if isinstance(lengths, Tensor):
+        lengths = lengths.tolist()
+    if not isinstance(lengths, (list, tuple, range)) or not all(
+        isinstance(x, (int, float)) and not isinstance(x, bool) for x in lengths
+    ):
+        raise TypeError(
+            f"random_split(): lengths must be a list of whole numbers (sizes) or of fractions that sum to "
+            f"1, such as [0.8, 0.2]; got {lengths!r}"
+        )
     lengths = list(lengths)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:  # fractions (as in PyTorch, [1, 0] is too)
         for i, fraction in enumerate(lengths):
