@@ -5,21 +5,25 @@ micrograd_edu works where neither is installed.
 """
 
 from micrograd_edu.viz.backward import Step, backward_steps, backward_text, print_backward, record_backward
+from micrograd_edu.viz.explore import Explorer, explore, save_explorer
 from micrograd_edu.viz.graph import draw, save_graph, to_digraph, trace
 from micrograd_edu.viz.plots import decision_boundary, histograms, loss_axes, save_figure
 from micrograd_edu.viz.record import Recorder
 
 __all__ = [
+    "Explorer",
     "Recorder",
     "Step",
     "backward_steps",
     "backward_text",
     "decision_boundary",
     "draw",
+    "explore",
     "histograms",
     "loss_axes",
     "print_backward",
     "record_backward",
+    "save_explorer",
     "save_figure",
     "save_graph",
     "to_digraph",

@@ -1,0 +1,253 @@
+"""The explorer: its numbers are the engine's, and its page works in a real browser."""
+
+import importlib
+import json
+import shutil
+import sys
+from itertools import groupby
+
+import pytest
+
+import micrograd_edu as torch
+from micrograd_edu import Value, nn
+from micrograd_edu.demo import SimpleNN
+from micrograd_edu.viz import backward_steps, explore, save_explorer
+from micrograd_edu.viz.explore import Explorer
+from micrograd_edu.viz.labels import format_number
+
+explore_module = importlib.import_module(
+    "micrograd_edu.viz.explore"
+)  # the function shadows the module's name
+pytest.importorskip("graphviz")
+if shutil.which("dot") is None:
+    pytest.skip("graphviz's dot is not installed", allow_module_level=True)
+
+
+def neuron():
+    """o = tanh(x1*w1 + x2*w2 + b), as in the gallery."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, [x1, x2, w1, w2, b]
+
+
+def expression(a=1.5, b=-2.0, c=0.5):
+    """About twenty Values, with every kind of op the tutorial uses."""
+    x, y, z = Value(a, label="x"), Value(b, label="y"), Value(c, label="z")
+    u = x * y + z
+    v = (u.tanh() * x - y / 2.0) ** 2
+    w = v.sigmoid() + (z * z).exp() - x.relu()
+    out = w * u + v.log() if v.data > 0 else w * u
+    out.label = "out"
+    return out, (x, y, z)
+
+
+def numbers(state):
+    """Each node's data and grad in full, as the explorer's state has them."""
+    return [(float(n["exact"]["data"]), float(n["exact"]["grad"])) for n in state["nodes"].values()]
+
+
+def engine_grads(root):
+    root.backward(retain_graph=True)
+    return [(v.data, v.grad) for v in torch.engine.topological_order([root])]
+
+
+# ---- the numbers --------------------------------------------------------------------------------
+
+
+def test_every_grad_is_the_engines_before_and_after_backward():
+    expected = engine_grads(expression()[0])
+    for already in (False, True):
+        out, _ = expression()
+        if already:
+            out.backward()  # releases the graph: the explorer replays it
+        state = Explorer(out).state()
+        got = [
+            (float(node["exact"]["data"]), float(node["exact"]["grad"])) for node in state["nodes"].values()
+        ]
+        assert got == expected
+        assert [(v.data, v.grad) for v in torch.engine.topological_order([out])] == expected
+
+
+def test_the_walk_is_backward_steps_in_order_and_ends_at_the_final_grads():
+    o, _ = neuron()
+    state = Explorer(o).state()
+    o2, _ = neuron()
+    steps = backward_steps(o2)
+    groups = [list(g) for _, g in groupby(steps, key=lambda s: id(s.out))]
+    assert [g["lines"][i]["text"] for g in state["groups"] for i in range(len(g["lines"]))] == [
+        s.text for s in steps
+    ]
+    assert len(state["groups"]) == len(groups)
+    shown = {}
+    for group in state["groups"]:
+        shown |= group["updates"]
+    assert shown == {k: n["grad"] for k, n in state["nodes"].items() if k in shown}
+    assert state["nodes"]["v1"]["grad"] == format_number(1.0)  # w1.grad = x1 * do/dn = 2 * 0.5
+
+
+def test_a_changed_leaf_is_recomputed_by_the_engine_and_written_back():
+    out, (x, y, z) = expression()
+    explorer = Explorer(out)
+    x_id = next(k for k, n in explorer.state()["nodes"].items() if n["title"] == "x")
+    state = explorer.set_leaf(x_id, 0.25)
+    fresh, _ = expression(a=0.25)
+    expected = engine_grads(fresh)
+    assert [
+        (float(n["exact"]["data"]), float(n["exact"]["grad"])) for n in state["nodes"].values()
+    ] == expected
+    assert x.data == 0.25 and out.data == fresh.data and x.grad == expected[0][1]
+    with pytest.raises(ValueError, match="not a leaf"):
+        explorer.set_leaf("v" + str(len(state["nodes"]) - 1), 1.0)
+    with pytest.raises(ValueError, match="no node 'q7'"):
+        explorer.set_leaf("q7", 1.0)
+
+
+def test_a_failed_recompute_changes_nothing():
+    x = Value(2.0, label="x")
+    y = x.log()
+    explorer = Explorer(y)
+    before = explorer.state()
+    with pytest.raises(ValueError):
+        explorer.set_leaf("v0", -1.0)  # log of a negative number
+    assert explorer.state() is before
+    assert x.data == 2.0 and x.grad == 0.5 and y.data == float(before["nodes"]["v1"]["exact"]["data"])
+
+
+def test_an_op_the_replay_does_not_know_is_shown_but_not_changed():
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    out = Value(a.data + b.data, (a, b), "mine", lambda g, out, x, y: (g, g))
+    explorer = Explorer(out)
+    assert not explorer.editable and "'mine'" in explorer.note()
+    assert [n["grad"] for n in explorer.state()["nodes"].values()] == [format_number(1.0)] * 3
+    with pytest.raises(ValueError, match="numbers cannot be changed"):
+        explorer.set_leaf("v0", 5.0)
+    out.backward()  # released, and no replay: nothing to step through
+    with pytest.raises(ValueError, match="retain_graph=True"):
+        Explorer(out)
+
+
+def test_a_big_graph_is_refused_as_the_pictures_refuse_it():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(1600):
+        y = y * 1.0
+    with pytest.raises(ValueError, match="more than the 1,500 that can be drawn legibly"):
+        Explorer(y)
+
+
+def test_the_tutorial_model_at_tensor_level():
+    torch.manual_seed(0)
+    X, y = torch.data.xor()
+    model = SimpleNN()
+    loss = nn.BCELoss()(model(X), y)
+    loss.backward()
+    state = Explorer(loss, model=model, names={"X": X, "y": y}, level="tensor").state()
+    nodes = state["nodes"]
+    weight = next(n for n in nodes.values() if n["title"] == "fc1.weight")
+    assert weight["grad"].split()[0] == format_number(model.fc1.weight.grad.flatten().tolist()[0])
+    assert state["groups"][0]["node"] == next(k for k, n in nodes.items() if n["kind"] == "output")
+    assert not state["editable"] and "graph of Values" in state["note"]
+    finished = {}
+    for group in state["groups"]:
+        finished |= group["updates"]
+    assert finished == {
+        k: n["grad"] for k, n in nodes.items() if n["grad"] not in ("no grad",) and k in finished
+    }
+
+
+def test_the_widget_recomputes_on_a_message_and_needs_anywidget(monkeypatch):
+    pytest.importorskip("anywidget")
+    o, (x1, *_) = neuron()
+    w = explore(o)
+    assert json.loads(w.state)["nodes"]["v0"]["value"] == 2.0
+    w._message(w, {"type": "leaf", "id": "v0", "value": 3.0}, [])
+    assert json.loads(w.state)["nodes"]["v0"]["value"] == 3.0 and x1.data == 3.0
+    sent = []
+    monkeypatch.setattr(w, "send", sent.append)
+    w._message(w, {"type": "leaf", "id": "v8", "value": 3.0}, [])
+    assert sent and "not a leaf" in sent[0]["text"]
+    explore_module._widget_class.cache_clear()
+    monkeypatch.setitem(sys.modules, "anywidget", None)
+    with pytest.raises(ImportError, match=r"pip install micrograd_edu\[live\]"):
+        explore(o)
+    explore_module._widget_class.cache_clear()
+
+
+# ---- the page, in a real browser -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip(
+            "Debian's chromium is not installed (apt-get install chromium): no browser to test the page in"
+        )
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium)
+        yield b
+        b.close()
+
+
+def open_page(browser, path):
+    page = browser.new_page(viewport={"width": 1400, "height": 760}, device_scale_factor=1.5)
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    return page, errors
+
+
+def test_the_page_draws_clicks_and_steps_in_the_engines_order(browser, tmp_path):
+    o, (_, _, w1, _, _) = neuron()
+    path = save_explorer(o, tmp_path / "neuron.html")
+    assert "http" not in path.read_text().split("<svg", 1)[0]  # nothing fetched from the network
+    page, errors = open_page(browser, path)
+    assert page.locator("g[data-node-id]").count() == 10
+    page.click('g[data-node-id="v1"]')  # w1
+    panel = page.inner_text("#mge-panel")
+    assert "w1" in panel and format_number(1.0) in panel and f"({w1.grad!r})" in panel
+    assert "w1.grad += x1.data * v2.grad = 2.0000 * 0.5000 = 1.0000" in panel
+    page.click("#mge-reset")
+    assert page.locator('g[data-node-id="v1"] [data-role="grad"]').text_content() == "—"
+    order = []
+    for _ in range(5):
+        page.click("#mge-step")
+        order.append(page.locator("g.mge-current").get_attribute("data-node-id"))
+    o2, _ = neuron()
+    ids = {id(v): f"v{i}" for i, v in enumerate(torch.engine.topological_order([o2]))}
+    assert order == [ids[k] for k, _ in groupby(id(s.out) for s in backward_steps(o2))]
+    assert page.locator('g[data-node-id="v1"] [data-role="grad"]').text_content() == format_number(1.0)
+    page.keyboard.press("ArrowLeft")
+    assert page.locator("g.mge-current").get_attribute("data-node-id") == order[3]
+    page.keyboard.press("ArrowLeft")
+    page.click('g[data-node-id="v1"]')
+    page.screenshot(path=str(tmp_path / "neuron.png"), full_page=True)
+    assert page.locator("[data-leaf-input]").count() == 5
+    assert page.locator("[data-leaf-input]").first.is_disabled() and "needs the kernel" in page.content()
+    assert errors == []
+
+
+def test_the_page_of_the_tutorial_model_at_tensor_level(browser, tmp_path):
+    torch.manual_seed(0)
+    X, y = torch.data.xor()
+    model = SimpleNN()
+    loss = nn.BCELoss()(model(X), y)
+    path = save_explorer(
+        loss, tmp_path / "simple_nn.html", model=model, names={"X": X, "y": y}, level="tensor"
+    )
+    page, errors = open_page(browser, path)
+    page.click("#mge-reset")
+    page.click("#mge-step")
+    page.click("#mge-step")
+    box = page.locator("g[data-node-id]").filter(has_text="fc1.weight")
+    box.click()
+    assert "fc1.weight" in page.inner_text("#mge-panel")
+    page.screenshot(path=str(tmp_path / "simple_nn.png"), full_page=True)
+    assert errors == []
