@@ -251,3 +251,34 @@ def test_the_page_of_the_tutorial_model_at_tensor_level(browser, tmp_path):
     assert "fc1.weight" in page.inner_text("#mge-panel")
     page.screenshot(path=str(tmp_path / "simple_nn.png"), full_page=True)
     assert errors == []
+
+
+def test_a_changed_leaf_goes_to_python_and_the_page_redraws_in_place(browser, tmp_path):
+    """The widget's round trip, with Python standing in for the kernel: the page sends the leaf's
+    new number, Python recomputes, the page redraws (the same script a notebook runs)."""
+    o, (x1, _, w1, _, _) = neuron()
+    explorer = Explorer(o)
+    script = (explore_module.ASSETS / "explorer.js").read_text().replace("export default", "const widget =")
+    page_text = f"""<!DOCTYPE html><html><body><div id="root"></div><script type="module">
+{script}
+let state = {json.dumps(explorer.state_json())};
+const handlers = {{}};
+const model = {{ get: () => state, on: (name, f) => {{ handlers[name] = f; }},
+  send: async (message) => {{ state = await window.mgeSend(message); handlers["change:state"](); }} }};
+widget.render({{ model, el: document.getElementById("root") }});
+</script></body></html>"""
+    path = tmp_path / "live.html"
+    path.write_text(page_text)
+    page, errors = open_page(browser, path)
+    page.expose_function("mgeSend", lambda m: json.dumps(explorer.set_leaf(m["id"], m["value"])))
+    page.click('g[data-node-id="v1"]')  # w1: its grad is x1's number times 0.5
+    leaf = page.locator('input[data-leaf-input="v0"]')
+    leaf.fill("3")
+    leaf.press("Enter")
+    page.wait_for_selector("#root[data-redraw-ms]")
+    assert x1.data == 3.0 and w1.grad == 3.0 * (1 - o.data**2)
+    assert format_number(w1.grad) in page.inner_text("#mge-panel")
+    assert page.locator('g[data-node-id="v0"]').filter(has_text="+3.0000").count() == 1
+    assert page.locator('g[data-node-id="v1"] [data-role="grad"]').text_content() == format_number(w1.grad)
+    assert float(page.get_attribute("#root", "data-redraw-ms")) < 1000
+    assert errors == []
