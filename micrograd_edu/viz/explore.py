@@ -170,6 +170,7 @@ class Explorer:
             graph, groups = self._value_walk()
         svg = annotate_svg(to_digraph(graph).pipe(format="svg").decode(), graph)
         nodes = {}
+        index = self.order_index
         for node, v in zip(graph.nodes, self.order):
             leaf = not v._prev
             nodes[node.id] = {
@@ -180,7 +181,7 @@ class Explorer:
                 "grad": node.grad,
                 "tooltip": node.tooltip,
                 "op": "" if leaf else (v._op if isinstance(v, Value) else node.title.split()[0]),
-                "inputs": [graph.nodes[self.order_index[id(k)]].id for k in v._prev],
+                "inputs": [graph.nodes[index[id(k)]].id for k in v._prev],
                 "leaf": leaf,
                 "value": v.data if isinstance(v, Value) and leaf else None,
                 "exact": _exact(v),
