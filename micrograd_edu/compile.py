@@ -1,0 +1,650 @@
+"""compile(fn): trace a training step once, then replay it as a flat program of array calls.
+
+A step (forward, loss, backward, optimizer step) builds a graph of tensors every time it
+runs, then throws it away. Its arithmetic is the same every time: only the numbers change.
+So run it once with the real engine while writing down every primitive the numpy backend
+performs, forward, backward and the optimizer's in-place updates, and from then on run just
+that list on the new inputs. No Tensor, no graph, no topological sort: the same numpy calls
+in the same order, so the same numbers, bit for bit.
+
+How the writing down works: every tensor op ends in a call of the backend (`numpy_backend`),
+found by name at the time of the call (`tensor._backend.elementwise(...)`). While a trace
+runs, the backend's functions are swapped for recording ones, which note the call (which
+arguments are arrays the program knows, which are constants) and then do it. Nothing is
+hooked when no trace runs, so the eager path costs what it did.
+
+    step = micrograd_edu.compile(train_step)
+    step(X, y)             # traced (the real engine runs)
+    step(X, y)             # traced again: the program must come out the same (see `warmup`)
+    step(X, y)             # replayed
+    print(step.program)    # one primitive a line, forward and backward
+
+Guards. A program fits the calls it was traced for: a call whose tensors differ in shape,
+dtype, backend or requires_grad gets a program of its own (traced on its first call), and
+a number read into Python during the trace (`.item()`, `bool(t)`, BCELoss checking its
+target) is checked again on replay; if it differs, the step is traced again. What a replay
+cannot see is Python that does not touch a tensor (a counter, a schedule changing `lr`):
+keep that out of the compiled function, or call `recompile()`.
+
+Only the numpy backend is compiled; the python backend raises a clear error.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+from micrograd_edu import engine
+from micrograd_edu.tensor import Tensor
+from micrograd_edu.tensor.backend import backend_for
+
+WARMUP = 2  # eager traces that must agree before the program is replayed
+
+
+class CompileError(RuntimeError):
+    """fn cannot be compiled as it is: the message says why and what to do."""
+
+
+class _Retrace(Exception):
+    """A guard failed during a replay: trace again."""
+
+
+# ---- the program: slots (arrays) and instructions -------------------------------------------
+
+
+class Call:
+    """`outs = fn(*args)`: one backend primitive; an argument is a slot (an array) or a constant."""
+
+    def __init__(self, name: str, fn: Callable, args: tuple, outs: tuple, phase: str) -> None:
+        self.name, self.fn, self.args, self.outs, self.phase = name, fn, args, outs, phase
+
+    def run(self, env: list) -> None:
+        result = self.fn(*[_resolve(a, env) for a in self.args])
+        for position, slot in self.outs:
+            env[slot] = result if position is None else result[position]
+
+    def key(self) -> tuple:
+        return ("call", self.name, _keyed(self.args), self.outs)
+
+
+class Backward:
+    """`grads = closure(g, ins, out)`: the backward function an earlier Call returned."""
+
+    def __init__(self, closure: int, g: int, ins: tuple, out: int, flags: tuple, outs: tuple) -> None:
+        self.closure, self.g, self.ins, self.out, self.outs = closure, g, ins, out, outs
+        self.parents = tuple(SimpleNamespace(requires_grad=f) for f in flags)
+        self.phase, self.flags = "backward", flags
+
+    def run(self, env: list) -> None:
+        parts = env[self.closure](env[self.g], tuple(env[i] for i in self.ins), env[self.out], self.parents)
+        for k, slot in self.outs:
+            env[slot] = parts[k]
+
+    def key(self) -> tuple:
+        return ("backward", self.closure, self.g, self.ins, self.out, self.flags, self.outs)
+
+
+class Accumulate:
+    """`out = a + b`: a gradient reaching a tensor a second time is added, as backprop adds it."""
+
+    def __init__(self, a: int, b: int, out: int) -> None:
+        self.a, self.b, self.out, self.phase = a, b, out, "backward"
+
+    def run(self, env: list) -> None:
+        env[self.out] = env[self.a] + env[self.b]
+
+    def key(self) -> tuple:
+        return ("add", self.a, self.b, self.out)
+
+
+class Own:
+    """`out = copy(a)`: a gradient kept in `.grad` gets storage of its own, as backprop gives it."""
+
+    def __init__(self, a: int, out: int, np: Any) -> None:
+        self.a, self.out, self.phase, self.np = a, out, "backward", np
+
+    def run(self, env: list) -> None:
+        env[self.out] = self.np.array(env[self.a], order="C")
+
+    def key(self) -> tuple:
+        return ("own", self.a, self.out)
+
+
+class Reshaped:
+    """`out = a.reshape(shape)`: a view made outside the backend (a Function's grad_output)."""
+
+    def __init__(self, a: int, shape: tuple, out: int, phase: str) -> None:
+        self.a, self.shape, self.out, self.phase = a, shape, out, phase
+
+    def run(self, env: list) -> None:
+        env[self.out] = env[self.a].reshape(self.shape)
+
+    def key(self) -> tuple:
+        return ("reshape", self.a, self.shape, self.out)
+
+
+class ValueRead:
+    """The trace read these numbers into Python (`.item()`, BCELoss checking its input is in
+    [0, 1]). Python may have decided something on them, which a replay cannot redo; so with
+    `guard_reads` a replay whose numbers differ traces again; without, the read is skipped."""
+
+    def __init__(self, a: int, values: list, phase: str, guard: bool) -> None:
+        self.a, self.values, self.phase, self.guard = a, values, phase, guard
+
+    def run(self, env: list) -> None:
+        if self.guard and env[self.a].ravel().tolist() != self.values:
+            raise _Retrace(f"numbers read into Python during the trace changed (slot {self.a})")
+
+    def key(self) -> tuple:
+        return ("read", self.a)
+
+
+def _keyed(args: tuple) -> tuple:
+    """Arguments as two traces compare them: a function constant by its code, not its identity
+    (a closure made afresh each call is the same closure)."""
+    out: list[tuple] = []
+    for kind, value in args:
+        if kind == "seq":
+            out.append((kind, type(value[0]), _keyed(value[1])))
+        elif inspect.isfunction(value):
+            out.append((kind, value.__code__))
+        else:
+            out.append((kind, value))
+    return tuple(out)
+
+
+def _resolve(arg: tuple, env: list) -> Any:
+    kind, value = arg
+    if kind == "slot":
+        return env[value]
+    if kind == "seq":
+        return type(value[0])(_resolve(a, env) for a in value[1])
+    return value
+
+
+class Program:
+    """What a trace wrote down: the slots' names, the captured arrays (parameters, optimizer state,
+    constants), the inputs' slots, the instructions, and which tensors get which results."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.captured: dict[int, Any] = {}  # slot -> the array itself (read and written in place)
+        self.inputs: list[int] = []
+        self.instructions: list[Any] = []
+        self.grads: list[tuple[Tensor, int]] = []  # a leaf's .grad after the step
+        self.result: Any = None  # how to build fn's return value from slots
+        self.leaves: list[tuple[Tensor, Any]] = []  # tensors whose storage the program holds
+
+    def key(self) -> tuple:
+        """What two traces must share for the program to be the same one."""
+        return (tuple(i.key() for i in self.instructions), tuple(self.inputs), tuple(self.captured))
+
+    def __str__(self) -> str:
+        lines, phase = [], None
+        heads = {"forward": "# forward", "backward": "# backward", "update": "# after backward"}
+        ins = ", ".join(self.names[i] for i in self.inputs)
+        lines.append(f"program({ins}):")
+        for instr in self.instructions:
+            if instr.phase != phase:
+                phase = instr.phase
+                lines.append(f"  {heads[phase]}")
+            lines.append("  " + self._line(instr))
+        for t, slot in self.grads:
+            lines.append(f"  {self._leaf_name(t)}.grad = {self.names[slot]}")
+        return "\n".join(lines)
+
+    def _leaf_name(self, t: Tensor) -> str:
+        for leaf, array in self.leaves:
+            if leaf is t:
+                for slot, a in self.captured.items():
+                    if a is array:
+                        return self.names[slot]
+        return "?"
+
+    def _line(self, instr: Any) -> str:
+        n = self.names
+        if isinstance(instr, Call):
+            outs = [n[s] for _, s in instr.outs if not n[s].startswith("vjp")]
+            vjp = [n[s] for _, s in instr.outs if n[s].startswith("vjp")]
+            call = f"{_call_name(instr)}({', '.join(_shown(a, n) for a in _shown_args(instr))})"
+            target = ", ".join(outs) + " = " if outs else ""
+            return target + call + (f"   ; backward {vjp[0]}" if vjp else "")
+        if isinstance(instr, Backward):
+            grads = ", ".join(n[s] for _, s in instr.outs) or "_"
+            return f"{grads} = {n[instr.closure]}({n[instr.g]})"
+        if isinstance(instr, Accumulate):
+            return f"{n[instr.out]} = add({n[instr.a]}, {n[instr.b]})"
+        if isinstance(instr, Own):
+            return f"{n[instr.out]} = copy({n[instr.a]})"
+        if isinstance(instr, Reshaped):
+            return f"{n[instr.out]} = reshape({n[instr.a]}, {instr.shape})"
+        return f"read {n[instr.a]}" + (
+            "   ; guard: the same numbers" if instr.guard else "   ; not re-checked"
+        )
+
+
+def _call_name(instr: Call) -> str:
+    if instr.name == "elementwise":
+        return instr.args[0][1].name
+    return instr.name
+
+
+def _shown_args(instr: Call) -> tuple:
+    if instr.name == "elementwise":  # (op, arrays, shapes, shape, params): the arrays and the params
+        arrays, params = instr.args[1], instr.args[4]
+        return (*arrays[1][1], *(("const", p) for p in params[1]))
+    return instr.args
+
+
+def _shown(arg: tuple, names: list[str]) -> str:
+    kind, value = arg
+    if kind == "slot":
+        return names[value]
+    if kind == "seq":
+        inner = ", ".join(_shown(a, names) for a in value[1])
+        return f"[{inner}]"
+    if callable(value):
+        return getattr(value, "__name__", type(value).__name__)
+    return repr(value)
+
+
+# ---- tracing: the backend's functions swapped for recording ones ----------------------------------
+
+
+class Tracer:
+    """Writes a Program while fn runs with the real engine."""
+
+    def __init__(self, np: Any, backend: Any, names: dict[int, str]) -> None:
+        self.np, self.backend, self.known_names = np, backend, names
+        self.arrays_types = (np.ndarray, np.generic)  # a full reduction gives a numpy scalar
+        self.program = Program()
+        self.arrays: list[Any] = []  # every slot's array: kept alive, so no id is reused
+        self.slot_of: dict[int, int] = {}
+        self.closure_of: dict[int, int] = {}  # id(backward closure) -> its slot
+        self.depth = 0  # > 0 inside a recorded call: what it calls inside is its own business
+        self.phase = "forward"
+        self.wanted: list[Tensor] = []
+        self.guard_reads = False
+
+    def new_slot(self, array: Any, prefix: str) -> int:
+        slot = len(self.arrays)
+        self.arrays.append(array)
+        self.slot_of[id(array)] = slot
+        self.program.names.append(f"{prefix}{slot}")
+        return slot
+
+    def input(self, t: Tensor, name: str) -> None:
+        slot = self.new_slot(t._data, "")
+        self.program.names[slot] = name
+        self.program.inputs.append(slot)
+
+    def slot(self, array: Any) -> int:
+        """The slot of an array: known, a view of a known one, or captured from outside."""
+        slot = self.slot_of.get(id(array))
+        if slot is not None:
+            return slot
+        base = getattr(array, "base", None)
+        if base is not None and id(base) in self.slot_of and base.size == array.size:
+            slot = self.new_slot(array, "t")
+            self.program.instructions.append(Reshaped(self.slot_of[id(base)], array.shape, slot, self.phase))
+            return slot
+        slot = self.new_slot(array, "c")
+        self.program.names[slot] = self.known_names.get(id(array), f"c{slot}")
+        self.program.captured[slot] = array
+        return slot
+
+    def spec(self, arg: Any) -> tuple:
+        if isinstance(arg, self.arrays_types):
+            return ("slot", self.slot(arg))
+        if isinstance(arg, (tuple, list)) and any(isinstance(a, self.arrays_types) for a in arg):
+            return ("seq", (type(arg)(), tuple(self.spec(a) for a in arg)))
+        return ("const", arg)
+
+    def recording(self, name: str, fn: Callable) -> Callable:
+        def call(*args: Any) -> Any:
+            if self.depth:
+                return fn(*args)
+            spec = tuple(self.spec(a) for a in args)
+            self.depth += 1
+            try:
+                result = fn(*args)
+            finally:
+                self.depth -= 1
+            outs: list[tuple[int | None, int]] = []
+            parts = result if isinstance(result, tuple) else (result,)
+            for k, part in enumerate(parts):
+                position = k if isinstance(result, tuple) else None
+                if isinstance(part, self.arrays_types):
+                    outs.append((position, self.new_slot(part, "t")))
+                elif callable(part):
+                    slot = self.new_slot(part, "vjp")
+                    self.closure_of[id(part)] = slot
+                    outs.append((position, slot))
+            self.program.instructions.append(Call(name, fn, spec, tuple(outs), self.phase))
+            return result
+
+        return call
+
+    def read(self, array: Any) -> list[float]:
+        values = array.ravel().tolist()
+        if not self.depth:
+            self.program.instructions.append(
+                ValueRead(self.slot(array), values, self.phase, self.guard_reads)
+            )
+        return values
+
+    def backprop(self, roots, seeds, order, wanted, retain_graph, create_graph, hooked) -> dict[int, Any]:
+        """numpy_backend.backprop, written down: the same backward calls and additions, in order."""
+        if create_graph:
+            raise CompileError(
+                "compile cannot trace backward(create_graph=True): compile the step without it"
+            )
+        self.phase = "backward"
+        self.wanted.extend(wanted)
+        instrs, grads = self.program.instructions, {}  # type: ignore[var-annotated]
+        for r, s in zip(roots, seeds):
+            g = self.backend.cast(s._data, r.dtype)
+            grads[id(r)] = self._add(grads[id(r)], g) if id(r) in grads else g
+        handed_out: set[int] = set()
+        for t in reversed(order):
+            g = grads.get(id(t))
+            if g is None or not t._prev:
+                continue
+            if t._hooks:
+                raise CompileError(
+                    f"compile cannot trace a tensor hook (on the output of {t._op}): remove it"
+                )
+            handed_out.add(id(g))
+            prev, backward = t._prev, t._backward
+            ins = tuple(p._data for p in prev)
+            closure = self.closure_of.get(id(backward))
+            if closure is not None:  # the backend's own closure: one opaque call, replayed as one
+                g_slot, in_slots, out_slot = (
+                    self.slot(g),
+                    tuple(self.slot(a) for a in ins),
+                    self.slot(t._data),
+                )
+                self.depth += 1
+                try:
+                    parts = backward(g, ins, t._data, prev)
+                finally:
+                    self.depth -= 1
+                outs = tuple(
+                    (k, self.new_slot(gp, "g"))
+                    for k, gp in enumerate(parts)
+                    if gp is not None and prev[k].requires_grad
+                )
+                flags = tuple(p.requires_grad for p in prev)
+                instrs.append(Backward(closure, g_slot, in_slots, out_slot, flags, outs))
+            else:  # a custom Function's backward: its ops are recorded as it runs them
+                parts = backward(g, ins, t._data, prev)
+            for parent, gp in zip(prev, parts):
+                if gp is not None and parent.requires_grad:
+                    grads[id(parent)] = self._add(grads[id(parent)], gp) if id(parent) in grads else gp
+            if not retain_graph:
+                t._backward = engine.released
+        self.phase = "update"
+        return {id(t): self._own(grads[id(t)], handed_out) for t in wanted if id(t) in grads}
+
+    def _add(self, a: Any, b: Any) -> Any:
+        out = a + b
+        self.program.instructions.append(Accumulate(self.slot(a), self.slot(b), self.new_slot(out, "g")))
+        return out
+
+    def _own(self, g: Any, handed_out: set[int]) -> Any:
+        if id(g) in handed_out or not (g.flags.owndata and g.flags.writeable and g.flags.c_contiguous):
+            a = self.slot(g)
+            g = self.np.array(g, order="C")
+            self.program.instructions.append(Own(a, self.new_slot(g, "g"), self.np))
+        handed_out.add(id(g))
+        return g
+
+
+_NOT_RECORDED = {"quiet", "from_floats", "backprop", "to_floats"}
+
+
+def _backend_functions(backend: Any) -> dict[str, Callable]:
+    """The backend's primitives: its public functions (what tensors call it by)."""
+    return {
+        name: f
+        for name, f in vars(backend).items()
+        if callable(f)
+        and not name.startswith("_")
+        and getattr(f, "__module__", None) == backend.__name__
+        and name not in _NOT_RECORDED
+        and not isinstance(f, type)
+    }
+
+
+def trace(
+    fn: Callable, args: tuple, arg_names: list[str], names: dict[int, str], guard_reads: bool = False
+) -> tuple[Program, Any]:
+    """Run fn(*args) with the real engine, writing down its program; (program, fn's result)."""
+    import numpy as np
+
+    backend = backend_for("numpy")
+    tracer = Tracer(np, backend, names)
+    tracer.guard_reads = guard_reads
+    for t, name in zip(args, arg_names):
+        if isinstance(t, Tensor):
+            tracer.input(t, name)
+    originals = _backend_functions(backend)
+    swapped = {name: tracer.recording(name, f) for name, f in originals.items()}
+    swapped["backprop"] = backend.quiet(tracer.backprop)  # type: ignore[attr-defined]
+    swapped["to_floats"] = tracer.read
+    saved = {name: getattr(backend, name) for name in swapped}
+    for name, f in swapped.items():
+        setattr(backend, name, f)
+    try:
+        result = fn(*args)
+    finally:
+        for name, f in saved.items():
+            setattr(backend, name, f)
+    program = tracer.program
+    for t in tracer.wanted:
+        grad = t.grad
+        if (
+            grad is not None
+            and id(grad._data) in tracer.slot_of
+            and tracer.slot_of[id(grad._data)] not in program.captured
+        ):
+            program.grads.append((t, tracer.slot_of[id(grad._data)]))
+        if id(t._data) in tracer.slot_of:
+            program.leaves.append((t, t._data))
+    program.result = _result_spec(result, tracer)
+    return program, result
+
+
+def _result_spec(result: Any, tracer: Tracer) -> Any:
+    if result is None:
+        return None
+    if isinstance(result, Tensor):
+        return ("tensor", tracer.slot(result._data), result.shape, result.dtype)
+    if isinstance(result, (tuple, list)):
+        return ("seq", type(result), [_result_spec(r, tracer) for r in result])
+    raise CompileError(
+        f"a compiled function returns tensors (or a tuple of them, or None), not {type(result).__name__}: "
+        "return the loss tensor and call .item() on it after the call"
+    )
+
+
+# ---- replay ------------------------------------------------------------------------------------
+
+
+def replay(program: Program, args: tuple) -> Any:
+    """Run the program on these inputs; set the leaves' .grad; fn's result as new tensors."""
+    backend = backend_for("numpy")
+    return backend.quiet(_replay)(program, args, backend)  # type: ignore[attr-defined]
+
+
+def _replay(program: Program, args: tuple, backend: Any) -> Any:
+    env: list[Any] = [None] * len(program.names)
+    for slot, array in program.captured.items():
+        env[slot] = array
+    slots = iter(program.inputs)
+    for a in args:
+        if isinstance(a, Tensor):
+            env[next(slots)] = a._data
+    for instr in program.instructions:
+        instr.run(env)
+    for t, slot in program.grads:
+        t.grad = Tensor(env[slot], t.shape, backend, dtype=t.dtype)
+    return _rebuilt(program.result, env, backend)
+
+
+def _rebuilt(spec: Any, env: list, backend: Any) -> Any:
+    if spec is None:
+        return None
+    if spec[0] == "tensor":
+        _, slot, shape, dtype = spec
+        return Tensor(env[slot], shape, backend, dtype=dtype)
+    _, kind, parts = spec
+    return kind(_rebuilt(p, env, backend) for p in parts)
+
+
+# ---- compile -----------------------------------------------------------------------------------
+
+
+def _guard_key(args: tuple) -> tuple:
+    """What a program is specialized to: each tensor's backend, shape, dtype and requires_grad;
+    every other argument's value."""
+    key: list[tuple] = []
+    for a in args:
+        if isinstance(a, Tensor):
+            key.append(("tensor", a.backend, tuple(a.shape), a.dtype, a.requires_grad))
+        else:
+            key.append(("value", type(a), a if isinstance(a, (int, float, str, bool, type(None))) else id(a)))
+    return tuple(key)
+
+
+def _names_in(fn: Callable) -> dict[int, str]:
+    """Names for the arrays of the modules and optimizers fn can reach (its globals and closure)."""
+    from micrograd_edu import nn, optim
+
+    found: dict[str, Any] = {}
+    code = getattr(fn, "__code__", None)
+    if code is not None:
+        found.update((n, fn.__globals__[n]) for n in code.co_names if n in fn.__globals__)  # type: ignore[attr-defined]
+        for name, cell in zip(code.co_freevars, getattr(fn, "__closure__", None) or ()):
+            try:
+                found[name] = cell.cell_contents
+            except ValueError:  # a cell not filled yet
+                continue
+    names: dict[int, str] = {}
+    for name, obj in found.items():
+        if isinstance(obj, nn.Module):
+            for pname, p in obj.named_parameters():
+                names[id(p._data)] = f"{name}.{pname}"
+    for obj in found.values():
+        if isinstance(obj, optim.Optimizer):
+            for param, state in obj.state.items():
+                for key, value in state.items():
+                    if isinstance(value, Tensor):
+                        names[id(value._data)] = f"{names.get(id(param._data), 'p')}.{key}"
+    return names
+
+
+def _check_captured(old: Program, new: Program) -> None:
+    """An array captured from outside must be state (the same array both times) or a constant (the
+    same numbers): else it was made from the inputs by something that is not a traced op."""
+    import numpy as np
+
+    for slot, array in new.captured.items():
+        before = old.captured[slot]
+        if before is array:
+            continue
+        if not (
+            before.shape == array.shape
+            and before.dtype == array.dtype
+            and np.array_equal(before, array, equal_nan=True)
+        ):
+            raise CompileError(
+                f"the array {new.names[slot]} (shape {array.shape}) came from outside the traced ops and "
+                "changed between two calls: it was computed from the inputs without a tensor op, so a replay "
+                "would reuse the old numbers. Compute it with tensor ops inside the compiled function."
+            )
+
+
+class Compiled:
+    """fn, traced and replayed; `program` is the program the last call ran (or traced)."""
+
+    def __init__(self, fn: Callable, warmup: int = WARMUP, guard_reads: bool = False) -> None:
+        if warmup < 1:
+            raise ValueError(f"compile's warmup is the number of agreeing traces, at least 1, got {warmup}")
+        self.fn, self.warmup, self.guard_reads = fn, warmup, guard_reads
+        self.__name__ = getattr(fn, "__name__", "compiled")
+        self.__doc__ = fn.__doc__
+        try:
+            self.arg_names = list(inspect.signature(fn).parameters)
+        except (TypeError, ValueError):
+            self.arg_names = []
+        self.programs: dict[tuple, Program] = {}  # guard key -> the program replayed for it
+        self.pending: dict[tuple, tuple[Program, int]] = {}  # guard key -> (last trace, agreeing traces)
+        self.traces = 0
+        self.replays = 0
+        self.last_program: Program | None = None
+        self.retrace_reason = ""
+
+    @property
+    def program(self) -> Program:
+        if self.last_program is None:
+            raise RuntimeError("nothing was traced yet: call the compiled function once first")
+        return self.last_program
+
+    def recompile(self) -> None:
+        """Forget every program: the next calls trace again (after changing lr, say)."""
+        self.programs.clear()
+        self.pending.clear()
+
+    def __call__(self, *args: Any) -> Any:
+        for a in args:
+            if isinstance(a, Tensor) and a.backend != "numpy":
+                raise CompileError(
+                    f"compile replays numpy-backend programs only; got a tensor on the {a.backend} backend "
+                    "(create the tensors with backend='numpy', or run the step uncompiled)"
+                )
+        key = _guard_key(args)
+        program = self.programs.get(key)
+        if program is not None and all(t._data is a for t, a in program.leaves):
+            try:
+                result = replay(program, args)
+                self.replays += 1
+                return result
+            except _Retrace as e:
+                self.retrace_reason = str(e)
+                del self.programs[key]
+        elif program is not None:
+            self.retrace_reason = "a parameter's storage was replaced (p.data = ...)"
+            del self.programs[key]
+        return self._trace(key, args)
+
+    def _trace(self, key: tuple, args: tuple) -> Any:
+        names = {id(a._data): n for a, n in zip(args, self.arg_names) if isinstance(a, Tensor)}
+        names.update(_names_in(self.fn))
+        arg_names = [self.arg_names[i] if i < len(self.arg_names) else f"arg{i}" for i in range(len(args))]
+        program, result = trace(self.fn, args, arg_names, names, self.guard_reads)
+        self.traces += 1
+        self.last_program = program
+        previous = self.pending.get(key)
+        agreeing = 1
+        if previous is not None and previous[0].key() == program.key():
+            _check_captured(previous[0], program)
+            agreeing = previous[1] + 1
+        if agreeing >= self.warmup:
+            self.programs[key] = program
+            self.pending.pop(key, None)
+        else:
+            self.pending[key] = (program, agreeing)
+        return result
+
+
+def compile(fn: Callable, *, warmup: int = WARMUP, guard_reads: bool = False) -> Compiled:
+    """fn (a training step, or inputs -> loss), traced with the real engine and then replayed as
+    a flat program of numpy calls: bitwise the same losses, gradients and weights.
+
+    The first `warmup` calls run eagerly and must write the same program (an optimizer's first
+    step differs from the others: its momentum buffer is made, not updated); then it replays.
+    With `guard_reads`, numbers fn reads into Python must be the same again, or it traces again."""
+    return Compiled(fn, warmup, guard_reads)

@@ -1,0 +1,163 @@
+"""compile(fn): the replayed program gives bitwise the eager numbers; guards; the program's text."""
+
+import pytest
+
+import micrograd_edu as torch
+from micrograd_edu import nn, optim
+from micrograd_edu.compile import CompileError
+from micrograd_edu.demo import SimpleNN
+
+
+@pytest.fixture(autouse=True)
+def numpy_backend():
+    before = torch.get_backend()
+    torch.set_backend("numpy")
+    yield
+    torch.set_backend(before)
+
+
+def train(make, compiled: bool, steps: int = 12):
+    """Losses, weights and gradients after `steps` steps, eager or compiled."""
+    torch.manual_seed(0)
+    model, criterion, opt, X, y = make()
+
+    def step(X, y):
+        opt.zero_grad()
+        loss = criterion(model(X), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    f = torch.compile(step) if compiled else step
+    losses = [f(X, y).item() for _ in range(steps)]
+    weights = [p.detach().tolist() for p in model.parameters()]
+    grads = [p.grad.tolist() for p in model.parameters()]
+    return losses, weights, grads, f
+
+
+def tutorial():
+    X, y = torch.datasets.xor(backend="numpy")
+    model = SimpleNN()
+    return model, nn.BCELoss(), optim.SGD(model.parameters(), lr=0.5, momentum=0.9), X, y
+
+
+def moons():
+    X, labels = torch.datasets.moons(40, seed=1, backend="numpy")
+    y = labels.float().reshape(-1, 1)
+    model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 1))
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    return model, nn.BCEWithLogitsLoss(), opt, X, y
+
+
+def test_adam_changes_its_constants_every_step_so_it_stays_eager():
+    """Adam's bias correction is a Python number that changes each step: no two traces agree."""
+
+    def adam():
+        model, criterion, _, X, y = moons()
+        return model, criterion, optim.Adam(model.parameters(), lr=0.01), X, y
+
+    eager, compiled = train(adam, False, 5), train(adam, True, 5)
+    assert compiled[:3] == eager[:3] and compiled[3].replays == 0
+
+
+@pytest.mark.parametrize("make", [tutorial, moons])
+def test_replay_gives_bitwise_the_eager_numbers(make):
+    eager = train(make, False)
+    compiled = train(make, True)
+    assert compiled[:3] == eager[:3]
+    assert compiled[3].replays >= 8  # most steps were replays, not traces
+
+
+def test_custom_function_backward_is_replayed():
+    class Cube(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 3 * x * x * g
+
+    def run(compiled):
+        torch.manual_seed(0)
+        w = torch.randn(3, requires_grad=True)
+        opt = optim.SGD([w], lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = Cube.apply(w * x).sum()
+            loss.backward()
+            opt.step()
+            return loss
+
+        f = torch.compile(step) if compiled else step
+        losses = [f(torch.tensor([1.0, 2.0, 0.5]) * (k + 1) / 5).item() for k in range(6)]
+        return losses, w.tolist(), w.grad.tolist()
+
+    assert run(True) == run(False)
+
+
+def test_a_new_shape_traces_a_program_of_its_own():
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    f = torch.compile(lambda x: (x * w).sum())
+    for _ in range(3):
+        f(torch.ones(3, 2))
+    assert (f.traces, f.replays) == (2, 1)
+    assert f(torch.ones(5, 2)).item() == 15.0  # another shape: traced, not replayed
+    assert f.traces == 3
+    assert f(torch.ones(3, 2)).item() == 9.0  # the first shape's program is kept
+    assert f.replays == 2
+
+
+def test_the_program_reads_one_primitive_a_line():
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+
+    def loss_of(x):
+        loss = (x * w).tanh().sum()
+        loss.backward()
+        return loss
+
+    f = torch.compile(loss_of)
+    f(torch.ones(2))
+    text = str(f.program)
+    assert text.splitlines()[0] == "program(x):"
+    assert "# forward" in text and "# backward" in text
+    assert "mul(x, w)" in text.replace("c1", "w") or "mul(x, c1)" in text
+    assert "tanh(t" in text and "reduce_sum(" in text
+    assert text.strip().endswith(".grad = g" + text.strip().rsplit("= g", 1)[1])
+
+
+def test_changed_python_control_flow_is_traced_again_not_replayed():
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return (x * w).sum() if len(calls) % 2 else (x + w).sum()
+
+    g = torch.compile(f)
+    for _ in range(4):
+        g(torch.ones(2))
+    assert g.replays == 0  # the two traces never agree: it stays eager
+
+
+def test_a_value_read_is_a_guard_when_asked():
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+
+    def f(x):
+        return x * w if x.sum().item() > 0 else x - w
+
+    g = torch.compile(f, guard_reads=True)
+    for _ in range(3):
+        g(torch.ones(2))
+    assert g.replays == 1
+    assert g(-torch.ones(2)).tolist() == [-2.0, -3.0]  # the read differs: traced again, right branch
+    assert g.traces == 3
+
+
+def test_python_backend_is_refused_clearly():
+    f = torch.compile(lambda x: x.sum())
+    with pytest.raises(CompileError, match="numpy-backend programs only"):
+        f(torch.ones(2, backend="python"))
