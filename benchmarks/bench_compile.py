@@ -1,21 +1,27 @@
-"""compile's payoff: the tutorial's step (SimpleNN 2-4-1 on XOR, BCELoss, SGD momentum 0.9) on
-the numpy backend: eager, compiled, and the same arithmetic written by hand in numpy.
+"""compile's payoff on the numpy backend: eager, compiled, and the same step by hand in numpy.
+
+1. The tutorial's step (SimpleNN 2-4-1 on XOR, BCELoss, SGD momentum 0.9). Two hand-written
+   numpy steps: `numpy`, as a person writes it (sigmoid as 1 / (1 + e^-x)), and `numpy_same`,
+   the very ops the engine runs (its overflow-free sigmoid, the clamped logs, each backward
+   product), whose losses come out bitwise the engine's: "the same program in plain numpy".
+2. The 784-256-10 MLP on a batch of 128 (ReLU, cross entropy, SGD), bench_tensor's problem and
+   its hand-written numpy step.
 
 Contenders take turns in interleaved repeats (bench_tensor's `race`); a ratio is of medians
-from the same run. `--quick` runs a few steps only (CI: a smoke run). Not yet measured here:
-JAX jit, the python backend against micrograd 0.1.0, the 784-256-10 MLP.
+from the same run. `--quick` runs a few steps only (CI: a smoke run).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from bench_tensor import race  # noqa: E402
+from bench_tensor import LARGE_LR, large_problem, numpy_ce_maker, race  # noqa: E402
 
 import micrograd_edu as torch  # noqa: E402
 from micrograd_edu import nn, optim  # noqa: E402
@@ -73,27 +79,122 @@ def numpy_maker():
     return make
 
 
+def numpy_same_maker():
+    """The engine's own ops for the tutorial's step, in its order, by hand: bitwise its losses."""
+
+    def sigmoid(a):  # the engine's: e^-|a| never overflows
+        e = np.exp(-np.abs(a))
+        return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+    def make():
+        torch.set_backend("numpy")
+        torch.manual_seed(0)
+        X, y = (t.numpy() for t in torch.datasets.xor(backend="numpy"))
+        model = SimpleNN()
+        W1, b1, W2, b2 = (p.detach().numpy().copy() for p in model.parameters())
+        params, bufs, low = [W1, b1, W2, b2], [None] * 4, math.exp(-100)
+
+        def step():
+            a1 = X @ W1.T
+            a1 += b1
+            h = sigmoid(a1)
+            a2 = h @ W2.T
+            a2 += b2
+            p = sigmoid(a2)
+            cp = np.clip(p, low, math.inf)
+            q = 1.0 - p
+            cq = np.clip(q, low, math.inf)
+            not_y = 1.0 - y
+            loss = np.reshape((-(y * np.log(cp) + not_y * np.log(cq))).sum() / p.size, ())
+            g = -np.broadcast_to(np.ones((1, 1)) / p.size, p.shape)
+            gq = -((g * not_y) / cq * ((q >= low) & (q <= math.inf)))
+            gp = (g * y) / cp * ((p >= low) & (p <= math.inf))
+            g2 = (gq + gp) * p * (1 - p)
+            gh = g2 @ W2
+            grads = [None, None, g2.T @ h, g2.sum(0)]
+            g1 = gh * h * (1 - h)
+            grads[:2] = g1.T @ X, g1.sum(0)
+            for i, (w, g) in enumerate(zip(params, grads)):
+                if bufs[i] is None:
+                    bufs[i] = np.array(g, order="C")
+                else:
+                    bufs[i] *= 0.9
+                    bufs[i] += 1.0 * g
+                w += -0.5 * bufs[i]
+            return float(loss)
+
+        return step
+
+    return make
+
+
+def large_makers() -> dict:
+    """784-256-10, batch 128: eager, compiled, and bench_tensor's hand-written numpy step."""
+    X, labels, layers = large_problem(np)
+
+    def edu(compiled: bool):
+        def make():
+            torch.set_backend("numpy")
+            Xt, Y = torch.tensor(X, backend="numpy"), torch.tensor(labels, backend="numpy")
+            l1, l2 = nn.Linear(784, 256, backend="numpy"), nn.Linear(256, 10, backend="numpy")
+            with torch.no_grad():
+                for linear, (w, b) in zip((l1, l2), layers):
+                    linear.weight.copy_(torch.tensor(w, backend="numpy"))
+                    linear.bias.copy_(torch.tensor(b, backend="numpy"))
+            model, criterion = nn.Sequential(l1, nn.ReLU(), l2), nn.CrossEntropyLoss()
+            opt = optim.SGD(model.parameters(), lr=LARGE_LR)
+
+            def step(X, Y):
+                loss = criterion(model(X), Y)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                return loss
+
+            f = torch.compile(step) if compiled else step
+            return lambda: f(Xt, Y).item()
+
+        return make
+
+    hand = numpy_ce_maker(np, layers, X, labels, LARGE_LR)
+    return {"eager": edu(False), "compiled": edu(True), "numpy": hand}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     quick = parser.parse_args().quick
     repeats, steps = (3, 20) if quick else (7, 1000)
-    result = race(
-        {"eager": edu_maker(False), "compiled": edu_maker(True), "numpy": numpy_maker()}, repeats, steps
-    )
+    tutorial = {
+        "eager": edu_maker(False),
+        "compiled": edu_maker(True),
+        "numpy": numpy_maker(),
+        "numpy_same": numpy_same_maker(),
+    }
+    print("[1/2] the tutorial's step (SimpleNN 2-4-1, XOR, BCELoss, SGD momentum 0.9)")
+    result = race(tutorial, repeats, steps)
+    report(result, steps, repeats, ["numpy", "numpy_same"])
+    losses = result["loss_trajectory"]
+    if not losses["eager"] == losses["compiled"] == losses["numpy_same"]:
+        sys.exit("the compiled (or the same-ops numpy) losses differ from eager ones")
+    large_steps = 10 if quick else 100
+    print("[2/2] MLP 784-256-10, batch 128, cross entropy, SGD")
+    result = race(large_makers(), repeats, large_steps)
+    report(result, large_steps, repeats, ["numpy"])
+    if result["loss_trajectory"]["eager"] != result["loss_trajectory"]["compiled"]:
+        sys.exit("compiled losses differ from eager ones (784-256-10)")
+
+
+def report(result: dict, steps: int, repeats: int, floors: list[str]) -> None:
     ms = result["median_ms_per_step"]
-    print(
-        f"tutorial step, {steps} steps x {repeats} repeats (ms/step): "
-        + ", ".join(f"{k} {v:.4f}" for k, v in ms.items())
-    )
-    print(
-        f"eager / numpy {ms['eager'] / ms['numpy']:.2f}x, "
-        f"compiled / numpy {ms['compiled'] / ms['numpy']:.2f}x, "
-        f"eager / compiled {ms['eager'] / ms['compiled']:.2f}x"
-    )
-    eager, compiled = result["loss_trajectory"]["eager"], result["loss_trajectory"]["compiled"]
-    if eager != compiled:
-        sys.exit("compiled losses differ from eager ones")
+    times = ", ".join(f"{k} {v:.4f}" for k, v in ms.items())
+    print(f"  {steps} steps x {repeats} repeats (ms/step): {times}")
+    for floor in floors:
+        print(
+            f"  eager / {floor} {ms['eager'] / ms[floor]:.2f}x, compiled / {floor} "
+            f"{ms['compiled'] / ms[floor]:.2f}x"
+        )
+    print(f"  eager / compiled {ms['eager'] / ms['compiled']:.2f}x")
 
 
 if __name__ == "__main__":

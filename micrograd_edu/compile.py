@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -176,6 +177,7 @@ class Program:
         self.grads: list[tuple[Tensor, int]] = []  # a leaf's .grad after the step
         self.result: Any = None  # how to build fn's return value from slots
         self.leaves: list[tuple[Tensor, Any]] = []  # tensors whose storage the program holds
+        self.steps: list[Callable[[list], None]] | None = None  # the instructions lowered (see lower)
 
     def key(self) -> tuple:
         """What two traces must share for the program to be the same one."""
@@ -470,12 +472,180 @@ def _result_spec(result: Any, tracer: Tracer) -> Any:
     )
 
 
+# ---- lowering: the program as plain numpy calls ------------------------------------------------
+# Replaying a Call through the backend function costs more than its arithmetic on small arrays:
+# the function's warning-free context, its finiteness check, a fresh backward closure. So before
+# the first replay each instruction becomes a small function of the slots that runs the numpy
+# computation itself: an elementwise op's numpy forward and the engine's backward (taken from the
+# backend through `elementwise_parts`, the same functions eager runs, so the same bits), any other
+# backend function without its warning wrapper (the whole replay runs in one such context).
+#
+# The finiteness checks eager makes (log of 0 raises) are made once: every array eager would check
+# is summed before the first instruction that writes into an array of the step's state (an
+# optimizer's update); a sum that is not finite means some element is not (or the sum overflowed),
+# and then nothing has been changed yet, so that step runs eagerly instead, and raises (or not)
+# exactly as eager does.
+
+_IN_PLACE = {"scale", "add_scaled", "assign", "assign_at"}  # backend calls that write into an argument
+
+
+class _Fallback(Exception):
+    """An array eager checks has an inf or nan: run this step eagerly (it raises, or gives the nan)."""
+
+
+def _getter(arg: tuple) -> Callable[[list], Any]:
+    kind, value = arg
+    if kind == "slot":
+        return lambda env: env[value]
+    if kind == "seq":
+        make, parts = type(value[0]), [_getter(a) for a in value[1]]
+        return lambda env: make(get(env) for get in parts)
+    return lambda env: value
+
+
+def _store(outs: tuple) -> Callable[[list, Any], None]:
+    if len(outs) == 1 and outs[0][0] is None:
+        slot = outs[0][1]
+
+        def one(env: list, result: Any) -> None:
+            env[slot] = result
+
+        return one
+
+    def many(env: list, result: Any) -> None:
+        for position, s in outs:
+            env[s] = result if position is None else result[position]
+
+    return many
+
+
+def _lower_call(instr: Call, backend: Any, checked: list[int], elementwise: dict[int, Callable]) -> Callable:
+    if instr.name == "elementwise":
+        op, arrays, shapes, _, params = (value for _, value in instr.args)
+        slots = [a[1] for a in arrays[1]]
+        if not (op.can_fail and op.op in ("//", "%")):  # those two check for a 0 divisor themselves
+            forward, local = backend.elementwise_parts(op)
+            if params:
+                forward, local = partial(_with_params, forward, params), partial(local, *params)
+            out = next(s for k, s in instr.outs if k == 0)
+            vjp = next((s for k, s in instr.outs if k == 1), None)
+            if op.can_fail:
+                checked.extend([*slots, out])
+            if vjp is not None:
+                elementwise[vjp] = _elementwise_backward(local, slots, out, shapes, backend.sum_to)
+            if len(slots) == 1:
+                a = slots[0]
+
+                def unary(env: list) -> None:
+                    env[out] = forward(env[a])
+
+                return unary
+            a, b = slots
+
+            def binary(env: list) -> None:
+                env[out] = forward(env[a], env[b])
+
+            return binary
+    fn = getattr(instr.fn, "__wrapped__", instr.fn)  # without its warning wrapper: replay runs in one
+    getters, store = [_getter(a) for a in instr.args], _store(instr.outs)
+    if not instr.outs:
+        return lambda env: fn(*[get(env) for get in getters])
+    return lambda env: store(env, fn(*[get(env) for get in getters]))
+
+
+def _with_params(forward: Callable, params: tuple, *arrays: Any) -> Any:
+    return forward(*arrays, *params)
+
+
+def _elementwise_backward(
+    local: Callable, ins: list[int], out: int, shapes: tuple, sum_to: Callable
+) -> Callable:
+    """What numpy_backend.elementwise's backward closure does, given the slots: `local(g, out, *ins)`,
+    each gradient summed back to its input's shape."""
+    if len(ins) == 1:
+        (a,) = ins
+        return lambda g, env: local(g, env[out], env[a])
+    (a, b), (a_shape, b_shape) = ins, shapes
+    if a_shape == b_shape:  # the common case: sum_to would hand each gradient back as it is
+        return lambda g, env: local(g, env[out], env[a], env[b])
+
+    def summed(g: Any, env: list) -> tuple:
+        ga, gb = local(g, env[out], env[a], env[b])
+        return sum_to(ga, a_shape), sum_to(gb, b_shape)
+
+    return summed
+
+
+def _lower_backward(instr: Backward, elementwise: dict[int, Callable]) -> Callable:
+    outs, g = instr.outs, instr.g
+    direct = elementwise.get(instr.closure)
+    if direct is not None:
+        if len(outs) == 1:
+            (k, slot) = outs[0]
+
+            def one(env: list) -> None:
+                env[slot] = direct(env[g], env)[k]
+
+            return one
+
+        def many(env: list) -> None:
+            parts = direct(env[g], env)
+            for k, s in outs:
+                env[s] = parts[k]
+
+        return many
+    return instr.run
+
+
+def _check(slots: list[int], np: Any) -> Callable:
+    slots = list(dict.fromkeys(slots))
+
+    def check(env: list) -> None:
+        if not np.isfinite(sum([env[s].sum() for s in slots])):
+            raise _Fallback
+
+    return check
+
+
+def lower(program: Program) -> list[Callable[[list], None]]:
+    """The program's instructions as functions of the slots, with one finiteness check."""
+    import numpy as np
+
+    backend = backend_for("numpy")
+    checked: list[int] = []
+    elementwise: dict[int, Callable] = {}  # an elementwise op's vjp slot -> its backward on the slots
+    steps: list[Callable[[list], None]] = []
+    for instr in program.instructions:
+        if isinstance(instr, Call) and instr.name in _IN_PLACE and checked:
+            steps.append(_check(checked, np))
+            checked = []
+        if isinstance(instr, Call):
+            steps.append(_lower_call(instr, backend, checked, elementwise))
+        elif isinstance(instr, Backward):
+            steps.append(_lower_backward(instr, elementwise))
+        elif isinstance(instr, Accumulate):
+            a, b, out = instr.a, instr.b, instr.out
+            steps.append(partial(_accumulate, a, b, out))
+        else:
+            steps.append(instr.run)
+    if checked:
+        steps.append(_check(checked, np))
+    return steps
+
+
+def _accumulate(a: int, b: int, out: int, env: list) -> None:
+    env[out] = env[a] + env[b]
+
+
 # ---- replay ------------------------------------------------------------------------------------
 
 
 def replay(program: Program, args: tuple) -> Any:
-    """Run the program on these inputs; set the leaves' .grad; fn's result as new tensors."""
+    """Run the program on these inputs; set the leaves' .grad; fn's result as new tensors.
+    Raises _Fallback (before changing anything) where eager would check an inf or nan."""
     backend = backend_for("numpy")
+    if program.steps is None:
+        program.steps = lower(program)
     return backend.quiet(_replay)(program, args, backend)  # type: ignore[attr-defined]
 
 
@@ -487,8 +657,8 @@ def _replay(program: Program, args: tuple, backend: Any) -> Any:
     for a in args:
         if isinstance(a, Tensor):
             env[next(slots)] = a._data
-    for instr in program.instructions:
-        instr.run(env)
+    for step in program.steps:  # type: ignore[union-attr]
+        step(env)
     for t, slot in program.grads:
         t.grad = Tensor(env[slot], t.shape, backend, dtype=t.dtype)
     return _rebuilt(program.result, env, backend)
@@ -584,6 +754,7 @@ class Compiled:
         self.pending: dict[tuple, tuple[Program, int]] = {}  # guard key -> (last trace, agreeing traces)
         self.traces = 0
         self.replays = 0
+        self.fallbacks = 0  # replays that found an inf or nan where eager checks, and ran eagerly
         self.last_program: Program | None = None
         self.retrace_reason = ""
 
@@ -615,6 +786,9 @@ class Compiled:
             except _Retrace as e:
                 self.retrace_reason = str(e)
                 del self.programs[key]
+            except _Fallback:
+                self.fallbacks += 1
+                return self.fn(*args)
         elif program is not None:
             self.retrace_reason = "a parameter's storage was replaced (p.data = ...)"
             del self.programs[key]

@@ -1,5 +1,7 @@
 """compile(fn): the replayed program gives bitwise the eager numbers; guards; the program's text."""
 
+import math
+
 import pytest
 
 import micrograd_edu as torch
@@ -161,3 +163,45 @@ def test_python_backend_is_refused_clearly():
     f = torch.compile(lambda x: x.sum())
     with pytest.raises(CompileError, match="numpy-backend programs only"):
         f(torch.ones(2, backend="python"))
+
+
+def test_an_inf_where_eager_checks_runs_that_step_eagerly_with_eager_error():
+    """A replay that meets log(0) changes nothing and runs the step eagerly: the engine's error."""
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        loss = (x * w).log().sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    f = torch.compile(step)
+    for _ in range(4):
+        f(torch.tensor([1.0, 1.0]))
+    assert f.replays > 0
+    before = w.tolist()
+    with pytest.raises(Exception) as compiled_error:
+        f(torch.tensor([0.0, 1.0]))
+    assert f.fallbacks == 1 and w.tolist() == before
+    with pytest.raises(Exception) as eager_error:
+        step(torch.tensor([0.0, 1.0]))
+    assert type(compiled_error.value) is type(eager_error.value)
+    assert str(compiled_error.value) == str(eager_error.value)
+
+
+def test_a_nan_eager_lets_through_comes_out_of_the_fallback_too():
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+
+    def step(x):
+        w.grad = None
+        loss = (x * w).exp().sum()
+        loss.backward()
+        return loss
+
+    f = torch.compile(step)
+    for _ in range(4):
+        f(torch.tensor([1.0, 1.0]))
+    out = f(torch.tensor([float("nan"), 1.0]))
+    assert f.fallbacks == 1 and math.isnan(out.item())

@@ -130,6 +130,12 @@ def elementwise(
 _FUNCTIONS: dict[int, tuple[Callable, Callable]] = {}  # an op of the table -> (numpy's forward, backward)
 
 
+def elementwise_parts(op: Elementwise) -> tuple[Callable, Callable]:
+    """The op's numpy forward `f(*arrays, *params)` and the engine's backward
+    `local(*params, g, out, *arrays)`: what `elementwise` runs, for compile to run directly."""
+    return _FUNCTIONS.get(id(op)) or _functions(op)
+
+
 def _functions(op: Elementwise) -> tuple[Callable, Callable]:
     """The op's numpy function and the engine's backward function, looked up once."""
     forward = getattr(np, op.numpy) if isinstance(op.numpy, str) else partial(op.numpy, np)
