@@ -31,9 +31,9 @@ Only the numpy backend is compiled; the python backend raises a clear error.
 
 from __future__ import annotations
 
+import builtins
 import inspect
 from collections.abc import Callable
-from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -177,7 +177,8 @@ class Program:
         self.grads: list[tuple[Tensor, int]] = []  # a leaf's .grad after the step
         self.result: Any = None  # how to build fn's return value from slots
         self.leaves: list[tuple[Tensor, Any]] = []  # tensors whose storage the program holds
-        self.steps: list[Callable[[list], None]] | None = None  # the instructions lowered (see lower)
+        self.run: Callable[[list], None] | None = None  # the instructions as one function (see lower)
+        self.source = ""  # that function's Python source
 
     def key(self) -> tuple:
         """What two traces must share for the program to be the same one."""
@@ -472,19 +473,20 @@ def _result_spec(result: Any, tracer: Tracer) -> Any:
     )
 
 
-# ---- lowering: the program as plain numpy calls ------------------------------------------------
+# ---- lowering: the program as one Python function of plain numpy calls -------------------------
 # Replaying a Call through the backend function costs more than its arithmetic on small arrays:
-# the function's warning-free context, its finiteness check, a fresh backward closure. So before
-# the first replay each instruction becomes a small function of the slots that runs the numpy
-# computation itself: an elementwise op's numpy forward and the engine's backward (taken from the
-# backend through `elementwise_parts`, the same functions eager runs, so the same bits), any other
-# backend function without its warning wrapper (the whole replay runs in one such context).
+# the function's warning-free context, its finiteness check, a fresh backward closure, and the
+# replay loop's own calls. So before the first replay the program is written out as the source of
+# one Python function, a line per instruction, each slot a local variable, and compiled by Python
+# (`program.source` shows it). An elementwise op becomes its numpy forward and, in backward, the
+# engine's backward function (both from the backend through `elementwise_parts`, the functions eager
+# runs, so the same bits); any other backend function is called without its warning wrapper (the
+# whole replay runs in one warning-free context).
 #
 # The finiteness checks eager makes (log of 0 raises) are made once: every array eager would check
 # is summed before the first instruction that writes into an array of the step's state (an
-# optimizer's update); a sum that is not finite means some element is not (or the sum overflowed),
-# and then nothing has been changed yet, so that step runs eagerly instead, and raises (or not)
-# exactly as eager does.
+# optimizer's update). A sum that is not finite means some element is not (or the sum overflowed);
+# nothing has been changed yet, so that step runs eagerly instead, and raises (or not) as eager does.
 
 _IN_PLACE = {"scale", "add_scaled", "assign", "assign_at"}  # backend calls that write into an argument
 
@@ -493,148 +495,135 @@ class _Fallback(Exception):
     """An array eager checks has an inf or nan: run this step eagerly (it raises, or gives the nan)."""
 
 
-def _getter(arg: tuple) -> Callable[[list], Any]:
-    kind, value = arg
-    if kind == "slot":
-        return lambda env: env[value]
-    if kind == "seq":
-        make, parts = type(value[0]), [_getter(a) for a in value[1]]
-        return lambda env: make(get(env) for get in parts)
-    return lambda env: value
+class _Writer:
+    """The source of the replay function: its lines and the objects they name (k0, k1, ...)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.objects: dict[str, Any] = {}
+
+    def name(self, obj: Any, label: str = "") -> str:
+        label = label or getattr(obj, "__name__", "")
+        key = f"{label if label.isidentifier() else 'k'}_{len(self.objects)}"
+        self.objects[key] = obj
+        return key
+
+    def arg(self, arg: tuple) -> str:
+        kind, value = arg
+        if kind == "slot":
+            return f"s{value}"
+        if kind == "seq":
+            inner = "".join(self.arg(a) + ", " for a in value[1])
+            return f"[{inner}]" if isinstance(value[0], list) else f"({inner})"
+        if value is None or isinstance(value, (bool, int, str)):
+            return repr(value)
+        return self.name(value)
+
+    def store(self, outs: tuple, call: str) -> None:
+        if not outs:
+            self.lines.append(call)
+        elif len(outs) == 1 and outs[0][0] is None:
+            self.lines.append(f"s{outs[0][1]} = {call}")
+        else:
+            self.lines.append(f"r = {call}")
+            self.lines.extend(f"s{slot} = r[{k}]" for k, slot in outs)
 
 
-def _store(outs: tuple) -> Callable[[list, Any], None]:
-    if len(outs) == 1 and outs[0][0] is None:
-        slot = outs[0][1]
-
-        def one(env: list, result: Any) -> None:
-            env[slot] = result
-
-        return one
-
-    def many(env: list, result: Any) -> None:
-        for position, s in outs:
-            env[s] = result if position is None else result[position]
-
-    return many
-
-
-def _lower_call(instr: Call, backend: Any, checked: list[int], elementwise: dict[int, Callable]) -> Callable:
+def _write_call(w: _Writer, instr: Call, backend: Any, checked: list[int], elementwise: dict) -> None:
     if instr.name == "elementwise":
         op, arrays, shapes, _, params = (value for _, value in instr.args)
-        slots = [a[1] for a in arrays[1]]
+        ins = [f"s{a[1]}" for a in arrays[1]]
         if not (op.can_fail and op.op in ("//", "%")):  # those two check for a 0 divisor themselves
             forward, local = backend.elementwise_parts(op)
-            if params:
-                forward, local = partial(_with_params, forward, params), partial(local, *params)
+            consts = [w.arg(("const", p)) for p in params]
             out = next(s for k, s in instr.outs if k == 0)
             vjp = next((s for k, s in instr.outs if k == 1), None)
             if op.can_fail:
-                checked.extend([*slots, out])
+                checked.extend([*(a[1] for a in arrays[1]), out])
             if vjp is not None:
-                elementwise[vjp] = _elementwise_backward(local, slots, out, shapes, backend.sum_to)
-            if len(slots) == 1:
-                a = slots[0]
-
-                def unary(env: list) -> None:
-                    env[out] = forward(env[a])
-
-                return unary
-            a, b = slots
-
-            def binary(env: list) -> None:
-                env[out] = forward(env[a], env[b])
-
-            return binary
-    fn = getattr(instr.fn, "__wrapped__", instr.fn)  # without its warning wrapper: replay runs in one
-    getters, store = [_getter(a) for a in instr.args], _store(instr.outs)
-    if not instr.outs:
-        return lambda env: fn(*[get(env) for get in getters])
-    return lambda env: store(env, fn(*[get(env) for get in getters]))
+                elementwise[vjp] = (w.name(local, f"{op.name}_backward"), consts, ins, out, shapes)
+            w.lines.append(f"s{out} = {w.name(forward, op.name)}({', '.join(ins + consts)})")
+            return
+    fn = getattr(instr.fn, "__wrapped__", instr.fn)  # without its warning wrapper
+    w.store(instr.outs, f"{w.name(fn)}({', '.join(w.arg(a) for a in instr.args)})")
 
 
-def _with_params(forward: Callable, params: tuple, *arrays: Any) -> Any:
-    return forward(*arrays, *params)
+def _write_backward(w: _Writer, instr: Backward, elementwise: dict, sum_to: Callable) -> None:
+    ins = "".join(f"s{i}, " for i in instr.ins)
+    if instr.closure not in elementwise:  # the backend's closure, made by its forward call in this replay
+        parents = w.name(instr.parents)
+        w.store(instr.outs, f"s{instr.closure}(s{instr.g}, ({ins}), s{instr.out}, {parents})")
+        return
+    local, consts, args, out, shapes = elementwise[instr.closure]
+    w.lines.append(f"r = {local}({', '.join([*consts, f's{instr.g}', f's{out}', *args])})")
+    for k, slot in instr.outs:  # each gradient summed back to its input's shape, unless it has it
+        same = len(shapes) == 1 or shapes[0] == shapes[1]
+        w.lines.append(
+            f"s{slot} = r[{k}]"
+            if same
+            else f"s{slot} = {w.name(sum_to)}(r[{k}], {w.arg(('const', shapes[k]))})"
+        )
 
 
-def _elementwise_backward(
-    local: Callable, ins: list[int], out: int, shapes: tuple, sum_to: Callable
-) -> Callable:
-    """What numpy_backend.elementwise's backward closure does, given the slots: `local(g, out, *ins)`,
-    each gradient summed back to its input's shape."""
-    if len(ins) == 1:
-        (a,) = ins
-        return lambda g, env: local(g, env[out], env[a])
-    (a, b), (a_shape, b_shape) = ins, shapes
-    if a_shape == b_shape:  # the common case: sum_to would hand each gradient back as it is
-        return lambda g, env: local(g, env[out], env[a], env[b])
-
-    def summed(g: Any, env: list) -> tuple:
-        ga, gb = local(g, env[out], env[a], env[b])
-        return sum_to(ga, a_shape), sum_to(gb, b_shape)
-
-    return summed
+def _write_check(w: _Writer, checked: list[int]) -> None:
+    total = " + ".join(f"s{s}.sum()" for s in dict.fromkeys(checked))
+    w.lines.append(f"if not isfinite({total}):")
+    w.lines.append("    raise Fallback")
 
 
-def _lower_backward(instr: Backward, elementwise: dict[int, Callable]) -> Callable:
-    outs, g = instr.outs, instr.g
-    direct = elementwise.get(instr.closure)
-    if direct is not None:
-        if len(outs) == 1:
-            (k, slot) = outs[0]
-
-            def one(env: list) -> None:
-                env[slot] = direct(env[g], env)[k]
-
-            return one
-
-        def many(env: list) -> None:
-            parts = direct(env[g], env)
-            for k, s in outs:
-                env[s] = parts[k]
-
-        return many
-    return instr.run
-
-
-def _check(slots: list[int], np: Any) -> Callable:
-    slots = list(dict.fromkeys(slots))
-
-    def check(env: list) -> None:
-        if not np.isfinite(sum([env[s].sum() for s in slots])):
-            raise _Fallback
-
-    return check
-
-
-def lower(program: Program) -> list[Callable[[list], None]]:
-    """The program's instructions as functions of the slots, with one finiteness check."""
+def lower(program: Program) -> tuple[Callable[[list], None], str]:
+    """The program as one Python function of its slots (and that function's source)."""
     import numpy as np
 
-    backend = backend_for("numpy")
+    backend: Any = backend_for("numpy")
+    w = _Writer()
+    w.objects.update(isfinite=np.isfinite, Fallback=_Fallback, array=np.array)
+    loaded = [*program.captured, *program.inputs]
+    w.lines.extend(f"s{slot} = env[{slot}]" for slot in loaded)
     checked: list[int] = []
-    elementwise: dict[int, Callable] = {}  # an elementwise op's vjp slot -> its backward on the slots
-    steps: list[Callable[[list], None]] = []
+    elementwise: dict[int, tuple] = {}  # an elementwise op's vjp slot -> what its backward line needs
     for instr in program.instructions:
         if isinstance(instr, Call) and instr.name in _IN_PLACE and checked:
-            steps.append(_check(checked, np))
+            _write_check(w, checked)
             checked = []
         if isinstance(instr, Call):
-            steps.append(_lower_call(instr, backend, checked, elementwise))
+            _write_call(w, instr, backend, checked, elementwise)
         elif isinstance(instr, Backward):
-            steps.append(_lower_backward(instr, elementwise))
+            _write_backward(w, instr, elementwise, backend.sum_to)
         elif isinstance(instr, Accumulate):
-            a, b, out = instr.a, instr.b, instr.out
-            steps.append(partial(_accumulate, a, b, out))
-        else:
-            steps.append(instr.run)
+            w.lines.append(f"s{instr.out} = s{instr.a} + s{instr.b}")
+        elif isinstance(instr, Own):
+            w.lines.append(f"s{instr.out} = array(s{instr.a}, order='C')")
+        elif isinstance(instr, Reshaped):
+            w.lines.append(f"s{instr.out} = s{instr.a}.reshape({w.arg(('const', instr.shape))})")
+        elif instr.guard:
+            values, retrace = (
+                w.name(instr.values),
+                w.name(_Retrace(f"numbers read during the trace changed (slot {instr.a})")),
+            )
+            w.lines.append(f"if s{instr.a}.ravel().tolist() != {values}:")
+            w.lines.append(f"    raise {retrace}")
     if checked:
-        steps.append(_check(checked, np))
-    return steps
+        _write_check(w, checked)
+    w.lines.extend(f"env[{slot}] = s{slot}" for slot in _result_slots(program))
+    source = "def replay(env):\n" + "".join(f"    {line}\n" for line in w.lines)
+    namespace = dict(w.objects)
+    exec(builtins.compile(source, "<compiled program>", "exec"), namespace)
+    return namespace["replay"], source
 
 
-def _accumulate(a: int, b: int, out: int, env: list) -> None:
-    env[out] = env[a] + env[b]
+def _result_slots(program: Program) -> list[int]:
+    slots = [slot for _, slot in program.grads]
+    todo = [program.result]
+    while todo:
+        spec = todo.pop()
+        if spec is None:
+            continue
+        if spec[0] == "tensor":
+            slots.append(spec[1])
+        else:
+            todo.extend(spec[2])
+    return list(dict.fromkeys(slots))
 
 
 # ---- replay ------------------------------------------------------------------------------------
@@ -644,8 +633,8 @@ def replay(program: Program, args: tuple) -> Any:
     """Run the program on these inputs; set the leaves' .grad; fn's result as new tensors.
     Raises _Fallback (before changing anything) where eager would check an inf or nan."""
     backend = backend_for("numpy")
-    if program.steps is None:
-        program.steps = lower(program)
+    if program.run is None:
+        program.run, program.source = lower(program)
     return backend.quiet(_replay)(program, args, backend)  # type: ignore[attr-defined]
 
 
@@ -657,8 +646,7 @@ def _replay(program: Program, args: tuple, backend: Any) -> Any:
     for a in args:
         if isinstance(a, Tensor):
             env[next(slots)] = a._data
-    for step in program.steps:  # type: ignore[union-attr]
-        step(env)
+    program.run(env)  # type: ignore[misc]
     for t, slot in program.grads:
         t.grad = Tensor(env[slot], t.shape, backend, dtype=t.dtype)
     return _rebuilt(program.result, env, backend)
