@@ -1,0 +1,141 @@
+# %% active="py"
+if __name__ == "__main__":  # run as a script: step through the cells below, pausing after each
+    from micrograd_edu.lessons import step_through
+
+    raise SystemExit(step_through(__file__))
+
+# %% [markdown]
+# # Lesson 10: Trace once, replay
+#
+# Every training step builds a graph of tensors, walks it backward, and throws it away.
+# The next step builds the very same graph again: only the numbers in it change.
+# `micrograd_edu.compile(step)` runs the step once with the real engine while writing down
+# every array operation it performs (forward, backward and the optimizer's update), and
+# from then on runs just that list. Three words to keep: the *trace* (the eager run that
+# writes things down), the *program* (what it wrote), the *replay* (running the program).
+
+# %%
+import time
+
+import micrograd_edu as torch
+from micrograd_edu import nn, optim
+from micrograd_edu.demo import SimpleNN
+from micrograd_edu.lessons import check, output_dir
+from micrograd_edu.viz import loss_axes, save_figure
+
+OUT = output_dir("lesson10")
+print(f"This lesson's pictures go to {OUT}/")
+
+torch.set_backend("numpy")  # compile replays numpy programs
+
+
+def make_step():
+    """The tutorial's model, loss and optimizer, and its training step."""
+    torch.manual_seed(0)
+    model, criterion = SimpleNN(), nn.BCELoss()
+    opt = optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+
+    def step(X, y):
+        opt.zero_grad()
+        loss = criterion(model(X), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return model, step
+
+
+X, y = torch.datasets.xor(backend="numpy")
+model, step = make_step()
+compiled = torch.compile(step)
+losses = [compiled(X, y).item() for _ in range(5)]
+print(f"traces {compiled.traces}, replays {compiled.replays}, losses {[round(v, 4) for v in losses]}")
+
+# %% [markdown]
+# ## The program
+#
+# Here is what the trace wrote down: one backend call a line. The forward pass is the
+# model's two `linear` layers and sigmoids, then the loss; `vjp7` is the backward function
+# the first sigmoid handed back; the backward pass calls them in the order backprop would;
+# after backward come the optimizer's in-place updates. No `Tensor`, no graph, no sort.
+
+# %%
+print(compiled.program)
+
+# %% [markdown]
+# ## A guard: when is the program still the right one?
+#
+# A program fits the calls it was traced for. `compile` keys each program on what it was
+# specialised to, every tensor's shape, dtype and `requires_grad`, and checks that key
+# before each replay: a call that differs gets a program of its own, traced on its first
+# call. That check is a *guard*. And before a first replay two traces must agree: the
+# optimizer's first step makes its momentum buffers, the others update them, so the first
+# trace is not the program of the steps after it. That is why 5 calls gave 3 traces.
+
+# %%
+X8 = torch.cat([X, X])  # 8 rows instead of 4: another shape, so another program
+y8 = torch.cat([y, y])
+traces_before = compiled.traces
+compiled(X8, y8)
+print(f"the 8-row call was traced: {compiled.traces == traces_before + 1}")
+compiled(X, y)
+print(f"the 4-row call still replays its own program: replays {compiled.replays}")
+
+# %% [markdown]
+# ## The same numbers, bit for bit
+#
+# A replay runs the same numpy functions on the same arrays in the same order as eager,
+# so its losses are not just close to eager's: they are equal.
+
+# %%
+model_e, eager = make_step()
+model_c, step_c = make_step()
+replayed = torch.compile(step_c)
+eager_losses = [eager(X, y).item() for _ in range(200)]
+compiled_losses = [replayed(X, y).item() for _ in range(200)]
+print(f"equal losses: {eager_losses == compiled_losses}, final loss {compiled_losses[-1]:.6f}")
+fig, ax = loss_axes(eager_losses, title="eager and compiled: one curve, the numbers are equal")
+steps = range(1, len(compiled_losses) + 1)
+(dots,) = ax.plot(steps[::10], compiled_losses[::10], "o", color="#dc2626", markersize=4)
+ax.legend([ax.lines[0], dots], ["eager", "compiled (every 10th step)"])
+save_figure(fig, OUT / "eager_vs_compiled.png")
+fig
+
+# %% [markdown]
+# ## The payoff, measured here
+#
+# 1000 steps each way, the faster of three runs. (`benchmarks/bench_compile.py` measures it
+# with more care, against the same step written by hand in numpy.)
+
+# %%
+
+
+def seconds_per_step(f, steps=1000):
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(steps):
+            f(X, y)
+        best = min(best, (time.perf_counter() - start) / steps)
+    return best
+
+
+eager_s, compiled_s = seconds_per_step(eager), seconds_per_step(replayed)
+print(f"eager {eager_s * 1e3:.3f} ms/step, compiled {compiled_s * 1e3:.3f} ms/step")
+print(f"compiled is {eager_s / compiled_s:.1f}x faster")
+
+# %% [markdown]
+# ## What a replay cannot see
+#
+# A replay runs array operations only. Python that touches no tensor, a step counter or a
+# learning-rate schedule changing `lr`, was run once, at trace time, and its result is baked
+# into the program as a constant. Keep it out of the compiled function, or call
+# `compiled.recompile()` after changing it.
+#
+# **Exercise.** The program above reads `model.fc1.weight` and writes into it in place.
+# After `opt.param_groups[0]["lr"] = 0.1`, without `recompile()`, which learning rate do
+# the replays use: 0.5 or 0.1?
+
+# %%
+answer = None  # your answer: a number
+check(answer, 0.5, "the lr is a Python number: where in the program text above does it appear?")
