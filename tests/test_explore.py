@@ -2,6 +2,7 @@
 
 import importlib
 import json
+import math
 import shutil
 import sys
 from itertools import groupby
@@ -281,4 +282,195 @@ widget.render({{ model, el: document.getElementById("root") }});
     assert page.locator('g[data-node-id="v0"]').filter(has_text="+3.0000").count() == 1
     assert page.locator('g[data-node-id="v1"] [data-role="grad"]').text_content() == format_number(w1.grad)
     assert float(page.get_attribute("#root", "data-redraw-ms")) < 1000
+    assert errors == []
+
+
+# ---- a function explored: parameters changed, and training ---------------------------------------
+
+
+def tutorial(seed=0, momentum=0.9):
+    """The tutorial's model, loss and optimizer, made the same way each time."""
+    torch.manual_seed(seed)
+    X, y = torch.data.xor()
+    model = SimpleNN()
+    criterion = nn.BCELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5, momentum=momentum)
+    return model, (lambda: criterion(model(X), y)), optimizer, {"X": X, "y": y}
+
+
+def weights(model):
+    return [(name, p.tolist()) for name, p in model.named_parameters()]
+
+
+def tutorial_explorer(optimizer=True):
+    model, fn, opt, names = tutorial()
+    return model, Explorer(fn, model=model, names=names, level="tensor", optimizer=opt if optimizer else None)
+
+
+def test_a_parameter_changed_at_tensor_level_is_recomputed_by_the_engine():
+    model, explorer = tutorial_explorer(optimizer=False)
+    state = explorer.state()
+    assert [(p["name"], p["shape"], p["editable"]) for p in state["params"]] == [
+        ("fc1.weight", [4, 2], True),
+        ("fc1.bias", [4], True),
+        ("fc2.weight", [1, 4], True),
+        ("fc2.bias", [1], True),
+    ]
+    assert not state["train"]["can"] and state["editable"]
+    state = explorer.set_parameter("fc1.weight", 3, 0.25)  # row 1, column 1
+    fresh, fn, _, _ = tutorial()
+    with torch.no_grad():
+        fresh.fc1.weight[1, 1] = 0.25
+    loss = fn()
+    loss.backward()
+    assert state["loss"] == loss.item() and state["params"][0]["values"][3] == 0.25
+    assert weights(model) == weights(fresh)
+    assert [p.grad.tolist() for p in model.parameters()] == [p.grad.tolist() for p in fresh.parameters()]
+    shown = next(n for n in state["nodes"].values() if n["title"] == "fc1.weight")
+    assert shown["grad"].split()[0] == format_number(fresh.fc1.weight.grad.flatten().tolist()[0])
+    with pytest.raises(ValueError, match="indices 0 ... 3"):
+        explorer.set_parameter("fc1.bias", 4, 1.0)
+    with pytest.raises(ValueError, match="no parameter 'fc3.weight'"):
+        explorer.set_parameter("fc3.weight", 0, 1.0)
+    assert weights(model) == weights(fresh)
+
+
+def test_a_train_step_is_the_eager_optimizer_step():
+    model, explorer = tutorial_explorer()
+    eager, fn, optimizer, _ = tutorial()
+    for steps in (1, 10):
+        state = explorer.train(steps)
+        for _ in range(steps):
+            optimizer.zero_grad()
+            fn().backward()
+            optimizer.step()
+        assert weights(model) == weights(eager)
+        assert state["loss"] == fn().item() and state["train"]["losses"][-1] == state["loss"]
+    assert len(state["train"]["losses"]) == 12 and state["train"]["can"]
+    with pytest.raises(ValueError, match="training needs a function and an optimizer"):
+        Explorer(fn, model=eager, level="tensor").train()
+    with pytest.raises(ValueError, match="training needs a function"):
+        Explorer(fn(), model=eager, level="tensor", optimizer=optimizer)
+
+
+def test_a_function_of_values_keeps_the_leaves_made_outside_it():
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    explorer = Explorer(lambda: (x * w + Value(1.0, label="b")).tanh())
+    assert explorer.state()["params"] == []
+    state = explorer.set_leaf("v0", 0.5)
+    expected = (0.5 * -3.0 + 1.0, 1 - math.tanh(0.5 * -3.0 + 1.0) ** 2)
+    assert x.data == 0.5 and x.grad == -3.0 * expected[1]  # the grad of one backward, not two
+    b_id = next(k for k, n in state["nodes"].items() if n["title"] == "b")
+    with pytest.raises(ValueError, match="made anew each time"):
+        explorer.set_leaf(b_id, 2.0)
+    assert x.data == 0.5 and explorer.state()["nodes"][b_id]["value"] == 1.0
+
+
+def test_the_widget_changes_a_parameter_and_trains_on_a_message():
+    pytest.importorskip("anywidget")
+    model, fn, optimizer, names = tutorial()
+    w = explore(fn, model=model, names=names, level="tensor", optimizer=optimizer)
+    w._message(w, {"type": "parameter", "name": "fc2.bias", "index": 0, "value": 0.5}, [])
+    assert model.fc2.bias.tolist() == [0.5]
+    w._message(w, {"type": "train", "steps": 2}, [])
+    assert len(json.loads(w.state)["train"]["losses"]) == 3
+
+
+def live_page(tmp_path, explorer, name="live.html"):
+    """The widget's script with Python standing in for the kernel (as a notebook runs it)."""
+    script = (explore_module.ASSETS / "explorer.js").read_text().replace("export default", "const widget =")
+    css = (explore_module.ASSETS / "explorer.css").read_text()
+    page_text = f"""<!DOCTYPE html><html><head><style>{css}</style></head><body><div id="root"></div>
+<script type="module">
+{script}
+let state = {json.dumps(explorer.state_json())};
+const handlers = {{}};
+const model = {{ get: () => state, on: (name, f) => {{ handlers[name] = f; }},
+  send: async (message) => {{ state = await window.mgeSend(message); handlers["change:state"](); }} }};
+widget.render({{ model, el: document.getElementById("root") }});
+</script></body></html>"""
+    path = tmp_path / name
+    path.write_text(page_text)
+    return path
+
+
+def kernel(explorer):
+    def answer(message):
+        if message["type"] == "leaf":
+            return json.dumps(explorer.set_leaf(message["id"], message["value"]))
+        if message["type"] == "parameter":
+            return json.dumps(explorer.set_parameter(message["name"], message["index"], message["value"]))
+        return json.dumps(explorer.train(message["steps"]))
+
+    return answer
+
+
+def test_the_key_and_no_green_once_backward_is_done(browser, tmp_path):
+    o, _ = neuron()
+    page, errors = open_page(browser, save_explorer(o, tmp_path / "neuron.html"))
+    assert page.inner_text("#mge-key") == "outlined: the node at work · green: its inputs, receiving gradient"
+    assert "backward done" in page.inner_text(".mge-counter")
+    assert page.locator("g.mge-receiving, g.mge-current").count() == 0  # the legend's colours
+    page.keyboard.press("Home")
+    assert page.locator("g.mge-receiving, g.mge-current").count() == 0
+    n = len(Explorer(neuron()[0]).state()["groups"])
+    for _ in range(n):
+        page.click("#mge-step")
+    assert page.locator("g.mge-current").count() == 1 and page.locator("g.mge-receiving").count() > 0
+    assert page.inner_text(".mge-counter") == f"step {n} of {n}"
+    page.screenshot(path=str(tmp_path / "last_step.png"), full_page=True)
+    page.click("#mge-step")  # the walk is complete
+    assert page.locator("g.mge-receiving, g.mge-current").count() == 0
+    assert page.locator("#mge-step").is_disabled() and "Backward is done" in page.inner_text(".mge-now")
+    assert errors == []
+
+
+def test_the_page_changes_a_weight_and_trains_through_the_kernel(browser, tmp_path):
+    model, explorer = tutorial_explorer()
+    eager, fn, optimizer, _ = tutorial()
+    page, errors = open_page(browser, live_page(tmp_path, explorer))
+    page.expose_function("mgeSend", kernel(explorer))
+    assert page.locator("[data-param-input]").count() == 17
+    box = page.locator('input[data-param-input="fc1.weight"][data-index="3"]')
+    box.fill("0.25")
+    box.press("Enter")
+    page.wait_for_selector("#root[data-redraw-ms]")
+    edit_ms = float(page.get_attribute("#root", "data-redraw-ms"))
+    with torch.no_grad():
+        eager.fc1.weight[1, 1] = 0.25
+    assert model.fc1.weight.tolist() == eager.fc1.weight.tolist()
+    assert page.locator('input[data-param-input="fc1.weight"][data-index="3"]').input_value() == "0.25"
+    loss = fn().item()
+    assert f"{loss:.6f}" in page.inner_text(".mge-training")
+    times, total = [], 0
+    for button, steps in (("#mge-train-step", 1), ("#mge-train-10", 10), ("#mge-train-100", 100)):
+        page.evaluate("delete document.getElementById('root').dataset.redrawMs")
+        page.click(button)
+        page.wait_for_selector("#root[data-redraw-ms]")
+        times.append(float(page.get_attribute("#root", "data-redraw-ms")))
+        for _ in range(steps):
+            optimizer.zero_grad()
+            fn().backward()
+            optimizer.step()
+        assert weights(model) == weights(eager)
+        total += steps
+        assert f"loss after {total} step" in page.inner_text(".mge-training")
+    loss = fn().item()
+    assert f"{loss:.6f}" in page.inner_text(".mge-training")
+    points = page.locator("#mge-loss polyline").get_attribute("points").split()
+    assert len(points) == total + 1  # the loss before each step, and the latest
+    box = page.locator("g[data-node-id]").filter(has_text="fc1.weight")
+    box.click()
+    page.screenshot(path=str(tmp_path / "training.png"), full_page=True)
+    print(f"redraw after a weight edit {edit_ms:.0f} ms; after step, 10, 100: {times}")
+    assert edit_ms < 2000 and errors == []
+
+
+def test_the_saved_page_of_a_function_has_its_training_disabled(browser, tmp_path):
+    _, explorer = tutorial_explorer()
+    page, errors = open_page(browser, explorer.save_html(tmp_path / "saved.html"))
+    assert page.locator("#mge-train-step").is_disabled() and page.locator("#mge-train-100").is_disabled()
+    assert "training needs the kernel" in page.inner_text(".mge-training")
+    assert page.locator("[data-param-input]").first.is_disabled()
+    assert page.locator("#mge-loss").count() == 1
     assert errors == []

@@ -20,8 +20,23 @@ A graph with an op the replay does not know (a student's own op, an autograd.Fun
 shown and stepped through, but its numbers cannot be changed.
 
 Tensors: `explore(loss, model=model, level="tensor")` shows one box per tensor op and steps
-through the ops; `level="scalar"` (python backend) steps through every Value. Changing
-numbers is for a graph of Values (`explore(y)` for a Value y).
+through the ops; `level="scalar"` (python backend) steps through every Value. A graph that is
+already built can only be changed when it is a graph of Values (`explore(y)` for a Value y).
+
+A function instead of a graph: change a weight, or train, and watch every number update.
+
+    w = explore(lambda: criterion(model(X), y), model=model, level="tensor")
+    w = explore(lambda: criterion(model(X), y), model=model, level="tensor", optimizer=optimizer)
+
+`explore(fn)` calls fn (no arguments; it returns the root, a Value or a Tensor) and runs
+backward on what it returns, with the real engine, every time something changes. The numbers to
+change are the parameters: `model.named_parameters()` when a model is given, else the graph's
+leaf tensors that require grad (leaf Values, for a graph of Values). A parameter of up to 32
+numbers gets one box per number, below the graph; a bigger one is shown, not edited. With an
+`optimizer` (of those parameters), the "step", "run 10" and "run 100" buttons train: each step
+is the eager one, `optimizer.zero_grad(); fn().backward(); optimizer.step()`, so the model
+itself learns, and the loss curve beside the graph grows by a point a step. A saved page has no
+kernel: there the boxes and the training buttons are disabled.
 """
 
 from __future__ import annotations
@@ -50,6 +65,8 @@ from micrograd_edu.viz.labels import format_number
 
 ASSETS = Path(__file__).with_name("explorer")
 NEEDS_KERNEL = "changing a number needs the kernel: run explore(y) in a notebook"
+TRAIN_NEEDS_KERNEL = "training needs the kernel: run explore(fn, optimizer=...) in a notebook"
+EDITABLE_NUMBERS = 32  # a parameter with more numbers than this is shown, not edited box by box
 
 # The engine's forward ops by the name they record (`_op`): what a replay calls to recompute a node.
 FORWARD: dict[str, Callable[..., Value]] = {
@@ -85,20 +102,43 @@ class Explorer:
     """The explorer's numbers, computed in Python: the picture, each node's numbers and the
     backward walk, as one JSON-ready dict (`state()`); `set_leaf` recomputes them."""
 
-    def __init__(self, root: Value | Tensor, model=None, names: dict | None = None, level: str = "scalar"):
-        if not isinstance(root, (Value, Tensor)):
+    def __init__(
+        self,
+        root: Value | Tensor | Callable[[], Value | Tensor],
+        model=None,
+        names: dict | None = None,
+        level: str = "scalar",
+        optimizer=None,
+    ):
+        self.fn: Callable[[], Value | Tensor] | None = None
+        if isinstance(root, (Value, Tensor)):
+            built = root
+            if optimizer is not None:
+                raise ValueError(
+                    "training needs a function to call each step: explore(lambda: criterion(model(X), y), "
+                    "model=model, optimizer=optimizer), not a graph already built"
+                )
+        elif callable(root):
+            self.fn = root
+            built = self._call()
+        else:
             raise TypeError(
-                f"explore takes a Value or a Tensor (a graph's output), got {type(root).__name__}"
+                "explore takes a Value or a Tensor (a graph's output), or a function of no arguments "
+                f"that returns one, got {type(root).__name__}"
             )
         if level not in ("scalar", "tensor"):
             raise ValueError(f"level must be 'scalar' or 'tensor', got {level!r}")
-        if level == "tensor" and not isinstance(root, Tensor):
+        if level == "tensor" and not isinstance(built, Tensor):
             raise ValueError("level='tensor' needs a Tensor; a Value is explored at level='scalar'")
-        self.root, self.model, self.names, self.level = root, model, names, level
-        self.order: list[Any] = topological_order(
-            [root] if level == "tensor" or isinstance(root, Value) else root.elements()
-        )
-        self.replay_problem = _replay_problem(self.order) if isinstance(root, Value) else "tensor"
+        self.root: Value | Tensor = built
+        self.model, self.names, self.level = model, names, level
+        self.optimizer = optimizer
+        self.losses: list[float] = []  # the loss of each training step taken, before its update
+        self.order: list[Any] = self._order()
+        if self.fn is not None:
+            self.replay_problem = None
+        else:
+            self.replay_problem = _replay_problem(self.order) if isinstance(root, Value) else "tensor"
         self.seconds = 0.0  # how long the latest recompute took, in Python
         self._state = self._compute()
 
@@ -129,9 +169,13 @@ class Explorer:
             raise ValueError(self.note())
         index = _index_of(node_id, self.order)
         leaf = self.order[index]
+        if not isinstance(leaf, Value):
+            raise ValueError(f"{node_id} is a tensor: change its numbers with set_parameter")
         if leaf._prev:
             raise ValueError(f"{node_id} is computed by {leaf._op!r}, not a leaf: change one of its inputs")
         value = float(value)
+        if self.fn is not None:
+            return self._changed(leaf, value)
         old = [(v.data, v.grad) for v in self.order]
         leaf.data = value
         try:
@@ -142,9 +186,64 @@ class Explorer:
             raise
         return self._state
 
+    def set_parameter(self, name: str, index: int, value: float) -> dict:
+        """Give element `index` (counted in the flattened tensor) of the parameter `name` the number
+        `value`, call fn again and run backward; the new state. On an error nothing changes."""
+        params = dict(self.parameters())
+        if self.fn is None or name not in params:
+            known = ", ".join(params) if self.fn is not None else "none: explore(fn) has them"
+            raise ValueError(f"no parameter {name!r} to change; the parameters are {known}")
+        p = params[name]
+        if isinstance(p, Value):
+            return self._changed(p, float(value))
+        if not 0 <= int(index) < p.numel():
+            raise ValueError(f"{name} has {p.numel()} numbers (indices 0 ... {p.numel() - 1}), not {index}")
+        where = _unravel(int(index), tuple(p.shape))
+        old = p.data[where].item()
+        with set_grad_enabled(False):
+            p.data[where] = float(value)
+        try:
+            self._state = self._compute()
+        except Exception:
+            with set_grad_enabled(False):
+                p.data[where] = old
+            self._state = self._compute()
+            raise
+        return self._state
+
+    def parameters(self) -> list[tuple[str, Any]]:
+        """The numbers a page can change in fn mode: the model's named parameters, or else the
+        graph's leaves that require grad (leaf Values, in a graph of Values), by their names."""
+        if self.fn is None or isinstance(self.root, Value):  # a leaf Value has its own box
+            return []
+        if self.model is not None and hasattr(self.model, "named_parameters"):
+            return list(self.model.named_parameters())
+        names = {id(v): k for k, v in (self.names or {}).items()}
+        leaves = [t for t in self.order if not t._prev and (isinstance(t, Value) or t.requires_grad)]
+        return [(names.get(id(t)) or getattr(t, "label", "") or f"leaf {i}", t) for i, t in enumerate(leaves)]
+
+    def train(self, steps: int = 1) -> dict:
+        """`steps` eager training steps (`optimizer.zero_grad(); fn().backward(); optimizer.step()`),
+        then the state at the new parameters; each step's loss goes on the curve."""
+        if self.fn is None or self.optimizer is None:
+            raise ValueError(
+                "training needs a function and an optimizer: explore(lambda: criterion(model(X), y), "
+                "model=model, optimizer=optimizer)"
+            )
+        for _ in range(int(steps)):
+            self.optimizer.zero_grad()
+            loss = self.fn()
+            loss.backward()
+            self.optimizer.step()
+            self.losses.append(_number(loss))
+        self._state = self._compute()
+        return self._state
+
     def html(self, title: str = "micrograd_edu explorer") -> str:
         """The explorer as one self-contained page: no network, no kernel."""
         state = dict(self._state, editable=False, note=NEEDS_KERNEL if self.editable else self.note())
+        if state["train"]["can"]:
+            state["train"] = dict(state["train"], can=False, note=TRAIN_NEEDS_KERNEL)
         script = (
             (ASSETS / "explorer.js").read_text(encoding="utf-8").replace("export default", "const widget =")
         )
@@ -162,8 +261,47 @@ class Explorer:
 
     # ---- computing the state --------------------------------------------------------------
 
+    def _call(self) -> Value | Tensor:
+        """fn's root, with backward run on it from zero gradients."""
+        assert self.fn is not None
+        with set_grad_enabled(True):
+            root = self.fn()
+        if not isinstance(root, (Value, Tensor)):
+            raise TypeError(f"explore's function must return a Value or a Tensor, got {type(root).__name__}")
+        for v in topological_order([root]):
+            if not v._prev:
+                v.grad = 0.0 if isinstance(v, Value) else None
+        root.backward(retain_graph=True)
+        return root
+
+    def _order(self) -> list[Any]:
+        root = self.root
+        if self.level == "tensor" or isinstance(root, Value):
+            return topological_order([root])
+        return topological_order(root.elements())
+
+    def _changed(self, leaf: Value, value: float) -> dict:
+        """fn mode: a leaf Value's number changed, fn called again; undone on an error."""
+        old = leaf.data
+        leaf.data = value
+        try:
+            self._state = self._compute()
+            if all(v is not leaf for v in self.order):
+                raise ValueError(
+                    f"{leaf.label or 'this leaf'} is made anew each time explore's function runs, so a "
+                    "change to it does not last: make it outside the function"
+                )
+        except Exception:
+            leaf.data = old
+            self._state = self._compute()
+            raise
+        return self._state
+
     def _compute(self) -> dict:
         start = time.perf_counter()
+        if self.fn is not None and hasattr(self, "_state"):
+            self.root = self._call()
+            self.order = self._order()
         if self.level == "tensor":
             graph, groups = self._tensor_walk()
         else:
@@ -187,6 +325,20 @@ class Explorer:
                 "exact": _exact(v),
             }
         self.seconds = time.perf_counter() - start
+        ids = {id(v): graph.nodes[i].id for i, v in enumerate(self.order)}
+        params = []
+        for name, p in self.parameters():
+            flat = [p.data] if isinstance(p, Value) else p.detach().reshape(-1).tolist()
+            params.append(
+                {
+                    "name": name,
+                    "node": ids.get(id(p)),
+                    "shape": [] if isinstance(p, Value) else list(p.shape),
+                    "values": flat,
+                    "editable": len(flat) <= EDITABLE_NUMBERS,
+                }
+            )
+        loss = _number(self.root) if _is_scalar(self.root) else None
         return {
             "seconds": self.seconds,
             "level": self.level,
@@ -195,6 +347,13 @@ class Explorer:
             "groups": groups,
             "editable": self.editable,
             "note": self.note(),
+            "loss": loss,
+            "params": params,
+            "train": {
+                "can": self.optimizer is not None,
+                "note": "",
+                "losses": self.losses + ([] if loss is None else [loss]) if self.optimizer else [],
+            },
             "colours": {key: {"fill": f, "border": b} for key, (f, b, _, _) in HIGHLIGHTS.items()},
             "not_yet": NOT_YET,
             "no_grad": NO_GRAD,
@@ -206,7 +365,7 @@ class Explorer:
 
     def _value_walk(self) -> tuple[Graph, list[dict]]:
         """Scalar level: run forward (replayed) and backward, then the steps of the walk."""
-        if self.editable:
+        if self.fn is None and self.editable:
             root = replay(self.order)
             root.backward(retain_graph=True)
             fresh = topological_order([root])
@@ -284,17 +443,25 @@ class Explorer:
         return graph, groups
 
 
-def explore(root: Value | Tensor, model=None, names: dict | None = None, level: str = "scalar"):
+def explore(
+    root: Value | Tensor | Callable[[], Value | Tensor],
+    model=None,
+    names: dict | None = None,
+    level: str = "scalar",
+    optimizer=None,
+):
     """A widget to explore `root`'s graph in a notebook (see the module docstring).
 
-    `model` and `names` name the nodes as in `draw`. Needs the anywidget package:
-    `pip install micrograd_edu[live]`. Without it, `save_explorer` still writes the page.
+    `root` is a graph's output, or a function of no arguments that builds one (called again on
+    every change; with an `optimizer`, the page trains). `model` and `names` name the nodes as
+    in `draw`. Needs the anywidget package: `pip install micrograd_edu[live]`. Without it,
+    `save_explorer` still writes the page.
     """
-    return _widget_class()(Explorer(root, model, names, level))
+    return _widget_class()(Explorer(root, model, names, level, optimizer))
 
 
 def save_explorer(
-    root: Value | Tensor,
+    root: Value | Tensor | Callable[[], Value | Tensor],
     path: str | os.PathLike,
     model=None,
     names: dict | None = None,
@@ -329,10 +496,18 @@ def _widget_class():
             self.on_msg(self._message)
 
         def _message(self, _widget, content: dict, _buffers) -> None:
-            if content.get("type") != "leaf":
+            kind = content.get("type")
+            if kind not in ("leaf", "parameter", "train"):
                 return
             try:
-                self.explorer.set_leaf(str(content["id"]), float(content["value"]))
+                if kind == "leaf":
+                    self.explorer.set_leaf(str(content["id"]), float(content["value"]))
+                elif kind == "parameter":
+                    self.explorer.set_parameter(
+                        str(content["name"]), int(content["index"]), float(content["value"])
+                    )
+                else:
+                    self.explorer.train(int(content["steps"]))
             except Exception as e:  # the page says what went wrong; the numbers stay as they were
                 self.send({"type": "error", "text": f"{type(e).__name__}: {e}"})
                 return
@@ -416,6 +591,24 @@ def _has_grads(root: Value | Tensor) -> bool:
     if isinstance(root, Value):
         return root.grad is not None and root.grad != 0.0
     return any(t.grad is not None for t in topological_order([root]) if not t._prev and t.requires_grad)
+
+
+def _is_scalar(root: Value | Tensor) -> bool:
+    return isinstance(root, Value) or root.numel() == 1
+
+
+def _number(root: Value | Tensor) -> float:
+    """A loss as a float: a Value's data, a one-number Tensor's item()."""
+    return root.data if isinstance(root, Value) else float(root.item())
+
+
+def _unravel(index: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The position of element `index` of a flattened tensor of `shape` (row-major)."""
+    where = []
+    for size in reversed(shape):
+        index, rest = divmod(index, size)
+        where.append(rest)
+    return tuple(reversed(where))
 
 
 def _exact(v) -> dict:

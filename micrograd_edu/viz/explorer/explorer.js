@@ -1,5 +1,6 @@
-// The explorer's page: the graph graphviz drew, a panel for the clicked box, the backward walk
-// and a number box per leaf. Every number comes from Python (explore.py) in one JSON state;
+// The explorer's page: the graph graphviz drew, a panel for the clicked box, the backward walk,
+// a number box per leaf (or per parameter's number) and, with an optimizer, training buttons
+// and the loss curve. Every number comes from Python (explore.py) in one JSON state;
 // this script only shows it. In a notebook, anywidget gives it the model; a saved page gives
 // it a model without a kernel (send is null).
 
@@ -13,7 +14,10 @@ function make(tag, className, text) {
 function render({ model, el }) {
   const standalone = !model.send;
   let state = JSON.parse(model.get("state"));
-  let at = state.groups.length; // how many steps of backward have run: all, to begin with
+  // Where the walk is: 0 before backward, k after step k (its node outlined, its inputs green),
+  // and done() once every step has run (the finished graph, in the legend's colours).
+  const done = () => state.groups.length + 1;
+  let at = done();
   let selected = null;
   let playing = null;
   let sentAt = null;
@@ -35,13 +39,21 @@ function render({ model, el }) {
     buttons[id] = b;
   }
   const counter = make("span", "mge-counter");
-  bar.append(counter);
+  const key = make("span", "mge-key");
+  key.id = "mge-key";
+  const outlined = make("span", "mge-key-outlined", "outlined");
+  const green = make("span", "mge-key-green", "green");
+  key.append(outlined, ": the node at work · ", green, ": its inputs, receiving gradient");
+  bar.append(counter, key);
   const now = make("div", "mge-now");
   const main = make("div", "mge-main");
   const graph = make("div", "mge-graph");
   const panel = make("div", "mge-panel");
   panel.id = "mge-panel";
-  main.append(graph, panel);
+  const side = make("div", "mge-side");
+  const training = make("div", "mge-training");
+  side.append(panel, training);
+  main.append(graph, side);
   const leaves = make("div", "mge-leaves");
   const status = make("div", "mge-status");
   root.append(bar, now, main, leaves, status);
@@ -77,8 +89,8 @@ function render({ model, el }) {
 
   function draw() {
     const grads = gradsAt(at);
-    const group = at > 0 && at <= state.groups.length ? state.groups[at - 1] : null;
-    const receiving = new Set(group && at < state.groups.length + 1 ? group.lines.map((l) => l.input) : []);
+    const group = at > 0 && at < done() ? state.groups[at - 1] : null;
+    const receiving = new Set(group ? group.lines.map((l) => l.input) : []);
     for (const g of graph.querySelectorAll("g[data-node-id]")) {
       const id = g.dataset.nodeId;
       const text = g.querySelector('[data-role="grad"]');
@@ -93,7 +105,8 @@ function render({ model, el }) {
       g.classList.toggle("mge-selected", selected === id);
     }
     const n = state.groups.length;
-    counter.textContent = at === 0 ? `before backward (${n} steps)` : `step ${at} of ${n}`;
+    counter.textContent =
+      at === 0 ? `before backward (${n} steps)` : at === done() ? `backward done (${n} steps)` : `step ${at} of ${n}`;
     now.replaceChildren();
     if (group) {
       now.append(make("div", "mge-heading", group.heading));
@@ -104,7 +117,7 @@ function render({ model, el }) {
     }
     buttons["mge-step-back"].disabled = at === 0;
     buttons["mge-reset"].disabled = at === 0;
-    buttons["mge-step"].disabled = at >= n;
+    buttons["mge-step"].disabled = at >= done();
     showPanel(grads);
   }
 
@@ -130,8 +143,8 @@ function render({ model, el }) {
     panel.append(make("div", "mge-kind", what.join(" · ")));
     const table = make("table");
     row(table, "data", node.data, node.exact.data);
-    const done = at >= state.groups.length;
-    row(table, "grad", grads[selected], done && node.exact.grad !== null ? node.exact.grad : "");
+    const finished = at >= state.groups.length;
+    row(table, "grad", grads[selected], finished && node.exact.grad !== null ? node.exact.grad : "");
     panel.append(table);
     const own = state.groups.findIndex((g) => g.node === selected);
     if (node.leaf) {
@@ -156,6 +169,11 @@ function render({ model, el }) {
 
   function showLeaves() {
     leaves.replaceChildren();
+    if (state.params.length) {
+      showParameters();
+      if (!state.editable || standalone) leaves.append(make("span", "mge-note", state.note));
+      return;
+    }
     const ids = Object.keys(state.nodes).filter((id) => state.nodes[id].value !== null);
     if (!ids.length) {
       if (state.note) leaves.append(make("span", "mge-note", state.note));
@@ -173,15 +191,100 @@ function render({ model, el }) {
       input.disabled = !state.editable;
       input.addEventListener("change", () => {
         const value = parseFloat(input.value);
-        if (!Number.isFinite(value) || standalone) return;
-        sentAt = performance.now();
-        status.textContent = "recomputing in the kernel…";
-        model.send({ type: "leaf", id, value });
+        if (Number.isFinite(value)) send({ type: "leaf", id, value }, "recomputing");
       });
       label.append(input);
       leaves.append(label);
     }
     if (state.note) leaves.append(make("span", "mge-note", state.note));
+  }
+
+  function send(message, what) {
+    if (standalone) return;
+    sentAt = performance.now();
+    status.textContent = `${what} in the kernel…`;
+    model.send(message);
+  }
+
+  function showParameters() {
+    for (const p of state.params) {
+      const label = make("div", "mge-param");
+      const shape = p.shape.length ? ` (${p.shape.join("×")})` : "";
+      label.append(make("span", "mge-param-name", p.name + shape));
+      p.values.slice(0, p.editable ? p.values.length : 8).forEach((v, index) => {
+        const input = make("input");
+        input.type = "number";
+        input.step = "any";
+        input.value = String(Number(v.toPrecision(4)));
+        input.title = `${p.name}, number ${index}: ${v}`;
+        input.dataset.paramInput = p.name;
+        input.dataset.index = String(index);
+        input.disabled = !state.editable || !p.editable;
+        input.addEventListener("change", () => {
+          const value = parseFloat(input.value);
+          if (Number.isFinite(value)) send({ type: "parameter", name: p.name, index, value }, "recomputing");
+        });
+        label.append(input);
+      });
+      if (!p.editable) label.append(make("span", "mge-note", `… ${p.values.length} numbers: too many to edit here`));
+      leaves.append(label);
+    }
+  }
+
+  // The loss after each training step, as a line: the latest loss is the graph's.
+  function lossCurve(losses) {
+    const ns = "http://www.w3.org/2000/svg";
+    const [w, h, pad] = [330, 120, 6];
+    const svg = document.createElementNS(ns, "svg");
+    svg.id = "mge-loss";
+    svg.setAttribute("width", String(w));
+    svg.setAttribute("height", String(h));
+    svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+    const low = Math.min(...losses);
+    const high = Math.max(...losses);
+    const span = high - low || 1;
+    const x = (i) => pad + ((w - 2 * pad) * i) / Math.max(1, losses.length - 1);
+    const y = (v) => h - pad - ((h - 2 * pad) * (v - low)) / span;
+    const line = document.createElementNS(ns, "polyline");
+    line.setAttribute("points", losses.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" "));
+    line.setAttribute("fill", "none");
+    line.setAttribute("stroke", "#2563eb");
+    line.setAttribute("stroke-width", "2");
+    const frame = document.createElementNS(ns, "rect");
+    for (const [k, v] of [["x", 0.5], ["y", 0.5], ["width", w - 1], ["height", h - 1], ["fill", "#ffffff"], ["stroke", "#d1d5db"]]) {
+      frame.setAttribute(k, String(v));
+    }
+    const dot = document.createElementNS(ns, "circle");
+    dot.setAttribute("cx", x(losses.length - 1).toFixed(1));
+    dot.setAttribute("cy", y(losses[losses.length - 1]).toFixed(1));
+    dot.setAttribute("r", "3");
+    dot.setAttribute("fill", "#2563eb");
+    svg.append(frame, line, dot);
+    return svg;
+  }
+
+  function showTraining() {
+    training.replaceChildren();
+    const t = state.train;
+    if (!t.can && !t.note) return;
+    const row = make("div", "mge-train-buttons");
+    for (const [id, text, steps] of [["mge-train-step", "train: step", 1], ["mge-train-10", "run 10", 10], ["mge-train-100", "run 100", 100]]) {
+      const b = make("button", "mge-button", text);
+      b.id = id;
+      b.title = `${steps} optimizer step${steps > 1 ? "s" : ""}: zero_grad, forward, backward, step`;
+      b.disabled = !t.can;
+      b.addEventListener("click", () => send({ type: "train", steps }, "training"));
+      row.append(b);
+    }
+    training.append(row);
+    if (t.note) training.append(make("div", "mge-note", t.note));
+    const losses = t.losses;
+    if (!losses.length) return;
+    const steps = losses.length - 1;
+    training.append(make("div", "mge-loss-title", `loss after ${steps} step${steps === 1 ? "" : "s"}: ${losses[steps].toFixed(6)}`));
+    training.append(lossCurve(losses));
+    const range = `steps 0 … ${steps}; loss from ${Math.min(...losses).toFixed(4)} to ${Math.max(...losses).toFixed(4)}`;
+    training.append(make("div", "mge-loss-range", range));
   }
 
   function showGraph() {
@@ -199,7 +302,7 @@ function render({ model, el }) {
   }
 
   function go(k) {
-    at = Math.max(0, Math.min(state.groups.length, k));
+    at = Math.max(0, Math.min(done(), k));
     draw();
   }
 
@@ -214,13 +317,13 @@ function render({ model, el }) {
   buttons["mge-step"].addEventListener("click", () => { stop(); go(at + 1); });
   buttons["mge-play"].addEventListener("click", () => {
     if (playing !== null) return stop();
-    if (at >= state.groups.length) go(0);
+    if (at >= done()) go(0);
     buttons["mge-play"].textContent = "❚❚ pause";
-    playing = setInterval(() => (at >= state.groups.length ? stop() : go(at + 1)), 700);
+    playing = setInterval(() => (at >= done() ? stop() : go(at + 1)), 700);
   });
   const keys = (event) => {
     if (event.target instanceof HTMLInputElement) return;
-    const moves = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: state.groups.length };
+    const moves = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: done() };
     if (!(event.key in moves)) return;
     event.preventDefault();
     stop();
@@ -230,10 +333,11 @@ function render({ model, el }) {
 
   function update() {
     state = JSON.parse(model.get("state"));
-    at = state.groups.length;
+    at = done();
     stop();
     showGraph();
     showLeaves();
+    showTraining();
     draw();
     if (sentAt !== null) {
       const ms = performance.now() - sentAt;
@@ -252,6 +356,7 @@ function render({ model, el }) {
   });
   showGraph();
   showLeaves();
+  showTraining();
   draw();
   return () => stop();
 }
