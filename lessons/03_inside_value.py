@@ -146,6 +146,27 @@ dot
 print_backward(make_graph())
 
 # %% [markdown]
+# ## Explore it: click, step, change a number
+#
+# `explore` puts the same graph in a notebook as something to work with: click a box for its
+# data, its grad, the op's local derivative and the chain-rule products that reached it; step
+# through backward one node at a time (the buttons, or the arrow keys), the node at work
+# outlined; type a new number into a leaf, and the kernel runs forward and backward again with
+# this very engine. `save_explorer` writes the same explorer as one page that needs no kernel
+# (open it from a file, a USB stick or a course page).
+
+# %%
+from micrograd_edu.viz import explore, save_explorer
+
+page = save_explorer(make_graph(), OUT / "explorer.html")
+print(f"The explorer as a page of its own: {page}")
+try:
+    explorer = explore(make_graph())  # the live one: it needs pip install micrograd_edu[live]
+except ImportError as missing:
+    explorer = missing  # the page above works without it
+explorer
+
+# %% [markdown]
 # ## Adding your own op
 #
 # softplus(x) = ln(1 + eˣ), a smooth ReLU. Its derivative is eˣ/(1 + eˣ) = σ(x), the
