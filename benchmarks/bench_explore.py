@@ -6,7 +6,9 @@ The explorer's part in the kernel: a leaf changed, the graph replayed and backpr
 engine, the SVG laid out again by dot (`Explorer.set_leaf`). Its peer in the same run:
 `save_graph(draw(root), "graph.png")`, what a picture of the same graph costs. Two graphs: a
 ~20-Value expression at scalar level and the tutorial's SimpleNN (2-4-1, XOR) at tensor level
-(the latter opens a new explorer each time: a tensor graph is not edited in place).
+(the latter opens a new explorer each time: a tensor graph is not edited in place); then the
+same model explored as a function (`explore(fn, optimizer=...)`): a weight changed, one
+training step and a hundred, each ending with the new picture.
 """
 
 from __future__ import annotations
@@ -60,6 +62,21 @@ def main() -> None:
     opened = median_ms(lambda: Explorer(loss, model=model, names=names, level="tensor"))
     png = median_ms(lambda: save_graph(draw(loss, "tensor", model, names), folder / "tensor.png"))
     print(f"SimpleNN at tensor level: explorer state {opened:.1f} ms, draw to PNG {png:.1f} ms")
+
+    criterion = nn.BCELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+
+    def fn():
+        return criterion(model(X), y)
+
+    live = Explorer(fn, model=model, names=names, level="tensor", optimizer=optimizer)
+    edit = median_ms(lambda: live.set_parameter("fc1.weight", 3, 0.25 + next(values) / 1000))
+    step = median_ms(lambda: live.train(1))
+    hundred = median_ms(lambda: live.train(100), repeat=3)
+    print(
+        f"SimpleNN explore(fn): a weight changed {edit:.1f} ms, one training step {step:.1f} ms, "
+        f"100 steps {hundred:.1f} ms (each: fn re-run, backward, dot layout)"
+    )
 
 
 if __name__ == "__main__":
