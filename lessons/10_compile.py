@@ -107,9 +107,9 @@ fig
 # 1000 steps each way, the faster of three runs. (`benchmarks/bench_compile.py` measures it
 # with more care, against the same step written by hand in numpy.)
 
+
 # %%
-
-
+# the faster of three runs of `steps` calls, in seconds per call
 def seconds_per_step(f, steps=1000):
     best = float("inf")
     for _ in range(3):
