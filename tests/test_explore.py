@@ -474,3 +474,39 @@ def test_the_saved_page_of_a_function_has_its_training_disabled(browser, tmp_pat
     assert page.locator("[data-param-input]").first.is_disabled()
     assert page.locator("#mge-loss").count() == 1
     assert errors == []
+
+
+def test_the_replay_page_links_to_the_explorer_of_its_last_step(browser, tmp_path):
+    """A Recorder keeps the explorer of each recorded step as it is then (the optimizer's step
+    changes the weights right after), and finish() writes the last one beside the replay page,
+    which links to it: the page's loss is that step's, and its fc1.weight the one it used."""
+    from micrograd_edu.viz import Recorder
+
+    torch.manual_seed(0)
+    X, y = torch.data.xor()
+    model = SimpleNN()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+    recorder = Recorder(tmp_path, level="tensor", every=2, steps=5, model=model, png=False)
+    for _ in range(5):
+        loss = nn.BCELoss()(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        weight_used = model.fc1.weight.detach().clone()
+        recorder.step(loss)
+        optimizer.step()
+    files = recorder.finish()
+    assert (
+        'href="explorer.html"' in files["replay"].read_text()
+        and "explore step 5" in files["replay"].read_text()
+    )
+    page, errors = open_page(browser, files["explorer"])
+    page.locator("g[data-node-id]").filter(has_text="fc1.weight").first.click()
+    panel = page.inner_text("#mge-panel")
+    assert format_number(weight_used.tolist()[0][0]) in panel  # the weights before step 5's update
+    assert format_number(model.fc1.weight.tolist()[0][0]) not in panel
+    state = json.loads(
+        files["explorer"].read_text().split('type="application/json">')[1].split("</script>")[0]
+    )
+    (root,) = [n for n in state["nodes"].values() if n["kind"] == "output"]
+    assert float(root["data"]) == pytest.approx(recorder.losses[-1], abs=5e-5)
+    assert errors == []

@@ -350,6 +350,9 @@ def test_recorder_on_a_short_run(tmp_path, backend, level):
     page = written["replay"].read_text()
     frames = json.loads(re.search(r"const frames = (.*);\n", page).group(1))
     assert len(frames) == 3 and all(f.startswith("<svg") for f in frames)
+    explored = level == "tensor"  # at scalar level backward() released the Values the explorer would need
+    assert page.count('href="explorer.html"') == explored and (run / "explorer.html").exists() == explored
+    page = page.replace('href="explorer.html"', "")  # else self-contained: no file or network it loads
     assert "src=" not in page and "href=" not in page
     assert all(url.startswith("http://www.w3.org/") for url in re.findall(r"https?://[^\"'\s]*", page))
     assert (run / "loss.png").exists() and written["loss"] == run / "loss.png"

@@ -71,6 +71,7 @@ class Recorder:
         self.frames: list[tuple[int, Path]] = []  # (step, svg file) of each recorded step
         self.seconds_drawing = 0.0
         self.written = WrittenFiles(self.out_dir / "frames", FRAME_LIST, FRAME_NAMES)
+        self.explorer_page = ""  # the explorer of the latest recorded step, as a page (explore.py)
 
     def will_draw(self, step: int) -> bool:
         """Whether step (1, 2, ...) gets a frame: every `every`-th from the first, and the last."""
@@ -107,14 +108,29 @@ class Recorder:
                 f.unlink(missing_ok=True)
             raise
         self.frames.append((step, frame))
+        self.explorer_page = self._explorer_page(loss, title)
         self.seconds_drawing += time.perf_counter() - started
+
+    def _explorer_page(self, loss: Value | Tensor, title: str) -> str:
+        """This step's graph as an explorer page, made now: the optimizer's step changes the
+        weights right after. "" if the graph is one the explorer refuses: too big, or a graph of
+        Values that backward() has released (level="scalar" after loss.backward())."""
+        from micrograd_edu.viz.explore import Explorer  # (explore.py draws with backward.py, which records)
+
+        try:
+            return Explorer(loss, self.model, self.names, self.level).html(title or "micrograd_edu explorer")
+        except ValueError:
+            return ""
 
     def finish(self, fps: float = 1.0) -> dict[str, Path]:
         """Write the GIF (if frames were drawn as PNG; `fps` frames a second, and a rest on the
         last), the loss curve and the replay page, of the frames drawn so far."""
         if not self.frames:
             raise RuntimeError("nothing was recorded: call recorder.step(loss) in the training loop first")
-        written = {"replay": write_atomically(self.out_dir / "replay.html", self._replay_page(fps))}
+        written = {}
+        if self.explorer_page:
+            written["explorer"] = write_atomically(self.out_dir / "explorer.html", self.explorer_page)
+        written["replay"] = write_atomically(self.out_dir / "replay.html", self._replay_page(fps))
         written["loss"] = write_atomically(self.out_dir / "loss.png", _loss_png(self.losses))
         if self.png:
             pngs = [svg.with_suffix(".png") for _, svg in self.frames]
@@ -130,6 +146,12 @@ class Recorder:
             steps=json.dumps(steps),
             losses=json.dumps(self.losses),  # NaN and Infinity: JavaScript reads them as numbers
             last=len(svgs) - 1,
+            explore=(
+                ' <a id="explore" href="explorer.html" title="the last recorded step in the explorer: click '
+                f'a box, step through backward">explore step {steps[-1]}</a>'
+                if self.explorer_page
+                else ""
+            ),
             interval=round(1000 / fps),
             warning_fill=WARNING_FILL,
             warning_border=WARNING_BORDER,
@@ -227,7 +249,7 @@ _REPLAY = """<!DOCTYPE html>
  <button id="play" title="play or pause (space)">play</button>
  <button id="zoom" title="fit the graph to the window, or show it at its actual size">actual size</button>
  <input id="slider" type="range" min="0" max="{last}" value="0" aria-label="recorded step">
- <span id="label"></span></header>
+ <span id="label"></span>{explore}</header>
 <main><div id="graph" class="fit"></div>
 <aside><h2>loss per step</h2>
 <svg id="curve" viewBox="0 0 300 210" width="100%" role="img" aria-label="the loss at every step"></svg>
