@@ -159,9 +159,9 @@ def test_a_value_read_is_a_guard_when_asked():
     assert g.traces == 3
 
 
-def test_python_backend_is_refused_clearly():
+def test_python_backend_without_backward_is_refused_clearly():
     f = torch.compile(lambda x: x.sum())
-    with pytest.raises(CompileError, match="numpy-backend programs only"):
+    with pytest.raises(CompileError, match="fn must call backward"):
         f(torch.ones(2, backend="python"))
 
 
@@ -205,3 +205,55 @@ def test_a_nan_eager_lets_through_comes_out_of_the_fallback_too():
         f(torch.tensor([1.0, 1.0]))
     out = f(torch.tensor([float("nan"), 1.0]))
     assert f.fallbacks == 1 and math.isnan(out.item())
+
+
+# ---- the python backend: the Value graph replayed as a tape of floats ------------------------------
+
+
+def python_tutorial():
+    X, y = torch.datasets.xor(backend="python")
+    model = SimpleNN()
+    return model, nn.BCELoss(), optim.SGD(model.parameters(), lr=0.5, momentum=0.9), X, y
+
+
+def python_demo_mlp():
+    """micrograd's demo: an MLP 2-16-16-1 with ReLU, on two moons, the max-margin loss."""
+    X, labels = torch.datasets.moons(20, seed=1, backend="python")
+    y = labels.float().reshape(-1, 1) * 2 - 1
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 1))
+
+    def criterion(score, y):
+        return (1 - y * score).relu().mean()
+
+    return model, criterion, optim.SGD(model.parameters(), lr=0.05, momentum=0.9), X, y
+
+
+@pytest.mark.parametrize("make", [python_tutorial, python_demo_mlp])
+def test_python_backend_replay_gives_bitwise_the_eager_numbers(make):
+    torch.set_backend("python")
+    eager = train(make, False, 10)
+    compiled = train(make, True, 10)
+    assert compiled[:3] == eager[:3]
+    assert compiled[3].replays == 7  # the first step (momentum buffers made) traces, then two agree
+
+
+def test_python_backend_changed_input_shape_traces_again():
+    torch.set_backend("python")
+    torch.manual_seed(0)
+    model, criterion, opt, X, y = python_tutorial()
+
+    def step(X, y):
+        opt.zero_grad()
+        loss = criterion(model(X), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    f = torch.compile(step)
+    for _ in range(4):
+        f(X, y)
+    assert (f.traces, f.replays) == (3, 1)
+    f(X[:2], y[:2])
+    assert (f.traces, f.replays) == (4, 1)  # a new shape: traced, not replayed
+    f(X, y)
+    assert (f.traces, f.replays) == (4, 2)
