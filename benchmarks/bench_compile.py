@@ -6,6 +6,9 @@
    product), whose losses come out bitwise the engine's: "the same program in plain numpy".
 2. The 784-256-10 MLP on a batch of 128 (ReLU, cross entropy, SGD), bench_tensor's problem and
    its hand-written numpy step.
+3. The python backend: micrograd's demo step (MLP 2-16-16-1, ReLU, 100 two-moons points, the
+   max-margin loss with L2, SGD), bench_engine's data, eager and compiled, against micrograd 0.1.0
+   running bench_engine's own model of it.
 
 Contenders take turns in interleaved repeats (bench_tensor's `race`); a ratio is of medians
 from the same run. `--quick` runs a few steps only (CI: a smoke run).
@@ -21,11 +24,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
+from bench_engine import DATA, MLP, SIZES, load_engines, train_step  # noqa: E402
 from bench_tensor import LARGE_LR, large_problem, numpy_ce_maker, race  # noqa: E402
 
 import micrograd_edu as torch  # noqa: E402
 from micrograd_edu import nn, optim  # noqa: E402
 from micrograd_edu.demo import SimpleNN  # noqa: E402
+
+TARGET_VS_MICROGRAD = 20.0  # the issue: the compiled python-backend step at least 20x micrograd 0.1.0
 
 
 def edu_maker(compiled: bool):
@@ -160,6 +166,46 @@ def large_makers() -> dict:
     return {"eager": edu(False), "compiled": edu(True), "numpy": hand}
 
 
+def demo_edu_maker(compiled: bool):
+    """micrograd's demo step on the python backend: tensors of Values, nn.Linear layers."""
+
+    def make():
+        torch.set_backend("python")
+        torch.manual_seed(1)
+        X = torch.tensor([[x, y] for x, y, _ in DATA], backend="python")
+        y = torch.tensor([[label] for _, _, label in DATA], backend="python")
+        model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 1))
+        params = list(model.parameters())
+        opt = optim.SGD(params, lr=0.5)
+
+        def step(X, y):
+            opt.zero_grad()
+            margin = (1 - y * model(X)).relu().mean()
+            loss = margin + 1e-4 * sum((p * p).sum() for p in params)
+            loss.backward()
+            opt.step()
+            return loss
+
+        f = torch.compile(step) if compiled else step
+        for _ in range(3):  # untimed, both alike: the compiled step's traces and its code generation
+            f(X, y)
+        return lambda: f(X, y).item()
+
+    return make
+
+
+def demo_micrograd_maker():
+    """The same step with micrograd 0.1.0's Value (bench_engine's model and step, lr fixed at 0.5)."""
+    micrograd_value = load_engines()[0]
+
+    def make():
+        model = MLP(micrograd_value, SIZES)
+        params = model.parameters()
+        return lambda: train_step(micrograd_value, model, params, 500 / 9)  # lr = 1 - 0.9 k / 100 = 0.5
+
+    return make
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -171,18 +217,35 @@ def main() -> None:
         "numpy": numpy_maker(),
         "numpy_same": numpy_same_maker(),
     }
-    print("[1/2] the tutorial's step (SimpleNN 2-4-1, XOR, BCELoss, SGD momentum 0.9)")
+    print("[1/3] the tutorial's step (SimpleNN 2-4-1, XOR, BCELoss, SGD momentum 0.9)")
     result = race(tutorial, repeats, steps)
     report(result, steps, repeats, ["numpy", "numpy_same"])
     losses = result["loss_trajectory"]
     if not losses["eager"] == losses["compiled"] == losses["numpy_same"]:
         sys.exit("the compiled (or the same-ops numpy) losses differ from eager ones")
     large_steps = 10 if quick else 100
-    print("[2/2] MLP 784-256-10, batch 128, cross entropy, SGD")
+    print("[2/3] MLP 784-256-10, batch 128, cross entropy, SGD")
     result = race(large_makers(), repeats, large_steps)
     report(result, large_steps, repeats, ["numpy"])
     if result["loss_trajectory"]["eager"] != result["loss_trajectory"]["compiled"]:
         sys.exit("compiled losses differ from eager ones (784-256-10)")
+    demo_steps, demo_repeats = (3, 3) if quick else (10, 7)
+    print("[3/3] python backend: micrograd's demo step (MLP 2-16-16-1, 100 points, max-margin + L2, SGD)")
+    demo = {
+        "eager": demo_edu_maker(False),
+        "compiled": demo_edu_maker(True),
+        "micrograd": demo_micrograd_maker(),
+    }
+    result = race(demo, demo_repeats, demo_steps)
+    report(result, demo_steps, demo_repeats, ["micrograd"])
+    ms = result["median_ms_per_step"]
+    speedup = ms["micrograd"] / ms["compiled"]
+    verdict = "met" if speedup >= TARGET_VS_MICROGRAD else "not met"
+    print(
+        f"  compiled vs micrograd 0.1.0: {speedup:.1f}x faster (target {TARGET_VS_MICROGRAD:g}x: {verdict})"
+    )
+    if result["loss_trajectory"]["eager"] != result["loss_trajectory"]["compiled"]:
+        sys.exit("compiled losses differ from eager ones (python backend)")
 
 
 def report(result: dict, steps: int, repeats: int, floors: list[str]) -> None:

@@ -26,7 +26,7 @@ from micrograd_edu.viz import loss_axes, save_figure
 OUT = output_dir("lesson10")
 print(f"This lesson's pictures go to {OUT}/")
 
-torch.set_backend("numpy")  # compile replays numpy programs
+torch.set_backend("numpy")  # the numpy backend first; the python backend near the end
 
 
 def make_step():
@@ -123,6 +123,29 @@ def seconds_per_step(f, steps=1000):
 eager_s, compiled_s = seconds_per_step(eager), seconds_per_step(replayed)
 print(f"eager {eager_s * 1e3:.3f} ms/step, compiled {compiled_s * 1e3:.3f} ms/step")
 print(f"compiled is {eager_s / compiled_s:.1f}x faster")
+
+# %% [markdown]
+# ## On the python backend: a tape of floats
+#
+# On the python backend a tensor is a list of `Value`s and the scalar engine does backward.
+# There the trace writes down the Value graph itself, once, as a *tape*: each node's op on
+# plain floats, then each node's `_backward` in the order the engine walks them, adding
+# into gradient slots exactly as `backpropagate` adds into `.grad`. The tape becomes one
+# Python function of floats: no `Value` is made, no graph, no sort. The optimizer's update
+# after backward runs as recorded. The numbers are again the eager ones, bit for bit.
+
+# %%
+torch.set_backend("python")
+Xp, yp = torch.datasets.xor(backend="python")
+_, eager_p = make_step()
+_, step_p = make_step()
+replayed_p = torch.compile(step_p)
+eager_p_losses = [eager_p(Xp, yp).item() for _ in range(20)]
+compiled_p_losses = [replayed_p(Xp, yp).item() for _ in range(20)]
+print(f"equal losses: {eager_p_losses == compiled_p_losses}; traces {replayed_p.traces}")
+print("the tape's first lines:")
+print("\n".join(replayed_p.program.source.splitlines()[:12]))
+torch.set_backend("numpy")
 
 # %% [markdown]
 # ## What a replay cannot see

@@ -1093,7 +1093,7 @@ class PythonTracer:
             program.seeds = [float(g.data) for s in seeds for g in s._data]
             new = real(roots, seeds, order, wanted, retain_graph, create_graph, hooked)
             for t in wanted:
-                if id(t) in new:
+                if id(t) in new and not t._prev:  # a leaf's .grad (others: only what an observer sees)
                     program.tape.grads.append((t, [self.graph_slots[id(v)] for v in t._data]))
                     program.grad_slots.append(self.new_slot(new[id(t)], "g"))
             self.after_backward = True
