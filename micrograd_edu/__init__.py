@@ -14,11 +14,11 @@ from micrograd_edu import autograd, cuda, data, datasets, nn, optim, utils  # no
 from micrograd_edu import coverage as _coverage
 from micrograd_edu import tensor as _tensor_api
 from micrograd_edu.autograd import GradcheckError, grad, gradcheck
-from micrograd_edu.compile import compile
 from micrograd_edu.engine import Value, topological_order, zero_grad
 from micrograd_edu.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from micrograd_edu.serialization import load, save
 from micrograd_edu.tensor import *  # noqa: F403  (the tensor side of the torch namespace, listed there)
+from micrograd_edu.tracing import compile
 
 __all__ = [
     "GradcheckError",

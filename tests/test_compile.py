@@ -6,8 +6,8 @@ import pytest
 
 import micrograd_edu as torch
 from micrograd_edu import nn, optim
-from micrograd_edu.compile import CompileError
 from micrograd_edu.demo import SimpleNN
+from micrograd_edu.tracing import CompileError
 
 
 @pytest.fixture(autouse=True)

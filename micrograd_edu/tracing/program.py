@@ -1,0 +1,219 @@
+"""The compiled program: its slots (arrays), its instructions, and how it prints."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+from micrograd_edu.tensor import Tensor
+
+
+class CompileError(RuntimeError):
+    """fn cannot be compiled as it is: the message says why and what to do."""
+
+
+class _Retrace(Exception):
+    """A guard failed during a replay: trace again."""
+
+
+# ---- the program: slots (arrays) and instructions -------------------------------------------
+
+
+class Call:
+    """`outs = fn(*args)`: one backend primitive; an argument is a slot (an array) or a constant."""
+
+    def __init__(self, name: str, fn: Callable, args: tuple, outs: tuple, phase: str) -> None:
+        self.name, self.fn, self.args, self.outs, self.phase = name, fn, args, outs, phase
+
+    def run(self, env: list) -> None:
+        result = self.fn(*[_resolve(a, env) for a in self.args])
+        for position, slot in self.outs:
+            env[slot] = result if position is None else result[position]
+
+    def key(self) -> tuple:
+        return ("call", self.name, _keyed(self.args), self.outs)
+
+
+class Backward:
+    """`grads = closure(g, ins, out)`: the backward function an earlier Call returned."""
+
+    def __init__(self, closure: int, g: int, ins: tuple, out: int, flags: tuple, outs: tuple) -> None:
+        self.closure, self.g, self.ins, self.out, self.outs = closure, g, ins, out, outs
+        self.parents = tuple(SimpleNamespace(requires_grad=f) for f in flags)
+        self.phase, self.flags = "backward", flags
+
+    def run(self, env: list) -> None:
+        parts = env[self.closure](env[self.g], tuple(env[i] for i in self.ins), env[self.out], self.parents)
+        for k, slot in self.outs:
+            env[slot] = parts[k]
+
+    def key(self) -> tuple:
+        return ("backward", self.closure, self.g, self.ins, self.out, self.flags, self.outs)
+
+
+class Accumulate:
+    """`out = a + b`: a gradient reaching a tensor a second time is added, as backprop adds it."""
+
+    def __init__(self, a: int, b: int, out: int) -> None:
+        self.a, self.b, self.out, self.phase = a, b, out, "backward"
+
+    def run(self, env: list) -> None:
+        env[self.out] = env[self.a] + env[self.b]
+
+    def key(self) -> tuple:
+        return ("add", self.a, self.b, self.out)
+
+
+class Own:
+    """`out = copy(a)`: a gradient kept in `.grad` gets storage of its own, as backprop gives it."""
+
+    def __init__(self, a: int, out: int, np: Any) -> None:
+        self.a, self.out, self.phase, self.np = a, out, "backward", np
+
+    def run(self, env: list) -> None:
+        env[self.out] = self.np.array(env[self.a], order="C")
+
+    def key(self) -> tuple:
+        return ("own", self.a, self.out)
+
+
+class Reshaped:
+    """`out = a.reshape(shape)`: a view made outside the backend (a Function's grad_output)."""
+
+    def __init__(self, a: int, shape: tuple, out: int, phase: str) -> None:
+        self.a, self.shape, self.out, self.phase = a, shape, out, phase
+
+    def run(self, env: list) -> None:
+        env[self.out] = env[self.a].reshape(self.shape)
+
+    def key(self) -> tuple:
+        return ("reshape", self.a, self.shape, self.out)
+
+
+class ValueRead:
+    """The trace read these numbers into Python (`.item()`, BCELoss checking its input is in
+    [0, 1]). Python may have decided something on them, which a replay cannot redo; so with
+    `guard_reads` a replay whose numbers differ traces again; without, the read is skipped."""
+
+    def __init__(self, a: int, values: list, phase: str, guard: bool) -> None:
+        self.a, self.values, self.phase, self.guard = a, values, phase, guard
+
+    def run(self, env: list) -> None:
+        if self.guard and env[self.a].ravel().tolist() != self.values:
+            raise _Retrace(f"numbers read into Python during the trace changed (slot {self.a})")
+
+    def key(self) -> tuple:
+        return ("read", self.a)
+
+
+def _keyed(args: tuple) -> tuple:
+    """Arguments as two traces compare them: a function constant by its code, not its identity
+    (a closure made afresh each call is the same closure)."""
+    out: list[tuple] = []
+    for kind, value in args:
+        if kind == "seq":
+            out.append((kind, type(value[0]), _keyed(value[1])))
+        elif inspect.isfunction(value):
+            out.append((kind, value.__code__))
+        else:
+            out.append((kind, value))
+    return tuple(out)
+
+
+def _resolve(arg: tuple, env: list) -> Any:
+    kind, value = arg
+    if kind == "slot":
+        return env[value]
+    if kind == "seq":
+        return type(value[0])(_resolve(a, env) for a in value[1])
+    return value
+
+
+class Program:
+    """What a trace wrote down: the slots' names, the captured arrays (parameters, optimizer state,
+    constants), the inputs' slots, the instructions, and which tensors get which results."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.captured: dict[int, Any] = {}  # slot -> the array itself (read and written in place)
+        self.inputs: list[int] = []
+        self.instructions: list[Any] = []
+        self.grads: list[tuple[Tensor, int]] = []  # a leaf's .grad after the step
+        self.result: Any = None  # how to build fn's return value from slots
+        self.leaves: list[tuple[Tensor, Any]] = []  # tensors whose storage the program holds
+        self.run: Callable[[list], None] | None = None  # the instructions as one function (see lower)
+        self.source = ""  # that function's Python source
+
+    def key(self) -> tuple:
+        """What two traces must share for the program to be the same one."""
+        return (tuple(i.key() for i in self.instructions), tuple(self.inputs), tuple(self.captured))
+
+    def __str__(self) -> str:
+        lines, phase = [], None
+        heads = {"forward": "# forward", "backward": "# backward", "update": "# after backward"}
+        ins = ", ".join(self.names[i] for i in self.inputs)
+        lines.append(f"program({ins}):")
+        for instr in self.instructions:
+            if instr.phase != phase:
+                phase = instr.phase
+                lines.append(f"  {heads[phase]}")
+            lines.append("  " + self._line(instr))
+        for t, slot in self.grads:
+            lines.append(f"  {self._leaf_name(t)}.grad = {self.names[slot]}")
+        return "\n".join(lines)
+
+    def _leaf_name(self, t: Tensor) -> str:
+        for leaf, array in self.leaves:
+            if leaf is t:
+                for slot, a in self.captured.items():
+                    if a is array:
+                        return self.names[slot]
+        return "?"
+
+    def _line(self, instr: Any) -> str:
+        n = self.names
+        if isinstance(instr, Call):
+            outs = [n[s] for _, s in instr.outs if not n[s].startswith("vjp")]
+            vjp = [n[s] for _, s in instr.outs if n[s].startswith("vjp")]
+            call = f"{_call_name(instr)}({', '.join(_shown(a, n) for a in _shown_args(instr))})"
+            target = ", ".join(outs) + " = " if outs else ""
+            return target + call + (f"   ; backward {vjp[0]}" if vjp else "")
+        if isinstance(instr, Backward):
+            grads = ", ".join(n[s] for _, s in instr.outs) or "_"
+            return f"{grads} = {n[instr.closure]}({n[instr.g]})"
+        if isinstance(instr, Accumulate):
+            return f"{n[instr.out]} = add({n[instr.a]}, {n[instr.b]})"
+        if isinstance(instr, Own):
+            return f"{n[instr.out]} = copy({n[instr.a]})"
+        if isinstance(instr, Reshaped):
+            return f"{n[instr.out]} = reshape({n[instr.a]}, {instr.shape})"
+        return f"read {n[instr.a]}" + (
+            "   ; guard: the same numbers" if instr.guard else "   ; not re-checked"
+        )
+
+
+def _call_name(instr: Call) -> str:
+    if instr.name == "elementwise":
+        return instr.args[0][1].name
+    return instr.name
+
+
+def _shown_args(instr: Call) -> tuple:
+    if instr.name == "elementwise":  # (op, arrays, shapes, shape, params): the arrays and the params
+        arrays, params = instr.args[1], instr.args[4]
+        return (*arrays[1][1], *(("const", p) for p in params[1]))
+    return instr.args
+
+
+def _shown(arg: tuple, names: list[str]) -> str:
+    kind, value = arg
+    if kind == "slot":
+        return names[value]
+    if kind == "seq":
+        inner = ", ".join(_shown(a, names) for a in value[1])
+        return f"[{inner}]"
+    if callable(value):
+        return getattr(value, "__name__", type(value).__name__)
+    return repr(value)

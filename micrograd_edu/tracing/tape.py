@@ -1,0 +1,368 @@
+"""The python backend: a step's Value graph written down as a tape of float arithmetic."""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import math
+from collections.abc import Callable
+from typing import Any
+
+from micrograd_edu import engine
+from micrograd_edu.tensor import Tensor
+from micrograd_edu.tensor.backend import backend_for
+from micrograd_edu.tracing.lower import _IN_PLACE, _Fallback, _Writer
+from micrograd_edu.tracing.program import Call, CompileError
+from micrograd_edu.tracing.trace import _backend_functions
+
+# ---- the python backend: the scalar graph as a tape of float arithmetic ---------------------------
+# On the python backend a tensor is a list of Values and the engine does backward. A trace runs the
+# step eagerly and, when backward is called, writes down the Value graph it is about to walk: for each
+# node in topological order its op on floats and its inputs' slots; for backward each node's
+# `_backward` on floats in the engine's reverse order, added into gradient slots as `propagate` adds
+# them (the same additions in the same order, each gradient starting from 0.0), so the same bits.
+# The tape is written out as one Python function of local floats. What runs after backward (the
+# optimizer's in-place updates on Values) is recorded as backend calls and replayed as they are.
+# A replay reads the leaves' current floats (parameters' Values, the inputs' Values), runs the tape
+# and hands each parameter a fresh `.grad`; the optimizer's calls then update the Values in place.
+
+_FORWARD = {  # an op's forward on floats, as engine.Value computes it
+    "+": "{0} + {1}",
+    "-": "{0} - {1}",
+    "*": "{0} * {1}",
+    "/": "{0} / {1}",
+    "neg": "-{0}",
+    "abs": "abs({0})",
+    "exp": "exp({0})",
+    "log": "log_({0})",
+    "tanh": "tanh({0})",
+    "sigmoid": "sigmoid({0})",
+    "relu": "0.0 if {0} <= 0.0 else {0}",
+    "**": "power({0}, {1})",
+}
+_INLINE_BACKWARD = {  # the few commonest `_backward`s written out (calling them would cost more)
+    "+": ("{g}", "{g}"),
+    "-": ("{g}", "-{g}"),
+    "*": ("{g} * {1}", "{g} * {0}"),
+    "relu": ("{g} * ({out} > 0)",),
+    "tanh": ("{g} * (1 - {out} * {out})",),
+}
+
+
+def _log(x: float) -> float:
+    if x <= 0.0:  # eager raises here: the replay falls back to eager, which raises
+        raise ValueError("log of a number <= 0")
+    return math.log(x)
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _power(a: float, b: float) -> float:
+    if a < 0.0 and not b.is_integer() and math.isfinite(b):
+        raise ValueError("a negative base needs a whole exponent")
+    return a * a if b == 2.0 else a * a * a if b == 3.0 else a**b
+
+
+def _clamp(x: float, low: float, high: float) -> float:
+    x = low if x < low else x
+    return high if x > high else x
+
+
+class Tape:
+    """The Value graph of one step: leaves (read at replay), ops, and the lines that replay them."""
+
+    def __init__(self) -> None:
+        self.params: list[tuple[int, Any]] = []  # (slot, Value): a Value whose .data is read each replay
+        self.inputs: list[tuple[int, int, int]] = []  # (slot, argument index, element index)
+        self.constants: dict[int, float] = {}
+        self.ops: list[tuple] = []  # (slot, op, input slots, backward) in topological order
+        self.grads: list[tuple[Any, list[int]]] = []  # (tensor, its elements' gradient slots)
+        self.result: list[int] = []
+        self.run: Callable | None = None
+        self.source = ""
+
+    def key(self) -> tuple:
+        consts = tuple((s, repr(c)) for s, c in self.constants.items())
+        ops = tuple((s, op, ins, _backward_key(bw)) for s, op, ins, bw in self.ops)
+        return (tuple(s for s, _ in self.params), tuple(self.inputs), consts, ops, tuple(self.result))
+
+
+def _backward_key(bw: Any) -> tuple:
+    if isinstance(bw, functools.partial):
+        return (bw.func, bw.args)
+    return (bw,)
+
+
+def _record_tape(values: list, args: tuple, wanted: list, tape: Tape) -> dict[int, int]:
+    """Write the graph under `values` into the tape; {id(Value): slot}."""
+    order = engine.topological_order(values)
+    params = {id(v) for t in wanted for v in t._data}
+    inputs = {
+        id(v): (i, j) for i, a in enumerate(args) if isinstance(a, Tensor) for j, v in enumerate(a._data)
+    }
+    slot_of: dict[int, int] = {}
+    for slot, node in enumerate(order):
+        slot_of[id(node)] = slot
+        if node._prev:
+            op = node._op
+            if op.startswith("**") and op != "**":
+                op = "**n"
+            if op not in _FORWARD and op not in ("**n", "clamp"):
+                raise CompileError(
+                    f"compile cannot replay the Value op {node._op!r} yet: run this step eagerly"
+                )
+            tape.ops.append((slot, op, tuple(slot_of[id(k)] for k in node._prev), node._backward))
+        elif id(node) in inputs:
+            tape.inputs.append((slot, *inputs[id(node)]))
+        elif id(node) in params:
+            tape.params.append((slot, node))
+        else:
+            tape.constants[slot] = node.data
+    tape.size = len(order)  # type: ignore[attr-defined]
+    return slot_of
+
+
+def lower_tape(tape: Tape, roots: list[int], seeds: list[float]) -> tuple[Callable, str]:
+    """The tape as one Python function: leaves in, (gradient slots of tape.grads, result) out."""
+    w = _Writer()
+    w.objects.update(exp=math.exp, tanh=math.tanh, log_=_log, sigmoid=_sigmoid, power=_power, clamp=_clamp)
+    lines = w.lines
+
+    def number(x: float) -> str:  # a literal, or a name for inf and nan (which have none)
+        return repr(x) if math.isfinite(x) else w.name(x, "number")
+
+    leaves = [s for s, _ in tape.params] + [s for s, _, _ in tape.inputs]
+    if leaves:
+        lines.append(f"({''.join(f'v{s}, ' for s in leaves)}) = leaves")
+    lines.extend(f"v{s} = {number(c)}" for s, c in tape.constants.items())
+    for s, op, ins, bw in tape.ops:
+        v = [f"v{i}" for i in ins]
+        if op == "**n":
+            lines.append(f"v{s} = power({v[0]}, {number(bw.args[0])})")
+        elif op == "clamp":
+            lines.append(f"v{s} = clamp({v[0]}, {number(bw.args[0])}, {number(bw.args[1])})")
+        else:
+            lines.append(f"v{s} = " + _FORWARD[op].format(*v))
+    started: set[int] = set()
+
+    def add(slot: int, expr: str) -> None:  # `.grad += expr`, the gradient starting from 0.0
+        lines.append(f"g{slot} = {f'g{slot}' if slot in started else '0.0'} + {expr}")
+        started.add(slot)
+
+    for r, seed in zip(roots, seeds):
+        add(r, number(seed))
+    for s, op, ins, bw in reversed(tape.ops):
+        g = f"g{s}" if s in started else "0.0"
+        if op in _INLINE_BACKWARD and len(_INLINE_BACKWARD[op]) == len(ins):
+            parts = [p.format(*(f"v{i}" for i in ins), g=g, out=f"v{s}") for p in _INLINE_BACKWARD[op]]
+            for i, p in zip(ins, parts):
+                add(i, f"({p})" if op != "+" else p)
+            continue
+        call = f"{w.name(bw, 'backward')}({g}, v{s}, {', '.join(f'v{i}' for i in ins)})"
+        if len(ins) == 1:
+            add(ins[0], f"{call}[0]")
+        else:
+            lines.append(f"r = {call}")
+            for k, i in enumerate(ins):
+                add(i, f"r[{k}]")
+    grads = ", ".join(
+        "[" + ", ".join(f"g{s}" if s in started else "0.0" for s in slots) + "]" for _, slots in tape.grads
+    )
+    result = ", ".join(f"v{s}" for s in tape.result)
+    lines.append(f"return [{grads}], [{result}]")
+    source = "def tape(leaves):\n" + "".join(f"    {line}\n" for line in lines)
+    namespace = dict(w.objects)
+    exec(builtins.compile(source, "<compiled tape>", "exec"), namespace)
+    return namespace["tape"], source
+
+
+class PythonProgram:
+    """A python-backend step: the tape (forward and backward on floats), then the calls after backward."""
+
+    def __init__(self) -> None:
+        self.tape = Tape()
+        self.roots: list[int] = []
+        self.seeds: list[float] = []
+        self.names: list[str] = []  # the update calls' slots
+        self.captured: dict[int, Any] = {}  # slot -> the list of Values itself (updated in place)
+        self.grad_slots: list[int] = []  # the update slot of each tape.grads tensor's .grad data
+        self.instructions: list[Call] = []
+        self.result: Any = None  # ("tape", shape, dtype) or None
+        self.leaves: list[tuple[Tensor, Any]] = []
+        self.source = ""
+
+    def key(self) -> tuple:
+        calls = tuple(i.key() for i in self.instructions)
+        return (self.tape.key(), tuple(self.roots), tuple(map(repr, self.seeds)), calls, tuple(self.captured))
+
+    def __str__(self) -> str:
+        return self.source
+
+
+class PythonTracer:
+    """Runs fn eagerly on the python backend: the tape at backward, the backend calls after it."""
+
+    def __init__(self, args: tuple) -> None:
+        self.args = args
+        self.program = PythonProgram()
+        self.lists: list[Any] = []  # every slot's list, kept alive so no id is reused
+        self.slot_of: dict[int, int] = {}
+        self.depth = 0
+        self.after_backward = False
+        self.graph_slots: dict[int, int] = {}
+        self.args = args
+
+    def new_slot(self, data: Any, prefix: str) -> int:
+        slot = len(self.lists)
+        self.lists.append(data)
+        self.slot_of[id(data)] = slot
+        self.program.names.append(f"{prefix}{slot}")
+        return slot
+
+    def spec(self, arg: Any) -> tuple:
+        if isinstance(arg, list) and arg and isinstance(arg[0], engine.Value):
+            slot = self.slot_of.get(id(arg))
+            if slot is None:
+                if any(v._prev for v in arg):
+                    raise CompileError(
+                        "after backward the step uses numbers of this step's graph (not a parameter's or "
+                        "the optimizer's): compile cannot replay that on the python backend yet"
+                    )
+                slot = self.new_slot(arg, "c")
+                self.program.captured[slot] = arg
+            return ("slot", slot)
+        if isinstance(arg, (tuple, list)) and any(isinstance(a, list) for a in arg):
+            return ("seq", (type(arg)(), tuple(self.spec(a) for a in arg)))
+        return ("const", arg)
+
+    def recording(self, name: str, fn: Callable) -> Callable:
+        def call(*args: Any) -> Any:
+            if self.depth or not self.after_backward:
+                if name in _IN_PLACE and not self.depth:
+                    raise CompileError(
+                        f"compile (python backend) replays in-place updates only after backward; this step "
+                        f"calls {name} before it"
+                    )
+                return fn(*args)
+            spec = tuple(self.spec(a) for a in args)
+            self.depth += 1
+            try:
+                result = fn(*args)
+            finally:
+                self.depth -= 1
+            outs: list[tuple[int | None, int]] = []
+            parts = result if isinstance(result, tuple) else (result,)
+            for k, part in enumerate(parts):
+                if isinstance(part, list):
+                    outs.append((k if isinstance(result, tuple) else None, self.new_slot(part, "t")))
+            self.program.instructions.append(Call(name, fn, spec, tuple(outs), "update"))
+            return result
+
+        return call
+
+    def backprop(self, real: Callable) -> Callable:
+        def backprop(roots, seeds, order, wanted, retain_graph, create_graph, hooked):  # type: ignore[no-untyped-def]
+            if self.after_backward:
+                raise CompileError("compile (python backend) traces one backward per step")
+            if create_graph:
+                raise CompileError(
+                    "compile cannot trace backward(create_graph=True): compile the step without it"
+                )
+            if any(t._prev and (t._hooks or t._backward is not None) for t in order):
+                raise CompileError(
+                    "compile (python backend) cannot trace hooks or custom Functions yet: run it eagerly"
+                )
+            program = self.program
+            values = [v for r in roots for v in r._data]
+            self.graph_slots = _record_tape(values, self.args, wanted, program.tape)
+            program.roots = [self.graph_slots[id(v)] for v in values]
+            program.seeds = [float(g.data) for s in seeds for g in s._data]
+            new = real(roots, seeds, order, wanted, retain_graph, create_graph, hooked)
+            for t in wanted:
+                if id(t) in new and not t._prev:  # a leaf's .grad (others: only what an observer sees)
+                    program.tape.grads.append((t, [self.graph_slots[id(v)] for v in t._data]))
+                    program.grad_slots.append(self.new_slot(new[id(t)], "g"))
+            self.after_backward = True
+            return new
+
+        return backprop
+
+
+def trace_python(fn: Callable, args: tuple) -> tuple[PythonProgram, Any]:
+    """Run fn(*args) eagerly on the python backend, writing down its tape and later calls."""
+    backend = backend_for("python")
+    tracer = PythonTracer(args)
+    originals = _backend_functions(backend)
+    swapped = {name: tracer.recording(name, f) for name, f in originals.items()}
+    swapped["backprop"] = tracer.backprop(backend.backprop)
+    saved = {name: getattr(backend, name) for name in swapped}
+    for name, f in swapped.items():
+        setattr(backend, name, f)
+    try:
+        result = fn(*args)
+    finally:
+        for name, f in saved.items():
+            setattr(backend, name, f)
+    program = tracer.program
+    if not tracer.after_backward:
+        raise CompileError("compile (python backend) compiles a training step: fn must call backward()")
+    for (t, _), slot in zip(program.tape.grads, program.grad_slots):
+        if t.grad is None or t.grad._data is not tracer.lists[slot]:
+            raise CompileError(
+                "a .grad accumulated over an earlier one (no zero_grad() in the step): compile (python "
+                "backend) replays steps that start from fresh gradients; call optimizer.zero_grad() in fn"
+            )
+        program.leaves.append((t, t._data))
+    if result is not None:
+        if not isinstance(result, Tensor) or any(id(v) not in tracer.graph_slots for v in result._data):
+            raise CompileError("a compiled python-backend step returns its loss tensor (or None)")
+        program.tape.result = [tracer.graph_slots[id(v)] for v in result._data]
+        program.result = (result.shape, result.dtype)
+    return program, result
+
+
+def replay_python(program: PythonProgram, args: tuple) -> Any:
+    """Run the tape on the current leaves (raises _Fallback before changing anything if a float op
+    fails, as eager would raise), set each parameter's .grad, then run the calls after backward."""
+    tape = program.tape
+    if tape.run is None:
+        tape.run, tape.source = lower_tape(tape, program.roots, program.seeds)
+        program.source = tape.source
+    leaves = [v.data for _, v in tape.params]
+    leaves += [args[i]._data[j].data for _, i, j in tape.inputs]
+    try:
+        grads, result = tape.run(leaves)
+    except (ArithmeticError, ValueError) as e:
+        raise _Fallback(str(e)) from None
+    env: list[Any] = [None] * len(program.names)
+    for slot, data in program.captured.items():
+        env[slot] = data
+    backend = backend_for("python")
+    for (t, _), slot, gs in zip(tape.grads, program.grad_slots, grads):
+        data = [engine.Value(g) for g in gs]
+        for v, g in zip(t._data, gs):
+            v.grad = g
+        env[slot] = data
+        t.grad = Tensor(data, t.shape, backend, dtype=t.dtype)
+    for instr in program.instructions:
+        instr.run(env)
+    if program.result is None:
+        return None
+    shape, dtype = program.result
+    return Tensor([engine.Value(x) for x in result], shape, backend, dtype=dtype)
+
+
+def _check_captured_lists(old: PythonProgram, new: PythonProgram) -> None:
+    """As _check_captured, for the lists of Values the calls after backward read."""
+    for slot, data in new.captured.items():
+        before = old.captured[slot]
+        if before is not data and [v.data for v in before] != [v.data for v in data]:
+            raise CompileError(
+                f"the Values {new.names[slot]} came from outside the traced step and changed between two "
+                "calls: compute them with tensor ops inside the compiled function"
+            )
