@@ -326,6 +326,7 @@ def trace_python(fn: Callable, args: tuple) -> tuple[PythonProgram, Any]:
     return program, result
 
 
+@engine.collector_pausing  # as the backend's ops: the replay's Values make no cycles
 def replay_python(program: PythonProgram, args: tuple) -> Any:
     """Run the tape on the current leaves (raises _Fallback before changing anything if a float op
     fails, as eager would raise), set each parameter's .grad, then run the calls after backward."""
