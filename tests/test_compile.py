@@ -165,6 +165,40 @@ def test_python_backend_without_backward_is_refused_clearly():
         f(torch.ones(2, backend="python"))
 
 
+def test_dead_code_is_marked_in_the_program_and_left_out_of_the_replay():
+    """BCELoss reshapes its input to check it against the target; nothing reads the view."""
+    losses, _, _, f = train(tutorial, compiled=True, steps=4)
+    assert losses == train(tutorial, compiled=False, steps=4)[0]
+    dead = [line for line in str(f.program).splitlines() if line.endswith("; dead: nothing reads it, not replayed")]
+    assert dead and all("reshape(" in line or line.lstrip().startswith("read ") for line in dead)
+    program = next(iter(f.programs.values()))
+    assert "reshape" not in program.source and "linear" in program.source
+
+
+def test_an_op_that_can_fail_is_kept_though_nothing_reads_it():
+    """A dead log still raises as eager does: an op that may raise is an effect."""
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        (x * w).log()  # its result is thrown away
+        loss = (x * w).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    f = torch.compile(step)
+    for _ in range(4):
+        f(torch.tensor([1.0, 1.0]))
+    assert f.replays > 0 and "dead" not in str(f.program)
+    with pytest.raises(Exception) as compiled_error:
+        f(torch.tensor([0.0, 1.0]))
+    with pytest.raises(Exception) as eager_error:
+        step(torch.tensor([0.0, 1.0]))
+    assert str(compiled_error.value) == str(eager_error.value)
+
+
 def test_an_inf_where_eager_checks_runs_that_step_eagerly_with_eager_error():
     """A replay that meets log(0) changes nothing and runs the step eagerly: the engine's error."""
     w = torch.tensor([1.0, 2.0], requires_grad=True)

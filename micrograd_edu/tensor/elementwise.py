@@ -96,7 +96,7 @@ class Elementwise:
 
 def _sigmoid_array(np: Any, a: Any) -> Any:  # e^-|a| never overflows: 1/(1+e) for a >= 0, e/(1+e) below
     e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+    return np.maximum(e, a >= 0) / (1 + e)  # the numerator, 1 or e, as max(e, 1 or 0): e <= 1, nan stays
 
 
 def _relu_array(np: Any, a: Any) -> Any:  # nan stays nan, as in PyTorch

@@ -398,7 +398,7 @@ def put(a: Data, index: list[int], b: Data) -> tuple[Data, Backward]:
 
 
 def add_scaled(a: Data, b: Data, alpha: float) -> None:
-    a += alpha * b
+    a += b if alpha == 1 else alpha * b  # 1 * b is b, bit for bit: one array op fewer
 
 
 def scale(a: Data, factor: float) -> None:

@@ -8,7 +8,16 @@ from typing import Any
 
 from micrograd_edu.tensor import Tensor
 from micrograd_edu.tensor.backend import backend_for
-from micrograd_edu.tracing.program import Accumulate, Backward, Call, Own, Program, Reshaped, _Retrace
+from micrograd_edu.tracing.program import (
+    IN_PLACE,
+    Accumulate,
+    Backward,
+    Call,
+    Own,
+    Program,
+    Reshaped,
+    _Retrace,
+)
 
 # ---- lowering: the program as one Python function of plain numpy calls -------------------------
 # Replaying a Call through the backend function costs more than its arithmetic on small arrays:
@@ -24,8 +33,6 @@ from micrograd_edu.tracing.program import Accumulate, Backward, Call, Own, Progr
 # is summed before the first instruction that writes into an array of the step's state (an
 # optimizer's update). A sum that is not finite means some element is not (or the sum overflowed);
 # nothing has been changed yet, so that step runs eagerly instead, and raises (or not) as eager does.
-
-_IN_PLACE = {"scale", "add_scaled", "assign", "assign_at"}  # backend calls that write into an argument
 
 
 class _Fallback(Exception):
@@ -103,7 +110,7 @@ def _write_backward(w: _Writer, instr: Backward, elementwise: dict, sum_to: Call
 
 
 def _write_check(w: _Writer, checked: list[int]) -> None:
-    total = " + ".join(f"s{s}.sum()" for s in dict.fromkeys(checked))
+    total = " + ".join(f"total(s{s}, None)" for s in dict.fromkeys(checked))
     w.lines.append(f"if not isfinite({total}):")
     w.lines.append("    raise Fallback")
 
@@ -114,13 +121,13 @@ def lower(program: Program) -> tuple[Callable[[list], None], str]:
 
     backend: Any = backend_for("numpy")
     w = _Writer()
-    w.objects.update(isfinite=np.isfinite, Fallback=_Fallback, array=np.array)
+    w.objects.update(isfinite=np.isfinite, total=np.add.reduce, Fallback=_Fallback, array=np.array)
     loaded = [*program.captured, *program.inputs]
     w.lines.extend(f"s{slot} = env[{slot}]" for slot in loaded)
     checked: list[int] = []
     elementwise: dict[int, tuple] = {}  # an elementwise op's vjp slot -> what its backward line needs
-    for instr in program.instructions:
-        if isinstance(instr, Call) and instr.name in _IN_PLACE and checked:
+    for instr in (i for i, live in zip(program.instructions, program.live()) if live):
+        if isinstance(instr, Call) and instr.name in IN_PLACE and checked:
             _write_check(w, checked)
             checked = []
         if isinstance(instr, Call):
@@ -142,25 +149,11 @@ def lower(program: Program) -> tuple[Callable[[list], None], str]:
             w.lines.append(f"    raise {retrace}")
     if checked:
         _write_check(w, checked)
-    w.lines.extend(f"env[{slot}] = s{slot}" for slot in _result_slots(program))
+    w.lines.extend(f"env[{slot}] = s{slot}" for slot in program.result_slots())
     source = "def replay(env):\n" + "".join(f"    {line}\n" for line in w.lines)
     namespace = dict(w.objects)
     exec(builtins.compile(source, "<compiled program>", "exec"), namespace)
     return namespace["replay"], source
-
-
-def _result_slots(program: Program) -> list[int]:
-    slots = [slot for _, slot in program.grads]
-    todo = [program.result]
-    while todo:
-        spec = todo.pop()
-        if spec is None:
-            continue
-        if spec[0] == "tensor":
-            slots.append(spec[1])
-        else:
-            todo.extend(spec[2])
-    return list(dict.fromkeys(slots))
 
 
 # ---- replay ------------------------------------------------------------------------------------
@@ -172,7 +165,13 @@ def replay(program: Program, args: tuple) -> Any:
     backend = backend_for("numpy")
     if program.run is None:
         program.run, program.source = lower(program)
-    return backend.quiet(_replay)(program, args, backend)  # type: ignore[attr-defined]
+    global _quiet_replay
+    if _quiet_replay is None:
+        _quiet_replay = backend.quiet(_replay)  # type: ignore[attr-defined]
+    return _quiet_replay(program, args, backend)
+
+
+_quiet_replay: Callable | None = None  # _replay in numpy's warning-free context, made on first use
 
 
 def _replay(program: Program, args: tuple, backend: Any) -> Any:

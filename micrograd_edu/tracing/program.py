@@ -150,16 +150,44 @@ class Program:
         """What two traces must share for the program to be the same one."""
         return (tuple(i.key() for i in self.instructions), tuple(self.inputs), tuple(self.captured))
 
+    def result_slots(self) -> list[int]:
+        """The slots the step leaves behind: the leaves' gradients and fn's result."""
+        slots = [slot for _, slot in self.grads]
+        todo = [self.result]
+        while todo:
+            spec = todo.pop()
+            if spec is None:
+                continue
+            if spec[0] == "tensor":
+                slots.append(spec[1])
+            else:
+                todo.extend(spec[2])
+        return list(dict.fromkeys(slots))
+
+    def live(self) -> list[bool]:
+        """Dead-code elimination: which instructions the step needs. Walking from the last one
+        back, an instruction is needed if it has an effect (writes into the step's state, may raise
+        as eager would, or is a guard) or writes a slot something needed reads; then what it reads
+        is needed too. The rest (a reshape whose view nothing uses) is left out of the replay."""
+        needed, live = set(self.result_slots()), [False] * len(self.instructions)
+        for k in reversed(range(len(self.instructions))):
+            instr = self.instructions[k]
+            if _has_effect(instr) or any(s in needed for s in _writes(instr)):
+                live[k] = True
+                needed.update(_reads(instr))
+        return live
+
     def __str__(self) -> str:
         lines, phase = [], None
         heads = {"forward": "# forward", "backward": "# backward", "update": "# after backward"}
         ins = ", ".join(self.names[i] for i in self.inputs)
         lines.append(f"program({ins}):")
-        for instr in self.instructions:
+        for instr, live in zip(self.instructions, self.live()):
             if instr.phase != phase:
                 phase = instr.phase
                 lines.append(f"  {heads[phase]}")
-            lines.append("  " + self._line(instr))
+            dead = "" if live else "   ; dead: nothing reads it, not replayed"
+            lines.append("  " + self._line(instr) + dead)
         for t, slot in self.grads:
             lines.append(f"  {self._leaf_name(t)}.grad = {self.names[slot]}")
         return "\n".join(lines)
@@ -192,6 +220,41 @@ class Program:
         return f"read {n[instr.a]}" + (
             "   ; guard: the same numbers" if instr.guard else "   ; not re-checked"
         )
+
+
+IN_PLACE = {"scale", "add_scaled", "assign", "assign_at"}  # backend calls that write into an argument
+
+
+def _has_effect(instr: Any) -> bool:
+    if isinstance(instr, Call):
+        return instr.name in IN_PLACE or (instr.name == "elementwise" and instr.args[0][1].can_fail)
+    return isinstance(instr, ValueRead) and instr.guard
+
+
+def _writes(instr: Any) -> list[int]:
+    if isinstance(instr, (Call, Backward)):
+        return [slot for _, slot in instr.outs]
+    return [instr.out] if hasattr(instr, "out") and not isinstance(instr, ValueRead) else []
+
+
+def _reads(instr: Any) -> list[int]:
+    if isinstance(instr, Call):
+        return _slots_in(instr.args)
+    if isinstance(instr, Backward):
+        return [instr.closure, instr.g, *instr.ins, instr.out]
+    if isinstance(instr, Accumulate):
+        return [instr.a, instr.b]
+    return [instr.a]  # Own, Reshaped, ValueRead
+
+
+def _slots_in(args: tuple) -> list[int]:
+    found: list[int] = []
+    for kind, value in args:
+        if kind == "slot":
+            found.append(value)
+        elif kind == "seq":
+            found += _slots_in(value[1])
+    return found
 
 
 def _call_name(instr: Call) -> str:

@@ -11,8 +11,8 @@ from typing import Any
 from micrograd_edu import engine
 from micrograd_edu.tensor import Tensor
 from micrograd_edu.tensor.backend import backend_for
-from micrograd_edu.tracing.lower import _IN_PLACE, _Fallback, _Writer
-from micrograd_edu.tracing.program import Call, CompileError
+from micrograd_edu.tracing.lower import _Fallback, _Writer
+from micrograd_edu.tracing.program import IN_PLACE, Call, CompileError
 from micrograd_edu.tracing.trace import _backend_functions
 
 # ---- the python backend: the scalar graph as a tape of float arithmetic ---------------------------
@@ -243,7 +243,7 @@ class PythonTracer:
     def recording(self, name: str, fn: Callable) -> Callable:
         def call(*args: Any) -> Any:
             if self.depth or not self.after_backward:
-                if name in _IN_PLACE and not self.depth:
+                if name in IN_PLACE and not self.depth:
                     raise CompileError(
                         f"compile (python backend) replays in-place updates only after backward; this step "
                         f"calls {name} before it"
