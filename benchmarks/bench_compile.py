@@ -30,6 +30,7 @@ import math
 import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -203,6 +204,44 @@ def nanograd_maker():
     return make
 
 
+def large_child(name: str, steps: int) -> dict:
+    """One contender of section 2 alone in its process: ms per step, page faults per step, losses.
+
+    Alone, because at this size the time goes to memory as much as to arithmetic: each step
+    allocates and frees megabytes, and whether the C library keeps freed memory for the next
+    step or gives it back (so that the kernel must map fresh pages in again, a page fault each
+    4 KB) depends on the order arrays are allocated and freed in, by every contender of the
+    process. In one process the contenders change each other's figures by up to 2x."""
+    import resource
+
+    step = large_makers()[name]()
+    for _ in range(4):  # untimed: a compiled step's traces and code generation
+        step()
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    start = time.perf_counter()
+    losses = [step() for _ in range(steps)]
+    seconds = (time.perf_counter() - start) / steps
+    faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / steps
+    return {"seconds": seconds, "faults": faults, "losses": losses}
+
+
+def large_in_fresh_processes(repeats: int, steps: int) -> dict:
+    """Section 2 as race() reports it, each block a fresh interpreter, the contenders taking turns."""
+    names = ["eager", "compiled", "numpy"]
+    runs: dict[str, list[dict]] = {name: [] for name in names}
+    for r in range(repeats):
+        for name in names[r % 3 :] + names[: r % 3]:
+            runs[name].append(in_a_fresh_process("large", name, 1, steps))
+        times = ", ".join(f"{n} {runs[n][-1]['seconds'] * 1e3:8.3f}" for n in names)
+        print(f"  repeat {r + 1:2}/{repeats}: {times} ms/step")
+    faults = ", ".join(f"{n} {statistics.median(b['faults'] for b in runs[n]):.0f}" for n in names)
+    print(f"  page faults per step (median): {faults}")
+    return {
+        "median_ms_per_step": {n: statistics.median(b["seconds"] for b in runs[n]) * 1e3 for n in names},
+        "loss_trajectory": {n: runs[n][0]["losses"] for n in names},
+    }
+
+
 def optional(makers: dict, name: str, module: str, maker: Callable, install: str) -> None:
     """Add a peer that needs a package of its own, if it is installed (the benchmark's only use of it)."""
     try:
@@ -311,13 +350,11 @@ def make_busy(kind: str) -> list:
     return held
 
 
-def busy_child(kind: str, repeats: int, steps: int) -> None:
-    """One process of the busy benchmark: its medians as a line of JSON on stdout."""
+def busy_child(kind: str, repeats: int, steps: int) -> dict:
+    """One process of the busy benchmark: eager and compiled taking turns in it."""
     held = make_busy(kind)
-    with contextlib.redirect_stdout(sys.stderr):
-        result = race({"eager": demo_edu_maker(False), "compiled": demo_edu_maker(True)}, repeats, steps)
-    ms = result["median_ms_per_step"]
-    print(json.dumps({"tracked objects": len(gc.get_objects()), **ms, "held": len(held)}))
+    result = race({"eager": demo_edu_maker(False), "compiled": demo_edu_maker(True)}, repeats, steps)
+    return {"tracked objects": len(gc.get_objects()), **result["median_ms_per_step"], "held": len(held)}
 
 
 def busy_process(quick: bool) -> None:
@@ -326,9 +363,7 @@ def busy_process(quick: bool) -> None:
     figures: dict[str, list[dict]] = {kind: [] for kind in PROCESSES}
     for _ in range(rounds):  # the kinds take turns
         for kind in PROCESSES:
-            args = [sys.executable, __file__, "--busy-child", kind, str(repeats), str(steps)]
-            out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
-            figures[kind].append(json.loads(out.splitlines()[-1]))
+            figures[kind].append(in_a_fresh_process("busy", kind, repeats, steps))
     alone = {name: statistics.median(f[name] for f in figures["alone"]) for name in ("eager", "compiled")}
     for kind, runs in figures.items():
         ms = {name: statistics.median(f[name] for f in runs) for name in ("eager", "compiled")}
@@ -336,14 +371,32 @@ def busy_process(quick: bool) -> None:
         print(f"  {kind:18} {runs[0]['tracked objects']:>7} objects: {ratios}")
 
 
+# ---- a fresh interpreter per measurement ---------------------------------------------------------
+
+
+def in_a_fresh_process(section: str, kind: str, repeats: int, steps: int) -> dict:
+    """Run one measurement in a new interpreter (this file with --child); its figures as a dict."""
+    args = [sys.executable, __file__, "--child", section, kind, str(repeats), str(steps)]
+    out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def child(section: str, kind: str, repeats: int, steps: int) -> None:
+    """The measurement in_a_fresh_process asked for: its figures as the last line of stdout."""
+    with contextlib.redirect_stdout(sys.stderr):
+        figures = busy_child(kind, repeats, steps) if section == "busy" else large_child(kind, steps)
+    print(json.dumps(figures))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--busy-child", nargs=3, metavar=("KIND", "REPEATS", "STEPS"), help=argparse.SUPPRESS)
+    child_args = ("SECTION", "KIND", "REPEATS", "STEPS")
+    parser.add_argument("--child", nargs=4, metavar=child_args, help=argparse.SUPPRESS)
     parsed = parser.parse_args()
-    if parsed.busy_child:
-        kind, repeats, steps = parsed.busy_child
-        return busy_child(kind, int(repeats), int(steps))
+    if parsed.child:
+        section, kind, repeats, steps = parsed.child
+        return child(section, kind, int(repeats), int(steps))
     quick = parsed.quick
     repeats, steps = (3, 20) if quick else (7, 1000)
     tutorial = {
@@ -362,8 +415,8 @@ def main() -> None:
     if "jax" in losses and max(abs(a - b) for a, b in zip(losses["jax"], losses["eager"])) > 1e-4:
         sys.exit("JAX's losses are not the tutorial's (beyond float32 rounding): not the same problem")
     large_steps = 10 if quick else 100
-    print("[2/4] MLP 784-256-10, batch 128, cross entropy, SGD")
-    result = race(large_makers(), repeats, large_steps)
+    print("[2/4] MLP 784-256-10, batch 128, cross entropy, SGD (a fresh interpreter each)")
+    result = large_in_fresh_processes(repeats, large_steps)
     report(result, large_steps, repeats, ["numpy"])
     if result["loss_trajectory"]["eager"] != result["loss_trajectory"]["compiled"]:
         sys.exit("compiled losses differ from eager ones (784-256-10)")

@@ -58,6 +58,10 @@ print(f"traces {compiled.traces}, replays {compiled.replays}, losses {[round(v, 
 # model's two `linear` layers and sigmoids, then the loss; `vjp7` is the backward function
 # the first sigmoid handed back; the backward pass calls them in the order backprop would;
 # after backward come the optimizer's in-place updates. No `Tensor`, no graph, no sort.
+# Two lines end in `dead`: BCELoss reshaped its input and read its numbers to check them,
+# and nothing after reads that view, so the replay leaves them out. Walking back from what
+# the step leaves behind (the gradients, the updated weights, the loss) and keeping only
+# what leads there is *dead-code elimination*, the first thing every compiler does.
 
 # %%
 print(compiled.program)
