@@ -175,6 +175,19 @@ def test_dead_code_is_marked_in_the_program_and_left_out_of_the_replay():
     assert "reshape" not in program.source and "linear" in program.source
 
 
+def test_an_updates_temporary_goes_into_a_buffer_the_program_owns():
+    """p += -lr * buf: the product is written into one buffer per shape, at every replay, and
+    the weights stay bitwise the eager ones."""
+    eager = train(moons, compiled=False, steps=6)
+    losses, weights, grads, f = train(moons, compiled=True, steps=6)
+    assert (losses, weights, grads) == eager[:3]
+    program = next(iter(f.programs.values()))
+    products = [line for line in program.source.splitlines() if "out=buffer" in line]
+    assert len(products) == 6  # one per parameter: p += -lr * momentum buffer
+    buffers = {line.split("out=")[1].split(")")[0] for line in products}
+    assert len(buffers) == 5  # one per shape: (16, 2), (16,), (16, 16), (1, 16), (1,); the biases share
+
+
 def test_an_op_that_can_fail_is_kept_though_nothing_reads_it():
     """A dead log still raises as eager does: an op that may raise is an effect."""
     w = torch.tensor([1.0, 2.0], requires_grad=True)

@@ -137,6 +137,7 @@ class Program:
 
     def __init__(self) -> None:
         self.names: list[str] = []
+        self.layouts: list[tuple] = []  # each slot's (shape, dtype) in the trace: the size of a buffer for it
         self.captured: dict[int, Any] = {}  # slot -> the array itself (read and written in place)
         self.inputs: list[int] = []
         self.instructions: list[Any] = []
