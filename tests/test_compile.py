@@ -169,7 +169,8 @@ def test_dead_code_is_marked_in_the_program_and_left_out_of_the_replay():
     """BCELoss reshapes its input to check it against the target; nothing reads the view."""
     losses, _, _, f = train(tutorial, compiled=True, steps=4)
     assert losses == train(tutorial, compiled=False, steps=4)[0]
-    dead = [line for line in str(f.program).splitlines() if line.endswith("; dead: nothing reads it, not replayed")]
+    marked = "; dead: nothing reads it, not replayed"
+    dead = [line for line in str(f.program).splitlines() if line.endswith(marked)]
     assert dead and all("reshape(" in line or line.lstrip().startswith("read ") for line in dead)
     program = next(iter(f.programs.values()))
     assert "reshape" not in program.source and "linear" in program.source
