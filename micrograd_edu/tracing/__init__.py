@@ -42,9 +42,13 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from micrograd_edu import nn, optim
+from micrograd_edu.grad_mode import state as grad_mode
 from micrograd_edu.tensor import Tensor
+from micrograd_edu.tensor.generator import default_generator
 from micrograd_edu.tracing.lower import _Fallback, replay
-from micrograd_edu.tracing.program import CompileError, Program, _Retrace
+from micrograd_edu.tracing.module import OptimizedModule
+from micrograd_edu.tracing.program import CompileError, InvalidBackend, Program, _Retrace
 from micrograd_edu.tracing.tape import _check_captured_lists, replay_python, trace_python
 from micrograd_edu.tracing.trace import trace
 
@@ -66,10 +70,10 @@ def _guard_key(args: tuple) -> tuple:
     return tuple(key)
 
 
-def _names_in(fn: Callable) -> dict[int, str]:
-    """Names for the arrays of the modules and optimizers fn can reach (its globals and closure)."""
-    from micrograd_edu import nn, optim
-
+def _reachable(fn: Callable) -> dict[str, Any]:
+    """What fn can reach by name: the globals it reads and its closure (a module: itself)."""
+    if isinstance(fn, nn.Module):
+        return {"": fn}
     found: dict[str, Any] = {}
     code = getattr(fn, "__code__", None)
     if code is not None:
@@ -79,11 +83,23 @@ def _names_in(fn: Callable) -> dict[int, str]:
                 found[name] = cell.cell_contents
             except ValueError:  # a cell not filled yet
                 continue
+    return found
+
+
+def _modules_in(fn: Callable) -> list:
+    """Every module fn can reach: a program is specialised to their train()/eval() flags."""
+    found = [obj for obj in _reachable(fn).values() if isinstance(obj, nn.Module)]
+    return list({id(m): m for top in found for m in top.modules()}.values())
+
+
+def _names_in(fn: Callable) -> dict[int, str]:
+    """Names for the arrays of the modules and optimizers fn can reach (its globals and closure)."""
+    found = _reachable(fn)
     names: dict[int, str] = {}
     for name, obj in found.items():
         if isinstance(obj, nn.Module):
             for pname, p in obj.named_parameters():
-                names[id(p._data)] = f"{name}.{pname}"
+                names[id(p._data)] = f"{name}.{pname}" if name else pname
     for obj in found.values():
         if isinstance(obj, optim.Optimizer):
             for param, state in obj.state.items():
@@ -109,8 +125,9 @@ def _check_captured(old: Program, new: Program) -> None:
         ):
             raise CompileError(
                 f"the array {new.names[slot]} (shape {array.shape}) came from outside the traced ops and "
-                "changed between two calls: it was computed from the inputs without a tensor op, so a replay "
-                "would reuse the old numbers. Compute it with tensor ops inside the compiled function."
+                "changed between two calls: it was computed from the inputs without a tensor op (or drawn "
+                "from a torch.Generator of fn's own), so a replay would reuse the old numbers. Compute it "
+                "with tensor ops inside the compiled function."
             )
 
 
@@ -121,39 +138,64 @@ class Compiled:
         if warmup < 1:
             raise ValueError(f"compile's warmup is the number of agreeing traces, at least 1, got {warmup}")
         self.fn, self.warmup, self.guard_reads = fn, warmup, guard_reads
-        self.__name__ = getattr(fn, "__name__", "compiled")
+        self.__name__ = getattr(fn, "__name__", type(fn).__name__)
         self.__doc__ = fn.__doc__
+        self.__wrapped__ = fn
         try:
             self.arg_names = list(inspect.signature(fn).parameters)
         except (TypeError, ValueError):
             self.arg_names = []
+        self.modules = _modules_in(fn)  # their train()/eval() flags are part of every guard
         self.programs: dict[tuple, Any] = {}  # guard key -> the program replayed for it
         self.pending: dict[tuple, tuple[Any, int]] = {}  # guard key -> (last trace, agreeing traces)
+        self.eager: dict[tuple, str] = {}  # guard key -> why calls with it run eagerly
         self.traces = 0
         self.replays = 0
         self.fallbacks = 0  # replays that found an inf or nan where eager checks, and ran eagerly
+        self.eager_calls = 0  # calls that ran eagerly for good (see `eager`)
         self.last_program: Any = None
         self.retrace_reason = ""
 
     @property
     def program(self) -> Any:
         if self.last_program is None:
+            if self.eager:
+                why = next(iter(self.eager.values()))
+                raise RuntimeError(f"nothing to show: {self.__name__} runs eagerly ({why})")
             raise RuntimeError("nothing was traced yet: call the compiled function once first")
         return self.last_program
+
+    def __repr__(self) -> str:
+        counts = f"{self.traces} traces, {self.replays} replays, {self.eager_calls} eager calls"
+        why = f"; runs eagerly: {next(iter(self.eager.values()))}" if self.eager else ""
+        return f"<compiled {self.__name__}: {counts}{why}>"
 
     def recompile(self) -> None:
         """Forget every program: the next calls trace again (after changing lr, say)."""
         self.programs.clear()
         self.pending.clear()
+        self.eager.clear()
+        self.modules = _modules_in(self.fn)
 
-    def __call__(self, *args: Any) -> Any:
+    def key(self, args: tuple) -> tuple:
+        """The guard: the arguments' shapes, dtypes, backend and requires_grad (or values), whether
+        grad mode is on, and each reachable module's training flag."""
+        return (_guard_key(args), grad_mode.enabled, tuple(m.training for m in self.modules))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:  # a trace takes positional arguments only
+            self.eager_calls += 1
+            return self.fn(*args, **kwargs)
         backends = {a.backend for a in args if isinstance(a, Tensor)}
         if len(backends) > 1:
             raise CompileError(
                 f"compile replays one backend at a time; the tensors are on {sorted(backends)}"
             )
         python = backends == {"python"}
-        key = _guard_key(args)
+        key = self.key(args)
+        if key in self.eager:
+            self.eager_calls += 1
+            return self.fn(*args)
         program = self.programs.get(key)
         if program is not None and all(t._data is a for t, a in program.leaves):
             try:
@@ -177,12 +219,17 @@ class Compiled:
         arg_names = [self.arg_names[i] if i < len(self.arg_names) else f"arg{i}" for i in range(len(args))]
         python = any(isinstance(a, Tensor) and a.backend == "python" for a in args)
         program: Any
+        random_state = default_generator.get_state()
         if python:
             program, result = trace_python(self.fn, args)
         else:
             program, result = trace(self.fn, args, arg_names, names, self.guard_reads)
         self.traces += 1
         self.last_program = program
+        why = _why_eager(program, result, default_generator.get_state() != random_state)
+        if why:
+            self.eager[key] = why
+            return result
         previous = self.pending.get(key)
         agreeing = 1
         if previous is not None and previous[0].key() == program.key():
@@ -199,11 +246,81 @@ class Compiled:
         return result
 
 
-def compile(fn: Callable, *, warmup: int = WARMUP, guard_reads: bool = False) -> Compiled:
-    """fn (a training step, or inputs -> loss), traced with the real engine and then replayed as
-    a flat program of numpy calls: bitwise the same losses, gradients and weights.
+def _why_eager(program: Any, result: Any, drew_random_numbers: bool) -> str:
+    """Why calls like this one must run eagerly for good, or "" if a replay can do them."""
+    if drew_random_numbers:
+        return (
+            "it draws random numbers (Dropout in training mode, rand, randn), and a replay would "
+            "repeat the trace's; in eval() mode Dropout draws none, and the step replays"
+        )
+    if program is None:
+        return "the python backend replays training steps: fn must call backward()"
+    if not program.has_backward() and _needs_graph(result):
+        return (
+            "its result needs the graph a later backward() walks, which a replay does not build: "
+            "compile the whole training step (forward, backward, optimizer step) to replay it"
+        )
+    return ""
+
+
+def _needs_graph(result: Any) -> bool:
+    """Whether fn's result is something a later backward() would walk back through."""
+    if isinstance(result, Tensor):
+        return result.requires_grad
+    return isinstance(result, (tuple, list)) and any(_needs_graph(r) for r in result)
+
+
+MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")  # PyTorch's
+BACKENDS = ("inductor", "eager", "aot_eager", "cudagraphs")  # PyTorch's usual ones: all one replay here
+
+
+def compile(
+    model: Callable | None = None,
+    *,
+    fullgraph: bool = False,
+    dynamic: bool | None = None,
+    backend: str | Callable = "inductor",
+    mode: str | None = None,
+    options: dict | None = None,
+    name: str | None = None,
+    disable: bool = False,
+    recompile_limit: int | None = None,
+    isolate_recompiles: bool = False,
+    shapes_spec: Any = None,
+    warmup: int = WARMUP,
+    guard_reads: bool = False,
+) -> Any:
+    """model (a training step, a function of tensors, or an nn.Module), traced with the real engine
+    and then replayed as a flat program of numpy calls (or of floats, on the python backend):
+    bitwise the same losses, gradients and weights.
 
     The first `warmup` calls run eagerly and must write the same program (an optimizer's first
     step differs from the others: its momentum buffer is made, not updated); then it replays.
-    With `guard_reads`, numbers fn reads into Python must be the same again, or it traces again."""
-    return Compiled(fn, warmup, guard_reads)
+    With `guard_reads`, numbers fn reads into Python must be the same again, or it traces again.
+    PyTorch's other arguments are accepted and change nothing here (the trace is always one whole
+    graph per input shape); `mode` and `backend` are checked against PyTorch's names. As in
+    PyTorch, `compile(mode=...)` without a model is a decorator, and `disable=True` gives the
+    model back as it is."""
+    if mode is not None and mode not in MODES:
+        raise RuntimeError(f"Unrecognized mode={mode}, should be one of: {', '.join(MODES)}")
+    if callable(backend):
+        raise InvalidBackend(
+            "compile(backend=<a function>): a PyTorch backend compiles an FX graph; micrograd_edu has one "
+            "backend, its replay: leave backend out"
+        )
+    if backend not in BACKENDS:
+        raise InvalidBackend(
+            f"Invalid backend: {backend!r}, one of {', '.join(BACKENDS)} (all the same replay here)"
+        )
+    if model is None:  # @compile(mode=...): a decorator
+        settings: dict[str, Any] = dict(fullgraph=fullgraph, dynamic=dynamic, backend=backend, mode=mode)
+        settings.update(options=options, name=name, disable=disable, recompile_limit=recompile_limit)
+        settings.update(isolate_recompiles=isolate_recompiles, shapes_spec=shapes_spec)
+        return lambda model: compile(model, **settings, warmup=warmup, guard_reads=guard_reads)
+    if not callable(model):
+        raise AssertionError(f"A callable function is expected, but {type(model)} is provided.")
+    if disable:
+        return model
+    if isinstance(model, nn.Module):
+        return OptimizedModule(model, Compiled(model, warmup, guard_reads))
+    return Compiled(model, warmup, guard_reads)

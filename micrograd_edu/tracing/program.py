@@ -14,6 +14,10 @@ class CompileError(RuntimeError):
     """fn cannot be compiled as it is: the message says why and what to do."""
 
 
+class InvalidBackend(RuntimeError):
+    """compile(backend=...) names no backend there is (PyTorch's torch._dynamo.exc.InvalidBackend)."""
+
+
 class _Retrace(Exception):
     """A guard failed during a replay: trace again."""
 
@@ -150,6 +154,9 @@ class Program:
     def key(self) -> tuple:
         """What two traces must share for the program to be the same one."""
         return (tuple(i.key() for i in self.instructions), tuple(self.inputs), tuple(self.captured))
+
+    def has_backward(self) -> bool:
+        return any(instr.phase == "backward" for instr in self.instructions)
 
     def result_slots(self) -> list[int]:
         """The slots the step leaves behind: the leaves' gradients and fn's result."""

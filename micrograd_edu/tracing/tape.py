@@ -196,6 +196,9 @@ class PythonProgram:
         self.leaves: list[tuple[Tensor, Any]] = []
         self.source = ""
 
+    def has_backward(self) -> bool:
+        return True  # trace_python writes a program only at backward
+
     def key(self) -> tuple:
         calls = tuple(i.key() for i in self.instructions)
         return (self.tape.key(), tuple(self.roots), tuple(map(repr, self.seeds)), calls, tuple(self.captured))
@@ -293,8 +296,9 @@ class PythonTracer:
         return backprop
 
 
-def trace_python(fn: Callable, args: tuple) -> tuple[PythonProgram, Any]:
-    """Run fn(*args) eagerly on the python backend, writing down its tape and later calls."""
+def trace_python(fn: Callable, args: tuple) -> tuple[PythonProgram | None, Any]:
+    """Run fn(*args) eagerly on the python backend, writing down its tape and later calls; no
+    program (None) if fn did not call backward: the tape is written at backward."""
     backend = backend_for("python")
     tracer = PythonTracer(args)
     originals = _backend_functions(backend)
@@ -310,7 +314,7 @@ def trace_python(fn: Callable, args: tuple) -> tuple[PythonProgram, Any]:
             setattr(backend, name, f)
     program = tracer.program
     if not tracer.after_backward:
-        raise CompileError("compile (python backend) compiles a training step: fn must call backward()")
+        return None, result
     for (t, _), slot in zip(program.tape.grads, program.grad_slots):
         if t.grad is None or t.grad._data is not tracer.lists[slot]:
             raise CompileError(
