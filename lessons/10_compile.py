@@ -152,6 +152,28 @@ print("\n".join(replayed_p.program.source.splitlines()[:12]))
 torch.set_backend("numpy")
 
 # %% [markdown]
+# ## `model = torch.compile(model)`, as PyTorch code writes it
+#
+# PyTorch code usually compiles the model, not the step. That works here too: you get an
+# `OptimizedModule` around the original, with PyTorch's `_orig_mod.` in front of each
+# parameter's name, and the same training loop runs. But a model's forward alone has to build
+# the graph that `loss.backward()` walks afterwards, and a replay builds none. So while its
+# output needs a graph, the compiled model runs eagerly (the eager numbers, the eager speed)
+# and says why; under `no_grad()`, where nobody walks back, it replays. (PyTorch records the
+# backward pass ahead of time for this; here the whole step is what replays.)
+
+# %%
+torch.manual_seed(0)
+compiled_model = torch.compile(SimpleNN())
+print([name for name, _ in compiled_model.named_parameters()][:2])
+for _ in range(3):
+    compiled_model(X)
+with torch.no_grad():
+    for _ in range(3):
+        compiled_model(X)
+print(compiled_model.forward)
+
+# %% [markdown]
 # ## What a replay cannot see
 #
 # A replay runs array operations only. Python that touches no tensor, a step counter or a

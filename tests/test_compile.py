@@ -349,7 +349,7 @@ def test_a_compiled_model_trains_as_in_pytorch_with_the_eager_numbers():
     assert list(model.state_dict())[0] == "_orig_mod.fc1.weight"
     assert model.fc1 is model._orig_mod.fc1
     assert repr(model).startswith("OptimizedModule(\n  (_orig_mod): SimpleNN(")
-    compiled = model._compiled
+    compiled = model.forward
     assert compiled.replays == 0 and compiled.eager_calls == 7  # its output needs a graph: eager
     assert "compile the whole training step" in repr(compiled)
     assert "# forward" in str(compiled.program)  # what the trace saw, though it runs eagerly
@@ -361,7 +361,7 @@ def test_a_compiled_model_replays_under_no_grad_and_not_with_grad_on():
     X, _ = torch.datasets.xor(backend="numpy")
     with torch.no_grad():
         outs = [model(X).tolist() for _ in range(4)]
-    assert model._compiled.replays == 2
+    assert model.forward.replays == 2
     assert outs[0] == outs[-1] == SimpleNN.forward(model._orig_mod, X).tolist()
     out = model(X)  # grad mode is part of the guard: with it on, the output has its graph
     assert out.requires_grad and out.grad_fn is not None

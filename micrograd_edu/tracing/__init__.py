@@ -167,7 +167,8 @@ class Compiled:
 
     def __repr__(self) -> str:
         counts = f"{self.traces} traces, {self.replays} replays, {self.eager_calls} eager calls"
-        why = f"; runs eagerly: {next(iter(self.eager.values()))}" if self.eager else ""
+        which = "some calls run" if self.programs or self.pending else "runs"
+        why = f"; {which} eagerly: {next(iter(self.eager.values()))}" if self.eager else ""
         return f"<compiled {self.__name__}: {counts}{why}>"
 
     def recompile(self) -> None:

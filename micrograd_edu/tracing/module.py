@@ -20,12 +20,9 @@ class OptimizedModule(nn.Module):
     def __init__(self, mod: nn.Module, compiled: Any) -> None:
         super().__init__()
         self._orig_mod = mod
-        object.__setattr__(self, "_compiled", compiled)
-
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
-        return self._compiled(*args, **kwargs)
+        self.forward = compiled  # as PyTorch's: the compiled call of the original (print it for counts)
 
     def __getattr__(self, name: str) -> Any:  # only for what normal lookup does not find
-        if name in ("_orig_mod", "_compiled", "__setstate__", "__getstate__"):
+        if name in ("_orig_mod", "forward", "__setstate__", "__getstate__"):
             raise AttributeError(name)
         return getattr(self._orig_mod, name)
