@@ -442,3 +442,27 @@ def test_a_step_with_dropout_runs_eagerly_in_training_and_replays_in_eval():
     with torch.no_grad():
         outs = [evaluate(X).tolist() for _ in range(4)]
     assert evaluate.replays == 2 and outs[0] == outs[-1]
+
+
+def test_python_backend_program_names_its_leaves_and_reads_before_any_replay():
+    torch.set_backend("python")
+    model, criterion, opt, X, y = python_tutorial()
+
+    def step(X, y):
+        opt.zero_grad()
+        loss = criterion(model(X), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    f = torch.compile(step)
+    f(X, y)
+    text = str(f.program)  # after one trace, no replay yet: written out when printed
+    lines = text.splitlines()
+    assert lines[0].startswith("program(X, y):  a tape of ")
+    assert "# forward: each Value's op, on floats" in text and "# after backward" in text
+    assert any(line.endswith("# model.fc1.weight[1, 0]") for line in lines)
+    assert any(line.endswith("# X[3, 1]") for line in lines)
+    assert "  model.fc2.bias.grad = [g" in text
+    assert "copy(model.fc1.weight.grad)" in text  # the first step makes the momentum buffer
+    assert "add_scaled(model.fc1.weight, t" in text

@@ -222,7 +222,7 @@ class Compiled:
         program: Any
         random_state = default_generator.get_state()
         if python:
-            program, result = trace_python(self.fn, args)
+            program, result = trace_python(self.fn, args, names, arg_names)
         else:
             program, result = trace(self.fn, args, arg_names, names, self.guard_reads)
         self.traces += 1

@@ -12,7 +12,7 @@ from micrograd_edu import engine
 from micrograd_edu.tensor import Tensor
 from micrograd_edu.tensor.backend import backend_for
 from micrograd_edu.tracing.lower import _Fallback, _Writer
-from micrograd_edu.tracing.program import IN_PLACE, Call, CompileError
+from micrograd_edu.tracing.program import IN_PLACE, Call, CompileError, _shown
 from micrograd_edu.tracing.trace import _backend_functions
 
 # ---- the python backend: the scalar graph as a tape of float arithmetic ---------------------------
@@ -83,6 +83,8 @@ class Tape:
         self.ops: list[tuple] = []  # (slot, op, input slots, backward) in topological order
         self.grads: list[tuple[Any, list[int]]] = []  # (tensor, its elements' gradient slots)
         self.result: list[int] = []
+        self.labels: dict[int, str] = {}  # a leaf's slot -> the element it is ("model.fc1.weight[0, 1]")
+        self.size = 0  # the Values in the graph
         self.run: Callable | None = None
         self.source = ""
 
@@ -98,10 +100,23 @@ def _backward_key(bw: Any) -> tuple:
     return (bw,)
 
 
-def _record_tape(values: list, args: tuple, wanted: list, tape: Tape) -> dict[int, int]:
+def _element(name: str, j: int, shape: tuple) -> str:
+    """The j-th element (row-major) of a tensor of this shape, by its indices: "w[1, 0]"."""
+    index = []
+    for size in reversed(shape):
+        j, k = divmod(j, size)
+        index.append(k)
+    return f"{name}[{', '.join(map(str, reversed(index)))}]" if shape else name
+
+
+def _record_tape(values: list, args: tuple, wanted: list, tape: Tape, names: dict, arg_names: list) -> dict:
     """Write the graph under `values` into the tape; {id(Value): slot}."""
     order = engine.topological_order(values)
-    params = {id(v) for t in wanted for v in t._data}
+    params = {
+        id(v): _element(names.get(id(t._data), "p"), j, tuple(t.shape))
+        for t in wanted
+        for j, v in enumerate(t._data)
+    }
     inputs = {
         id(v): (i, j) for i, a in enumerate(args) if isinstance(a, Tensor) for j, v in enumerate(a._data)
     }
@@ -118,12 +133,16 @@ def _record_tape(values: list, args: tuple, wanted: list, tape: Tape) -> dict[in
                 )
             tape.ops.append((slot, op, tuple(slot_of[id(k)] for k in node._prev), node._backward))
         elif id(node) in inputs:
-            tape.inputs.append((slot, *inputs[id(node)]))
+            i, j = inputs[id(node)]
+            tape.inputs.append((slot, i, j))
+            name = arg_names[i] if i < len(arg_names) else f"arg{i}"
+            tape.labels[slot] = _element(name, j, tuple(args[i].shape))
         elif id(node) in params:
             tape.params.append((slot, node))
+            tape.labels[slot] = params[id(node)]
         else:
             tape.constants[slot] = node.data
-    tape.size = len(order)  # type: ignore[attr-defined]
+    tape.size = len(order)
     return slot_of
 
 
@@ -137,8 +156,9 @@ def lower_tape(tape: Tape, roots: list[int], seeds: list[float]) -> tuple[Callab
         return repr(x) if math.isfinite(x) else w.name(x, "number")
 
     leaves = [s for s, _ in tape.params] + [s for s, _, _ in tape.inputs]
-    if leaves:
-        lines.append(f"({''.join(f'v{s}, ' for s in leaves)}) = leaves")
+    lines.append("# the leaves: the parameters' numbers and the inputs', read at each replay")
+    lines.extend(f"v{s} = leaves[{k}]  # {tape.labels.get(s, '')}" for k, s in enumerate(leaves))
+    lines.append("# forward: each Value's op, on floats")
     lines.extend(f"v{s} = {number(c)}" for s, c in tape.constants.items())
     for s, op, ins, bw in tape.ops:
         v = [f"v{i}" for i in ins]
@@ -154,6 +174,7 @@ def lower_tape(tape: Tape, roots: list[int], seeds: list[float]) -> tuple[Callab
         lines.append(f"g{slot} = {f'g{slot}' if slot in started else '0.0'} + {expr}")
         started.add(slot)
 
+    lines.append("# backward: each Value's _backward in the engine's order, added into its inputs' g")
     for r, seed in zip(roots, seeds):
         add(r, number(seed))
     for s, op, ins, bw in reversed(tape.ops):
@@ -194,6 +215,8 @@ class PythonProgram:
         self.instructions: list[Call] = []
         self.result: Any = None  # ("tape", shape, dtype) or None
         self.leaves: list[tuple[Tensor, Any]] = []
+        self.arg_names: list[str] = []
+        self.grad_names: list[str] = []  # the name of each tape.grads tensor
         self.source = ""
 
     def has_backward(self) -> bool:
@@ -204,27 +227,42 @@ class PythonProgram:
         return (self.tape.key(), tuple(self.roots), tuple(map(repr, self.seeds)), calls, tuple(self.captured))
 
     def __str__(self) -> str:
-        return self.source
+        """The tape one float op a line (its leaves named), then the calls after backward."""
+        if self.tape.run is None:
+            self.tape.run, self.tape.source = lower_tape(self.tape, self.roots, self.seeds)
+            self.source = self.tape.source
+        body = self.tape.source.splitlines()[1:-1]  # the function's lines, without def and return
+        lines = [f"program({', '.join(self.arg_names)}):  a tape of {self.tape.size} Values, on floats"]
+        lines += ["  " + line[4:] for line in body]
+        lines.append("  # after backward")
+        for instr in self.instructions:
+            outs = ", ".join(self.names[s] for _, s in instr.outs)
+            call = f"{instr.name}({', '.join(_shown(a, self.names) for a in instr.args)})"
+            lines.append(f"  {outs + ' = ' if outs else ''}{call}")
+        for name, (_, slots) in zip(self.grad_names, self.tape.grads):
+            more = f", ... ({len(slots)} numbers)" if len(slots) > 4 else ""
+            lines.append(f"  {name}.grad = [{', '.join(f'g{s}' for s in slots[:4])}{more}]")
+        return "\n".join(lines)
 
 
 class PythonTracer:
     """Runs fn eagerly on the python backend: the tape at backward, the backend calls after it."""
 
-    def __init__(self, args: tuple) -> None:
-        self.args = args
+    def __init__(self, args: tuple, names: dict[int, str], arg_names: list[str]) -> None:
+        self.args, self.names, self.arg_names = args, names, arg_names
         self.program = PythonProgram()
+        self.program.arg_names = [n for a, n in zip(args, arg_names) if isinstance(a, Tensor)]
         self.lists: list[Any] = []  # every slot's list, kept alive so no id is reused
         self.slot_of: dict[int, int] = {}
         self.depth = 0
         self.after_backward = False
         self.graph_slots: dict[int, int] = {}
-        self.args = args
 
     def new_slot(self, data: Any, prefix: str) -> int:
         slot = len(self.lists)
         self.lists.append(data)
         self.slot_of[id(data)] = slot
-        self.program.names.append(f"{prefix}{slot}")
+        self.program.names.append(self.names.get(id(data), f"{prefix}{slot}"))
         return slot
 
     def spec(self, arg: Any) -> tuple:
@@ -282,25 +320,31 @@ class PythonTracer:
                 )
             program = self.program
             values = [v for r in roots for v in r._data]
-            self.graph_slots = _record_tape(values, self.args, wanted, program.tape)
+            self.graph_slots = _record_tape(
+                values, self.args, wanted, program.tape, self.names, self.arg_names
+            )
             program.roots = [self.graph_slots[id(v)] for v in values]
             program.seeds = [float(g.data) for s in seeds for g in s._data]
             new = real(roots, seeds, order, wanted, retain_graph, create_graph, hooked)
             for t in wanted:
                 if id(t) in new and not t._prev:  # a leaf's .grad (others: only what an observer sees)
                     program.tape.grads.append((t, [self.graph_slots[id(v)] for v in t._data]))
+                    program.grad_names.append(self.names.get(id(t._data), "p"))
                     program.grad_slots.append(self.new_slot(new[id(t)], "g"))
+                    program.names[-1] = f"{program.grad_names[-1]}.grad"
             self.after_backward = True
             return new
 
         return backprop
 
 
-def trace_python(fn: Callable, args: tuple) -> tuple[PythonProgram | None, Any]:
+def trace_python(
+    fn: Callable, args: tuple, names: dict[int, str], arg_names: list[str]
+) -> tuple[PythonProgram | None, Any]:
     """Run fn(*args) eagerly on the python backend, writing down its tape and later calls; no
     program (None) if fn did not call backward: the tape is written at backward."""
     backend = backend_for("python")
-    tracer = PythonTracer(args)
+    tracer = PythonTracer(args, names, arg_names)
     originals = _backend_functions(backend)
     swapped = {name: tracer.recording(name, f) for name, f in originals.items()}
     swapped["backprop"] = tracer.backprop(backend.backprop)
