@@ -238,6 +238,7 @@ def large_in_fresh_processes(repeats: int, steps: int) -> dict:
     print(f"  page faults per step (median): {faults}")
     return {
         "median_ms_per_step": {n: statistics.median(b["seconds"] for b in runs[n]) * 1e3 for n in names},
+        "seconds_per_step": {n: [b["seconds"] for b in runs[n]] for n in names},
         "loss_trajectory": {n: runs[n][0]["losses"] for n in names},
     }
 
@@ -332,6 +333,7 @@ def demo_micrograd_maker():
 
 NOTEBOOK_LIBRARIES = ("matplotlib.pyplot", "scipy.stats", "sklearn.linear_model", "IPython", "jupyterlab")
 PROCESSES = ("alone", "busy", "busy, gc.freeze()")
+BUSY_NOISE = 1.2  # a busy process within this of alone counts as no penalty (it was 2.6x: see README.md)
 
 
 def make_busy(kind: str) -> list:
@@ -359,7 +361,7 @@ def busy_child(kind: str, repeats: int, steps: int) -> dict:
 
 def busy_process(quick: bool) -> None:
     print("[4/4] python backend, micrograd's demo step in a busy process (a fresh interpreter each)")
-    rounds, repeats, steps = (1, 2, 2) if quick else (2, 5, 8)
+    rounds, repeats, steps = (1, 2, 2) if quick else (2, 5, 20)
     figures: dict[str, list[dict]] = {kind: [] for kind in PROCESSES}
     for _ in range(rounds):  # the kinds take turns
         for kind in PROCESSES:
@@ -369,6 +371,10 @@ def busy_process(quick: bool) -> None:
         ms = {name: statistics.median(f[name] for f in runs) for name in ("eager", "compiled")}
         ratios = ", ".join(f"{name} {ms[name]:.2f} ms ({ms[name] / alone[name]:.2f}x alone)" for name in ms)
         print(f"  {kind:18} {runs[0]['tracked objects']:>7} objects: {ratios}")
+        if kind == "busy":
+            worst = max(ms[name] / alone[name] for name in ms)
+            text = f"no busy-process penalty, eager and compiled (within {BUSY_NOISE}x alone)"
+            target(text, worst <= BUSY_NOISE)
 
 
 # ---- a fresh interpreter per measurement ---------------------------------------------------------
@@ -409,6 +415,11 @@ def main() -> None:
     optional(tutorial, "jax", "jax", jax_maker, "jax (jit on CPU)")
     result = race(tutorial, repeats, steps)
     report(result, steps, repeats, ["numpy", "numpy_same", "jax"])
+    ms = result["median_ms_per_step"]
+    target("within 1.5x of the same program in numpy (numpy_same)", ms["compiled"] <= 1.5 * ms["numpy_same"])
+    target("within 1.5x of the step as a person writes it in numpy", ms["compiled"] <= 1.5 * ms["numpy"])
+    if "jax" in ms:
+        target("ahead of JAX with jit", ms["compiled"] < ms["jax"])
     losses = result["loss_trajectory"]
     if not losses["eager"] == losses["compiled"] == losses["numpy_same"]:
         sys.exit("the compiled (or the same-ops numpy) losses differ from eager ones")
@@ -418,6 +429,8 @@ def main() -> None:
     print("[2/4] MLP 784-256-10, batch 128, cross entropy, SGD (a fresh interpreter each)")
     result = large_in_fresh_processes(repeats, large_steps)
     report(result, large_steps, repeats, ["numpy"])
+    ms = result["median_ms_per_step"]
+    target("within 1.1x of plain numpy", ms["compiled"] <= 1.1 * ms["numpy"])
     if result["loss_trajectory"]["eager"] != result["loss_trajectory"]["compiled"]:
         sys.exit("compiled losses differ from eager ones (784-256-10)")
     demo_steps, demo_repeats = (3, 3) if quick else (10, 7)
@@ -431,26 +444,34 @@ def main() -> None:
     result = race(demo, demo_repeats, demo_steps)
     report(result, demo_steps, demo_repeats, ["micrograd", "nanograd"])
     ms = result["median_ms_per_step"]
-    speedup = ms["micrograd"] / ms["compiled"]
-    verdict = "met" if speedup >= TARGET_VS_MICROGRAD else "not met"
-    print(
-        f"  compiled vs micrograd 0.1.0: {speedup:.1f}x faster (target {TARGET_VS_MICROGRAD:g}x: {verdict})"
-    )
+    at_least = ms["micrograd"] >= TARGET_VS_MICROGRAD * ms["compiled"]
+    target(f"at least {TARGET_VS_MICROGRAD:g}x micrograd 0.1.0", at_least)
+    if "nanograd" in ms:
+        target("faster than nanograd (C++)", ms["compiled"] < ms["nanograd"])
     if result["loss_trajectory"]["eager"] != result["loss_trajectory"]["compiled"]:
         sys.exit("compiled losses differ from eager ones (python backend)")
     busy_process(quick)
 
 
-def report(result: dict, steps: int, repeats: int, floors: list[str]) -> None:
-    ms = result["median_ms_per_step"]
-    times = ", ".join(f"{k} {v:.4f}" for k, v in ms.items())
-    print(f"  {steps} steps x {repeats} repeats (ms/step): {times}")
-    for floor in (f for f in floors if f in ms):
-        print(
-            f"  eager / {floor} {ms['eager'] / ms[floor]:.2f}x, compiled / {floor} "
-            f"{ms['compiled'] / ms[floor]:.2f}x"
-        )
-    print(f"  eager / compiled {ms['eager'] / ms['compiled']:.2f}x")
+def report(result: dict, steps: int, repeats: int, peers: list[str]) -> None:
+    """Each contender's median ms per step and the spread of its repeats; the compiled step's
+    time against eager's and each peer's, as a ratio of the medians."""
+    ms, spread = result["median_ms_per_step"], result.get("seconds_per_step", {})
+    print(f"  {steps} steps x {repeats} repeats, ms/step, median (fastest-slowest repeat):")
+    for name, median in ms.items():
+        low, high = (min(spread[name]) * 1e3, max(spread[name]) * 1e3) if name in spread else (median, median)
+        print(f"    {name:11} {median:9.4f} ({low:.4f}-{high:.4f})")
+    for peer in ["eager", *(p for p in peers if p in ms)]:
+        print(f"  compiled vs {peer}: {faster(ms[peer] / ms['compiled'])}")
+
+
+def target(text: str, met: bool) -> None:
+    """A target from the issue, judged on this run's medians (reported, never failing the run)."""
+    print(f"  target: {text}: {'met' if met else 'NOT met'}")
+
+
+def faster(ratio: float) -> str:
+    return f"{ratio:.2f}x faster" if ratio >= 1 else f"{1 / ratio:.2f}x slower"
 
 
 if __name__ == "__main__":
