@@ -90,6 +90,8 @@ def stricter(name: str) -> str | None:
         return "a seed is a whole number (PyTorch takes int('2'), int(1.5) and True as seeds)"
     if call == "Sequential" and bad == "None":
         return "a None layer would fail at the first forward pass"
+    if call == "compile" and argument == "backend":
+        return "a backend is one of PyTorch's names (PyTorch fails at its first call, as for a function)"
     return None
 
 

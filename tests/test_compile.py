@@ -410,8 +410,11 @@ def test_compile_checks_its_arguments_as_pytorch_does():
     assert issubclass(InvalidBackend, RuntimeError)
     with pytest.raises(InvalidBackend, match="leave backend out"):
         torch.compile(model, backend=lambda gm, example_inputs: gm)
-    with pytest.raises(AssertionError, match=r"^A callable function is expected, but <class 'int'> is"):
+    with pytest.raises(TypeError, match=r"^compile\(\) compiles a function or an nn.Module \(model=\.\.\.\)"):
         torch.compile(3)
+    with pytest.raises(TypeError, match="compile\\(backend=...\\) is a backend's name"):
+        torch.compile(model, backend=1.5)
+    assert torch.compile(model, mode=None, backend=None).__class__.__name__ == "OptimizedModule"
     assert torch.compile(model, backend="eager").__class__.__name__ == "OptimizedModule"
 
 

@@ -275,12 +275,32 @@ MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "ma
 BACKENDS = ("inductor", "eager", "aot_eager", "cudagraphs")  # PyTorch's usual ones: all one replay here
 
 
+def _check_settings(mode: Any, backend: Any) -> None:
+    """mode and backend as PyTorch checks them: a mode's name (or nothing), a backend's name."""
+    if hasattr(mode, "shape") or (isinstance(mode, (list, tuple, dict, set)) and mode):
+        raise TypeError(f"compile(mode=...) takes a mode's name, one of: {', '.join(MODES)}; got {mode!r}")
+    if mode and mode not in MODES:  # PyTorch too reads an empty or zero mode as the default
+        raise RuntimeError(f"Unrecognized mode={mode}, should be one of: {', '.join(MODES)}")
+    if callable(backend):
+        raise InvalidBackend(
+            "compile(backend=<a function>): a PyTorch backend compiles an FX graph; micrograd_edu has one "
+            "backend, its replay: leave backend out"
+        )
+    if backend is not None and not isinstance(backend, str):
+        names = ", ".join(BACKENDS)
+        raise TypeError(f"compile(backend=...) is a backend's name, one of {names}; got {backend!r}")
+    if backend is not None and backend not in BACKENDS:
+        raise InvalidBackend(
+            f"Invalid backend: {backend!r}, one of {', '.join(BACKENDS)} (all the same replay here)"
+        )
+
+
 def compile(
     model: Callable | None = None,
     *,
     fullgraph: bool = False,
     dynamic: bool | None = None,
-    backend: str | Callable = "inductor",
+    backend: str | Callable | None = None,
     mode: str | None = None,
     options: dict | None = None,
     name: str | None = None,
@@ -302,24 +322,16 @@ def compile(
     graph per input shape); `mode` and `backend` are checked against PyTorch's names. As in
     PyTorch, `compile(mode=...)` without a model is a decorator, and `disable=True` gives the
     model back as it is."""
-    if mode is not None and mode not in MODES:
-        raise RuntimeError(f"Unrecognized mode={mode}, should be one of: {', '.join(MODES)}")
-    if callable(backend):
-        raise InvalidBackend(
-            "compile(backend=<a function>): a PyTorch backend compiles an FX graph; micrograd_edu has one "
-            "backend, its replay: leave backend out"
-        )
-    if backend not in BACKENDS:
-        raise InvalidBackend(
-            f"Invalid backend: {backend!r}, one of {', '.join(BACKENDS)} (all the same replay here)"
-        )
+    _check_settings(mode, backend)
     if model is None:  # @compile(mode=...): a decorator
         settings: dict[str, Any] = dict(fullgraph=fullgraph, dynamic=dynamic, backend=backend, mode=mode)
         settings.update(options=options, name=name, disable=disable, recompile_limit=recompile_limit)
         settings.update(isolate_recompiles=isolate_recompiles, shapes_spec=shapes_spec)
         return lambda model: compile(model, **settings, warmup=warmup, guard_reads=guard_reads)
     if not callable(model):
-        raise AssertionError(f"A callable function is expected, but {type(model)} is provided.")
+        raise TypeError(
+            f"compile() compiles a function or an nn.Module (model=...), got {type(model).__name__} {model!r}"
+        )
     if disable:
         return model
     if isinstance(model, nn.Module):
