@@ -389,7 +389,7 @@ def collector_pausing(op: Callable) -> Callable:
     tenth of it): the python backend's ops, each making many Values and no cycles. Left on, the
     collector rescans the live graph every 700 new objects and moves it into the oldest
     generation, and then rescans every object the process holds: in a notebook-sized process,
-    micrograd's demo step took 2.7x as long (benchmarks/bench_compile.py, "a busy process")."""
+    micrograd's demo step took 2.6x as long (benchmarks/bench_compile.py, "a busy process")."""
 
     @wraps(op)
     def run(*args: Any) -> Any:

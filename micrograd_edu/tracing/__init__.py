@@ -215,6 +215,8 @@ class Compiled:
         return self._trace(key, args)
 
     def _trace(self, key: tuple, args: tuple) -> Any:
+        self.modules = _modules_in(self.fn)  # fn may reach other modules now (a notebook cell run again)
+        key = self.key(args)
         names = {id(a._data): n for a, n in zip(args, self.arg_names) if isinstance(a, Tensor)}
         names.update(_names_in(self.fn))
         arg_names = [self.arg_names[i] if i < len(self.arg_names) else f"arg{i}" for i in range(len(args))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -185,13 +186,13 @@ def replay(program: Program, args: tuple) -> Any:
     backend = backend_for("numpy")
     if program.run is None:
         program.run, program.source = lower(program)
-    global _quiet_replay
-    if _quiet_replay is None:
-        _quiet_replay = backend.quiet(_replay)  # type: ignore[attr-defined]
-    return _quiet_replay(program, args, backend)
+    return _quiet_replay()(program, args, backend)
 
 
-_quiet_replay: Callable | None = None  # _replay in numpy's warning-free context, made on first use
+@functools.cache
+def _quiet_replay() -> Callable:
+    """_replay in numpy's warning-free context (the wrapper made once: numpy is imported by then)."""
+    return backend_for("numpy").quiet(_replay)  # type: ignore[attr-defined]
 
 
 def _replay(program: Program, args: tuple, backend: Any) -> Any:
