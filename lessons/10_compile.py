@@ -21,7 +21,7 @@ import micrograd_edu as torch
 from micrograd_edu import nn, optim
 from micrograd_edu.demo import SimpleNN
 from micrograd_edu.lessons import check, output_dir
-from micrograd_edu.viz import loss_axes, save_figure
+from micrograd_edu.viz import draw, loss_axes, save_figure, save_graph
 
 OUT = output_dir("lesson10")
 print(f"This lesson's pictures go to {OUT}/")
@@ -65,6 +65,17 @@ print(f"traces {compiled.traces}, replays {compiled.replays}, losses {[round(v, 
 
 # %%
 print(compiled.program)
+
+# %% [markdown]
+# The same program as a picture: each primitive a box (forward blue, backward green, the
+# optimizer's updates amber along the bottom), each array it passes a name, red what the step
+# leaves behind (the loss and the gradients). A program holds no numbers, so this picture is
+# the same at every step of training.
+
+# %%
+dot = draw(compiled.program)
+save_graph(dot, OUT / "program.png")
+dot
 
 # %% [markdown]
 # ## A guard: when is the program still the right one?

@@ -107,6 +107,7 @@ def main() -> None:
     save_figure(histograms(model, step=1000), GALLERY / "histograms.png")
     moons_boundary()
     spiral_boundary()
+    compiled_program()
     torch.set_backend("python")
     for path in sorted(GALLERY.iterdir()):
         print(f"{path.stat().st_size // 1024:>5} KB  {path}")
@@ -122,6 +123,24 @@ def record_backward_gif(root: Value) -> None:
         files = record_backward(root, tmp, model=weights(root), fps=1.0)
         shutil.copyfile(files[-1], GALLERY / "backward.gif")
         shutil.copyfile(files[2].with_suffix(".png"), GALLERY / "backward_step.png")
+
+
+def compiled_program() -> None:
+    """The program compile(step) replays for the tutorial's step (numpy backend), drawn."""
+    model, X, y = tutorial("numpy")
+    criterion, optimizer = nn.BCELoss(), optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+
+    def step(X, y):
+        optimizer.zero_grad()
+        loss = criterion(model(X), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    compiled = torch.compile(step)
+    for _ in range(3):
+        compiled(X, y)
+    save_graph(draw(compiled.program), GALLERY / "program.png")
 
 
 def moons_boundary() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -185,6 +186,41 @@ class Program:
                 needed.update(_reads(instr))
         return live
 
+    def picture(self) -> tuple[list[Step], dict[int, Slot]]:
+        """What draw(program) shows: each instruction and each array it reads or writes."""
+        steps: list[Step] = []
+        made_by: dict[int, int] = {}  # a backward function's slot -> the instruction that made it
+        for k, (instr, live) in enumerate(zip(self.instructions, self.live())):
+            reads, writes = _reads(instr), _writes(instr)
+            if isinstance(instr, Call) and instr.name in IN_PLACE:
+                writes = [reads[0]]  # the array it updates
+            vjps = [s for s in writes if self.names[s].startswith("vjp")]
+            made_by.update((s, k) for s in vjps)
+            closure = instr.closure if isinstance(instr, Backward) else None
+            op = _call_name(instr) if isinstance(instr, Call) else _op_of(instr, self.names)
+            reads = [s for s in reads if s != closure]
+            writes = [s for s in writes if s not in vjps]
+            maker = None if closure is None else made_by.get(closure)
+            steps.append(Step(instr.phase, op, reads, writes, live, maker))
+        slots = {s: Slot(name, self._kind(s), self._shape(s)) for s, name in enumerate(self.names)}
+        return steps, {s: slot for s, slot in slots.items() if not slot.name.startswith("vjp")}
+
+    def _kind(self, slot: int) -> str:
+        """What a slot is, in the pictures' words: a captured array with a name is state (a
+        parameter, an optimizer's buffer), one without (c20) a constant."""
+        name = self.names[slot]
+        if slot in self.inputs:
+            return "input"
+        if slot in self.result_slots():
+            return "output"
+        if slot in self.captured:
+            return "constant" if name[:1] == "c" and name[1:].isdigit() else "parameter"
+        return "intermediate"
+
+    def _shape(self, slot: int) -> str:
+        shape = self.layouts[slot][0] if slot < len(self.layouts) else None
+        return "" if shape is None else str(tuple(shape)) if shape else "scalar"
+
     def __str__(self) -> str:
         lines, phase = [], None
         heads = {"forward": "# forward", "backward": "# backward", "update": "# after backward"}
@@ -231,6 +267,38 @@ class Program:
 
 
 IN_PLACE = {"scale", "add_scaled", "assign", "assign_at"}  # backend calls that write into an argument
+
+
+@dataclass
+class Step:
+    """One instruction as a picture shows it: its phase, its op, the slots it reads and writes (an
+    in-place update writes the array it read first), whether the replay runs it, and for a backward
+    function the instruction that made it."""
+
+    phase: str
+    op: str
+    reads: list[int]
+    writes: list[int]
+    live: bool = True
+    made_by: int | None = None
+
+
+@dataclass
+class Slot:
+    """One array of a program: its name, what it is (input, parameter, constant, intermediate,
+    output) and its shape."""
+
+    name: str
+    kind: str
+    shape: str
+
+
+def _op_of(instr: Any, names: list[str]) -> str:
+    if isinstance(instr, Backward):
+        return names[instr.closure]
+    return {"Accumulate": "add", "Own": "copy", "Reshaped": "reshape", "ValueRead": "read"}[
+        type(instr).__name__
+    ]
 
 
 def _has_effect(instr: Any) -> bool:

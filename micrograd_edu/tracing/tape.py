@@ -12,7 +12,7 @@ from micrograd_edu import engine
 from micrograd_edu.tensor import Tensor
 from micrograd_edu.tensor.backend import backend_for
 from micrograd_edu.tracing.lower import _Fallback, _Writer
-from micrograd_edu.tracing.program import IN_PLACE, Call, CompileError, _shown
+from micrograd_edu.tracing.program import IN_PLACE, Call, CompileError, Slot, Step, _shown
 from micrograd_edu.tracing.trace import _backend_functions
 
 # ---- the python backend: the scalar graph as a tape of float arithmetic ---------------------------
@@ -225,6 +225,34 @@ class PythonProgram:
     def key(self) -> tuple:
         calls = tuple(i.key() for i in self.instructions)
         return (self.tape.key(), tuple(self.roots), tuple(map(repr, self.seeds)), calls, tuple(self.captured))
+
+    def picture(self) -> tuple[list[Step], dict[int, Slot]]:
+        """What draw(program) shows: the tape as one box (its leaves in, the gradients out), then
+        each call after backward, as for a numpy program."""
+        slots = {s: Slot(name, "intermediate", "") for s, name in enumerate(self.names)}
+        slot_of = {id(data): s for s, data in self.captured.items()}
+        leaves = []
+        for name, (t, _) in zip(self.grad_names, self.tape.grads):
+            s = slot_of.get(id(t._data))
+            if s is None:  # a parameter no call after backward reads: a box of its own
+                s = len(slots)
+            slots[s] = Slot(name, "parameter", str(tuple(t.shape)) if t.shape else "scalar")
+            leaves.append(s)
+        for name in self.arg_names:
+            slots[len(slots)] = Slot(name, "input", "")
+            leaves.append(len(slots) - 1)
+        for s in self.grad_slots:
+            slots[s] = Slot(self.names[s], "output", slots[s].shape)
+        for s in self.captured:
+            if slots[s].kind == "intermediate":
+                slots[s] = Slot(self.names[s], "parameter", "")
+        tape = f"tape of {self.tape.size} Values: forward and backward on floats"
+        steps = [Step("tape", tape, leaves, list(self.grad_slots))]
+        for instr in self.instructions:
+            reads = [v for kind, v in instr.args if kind == "slot"]
+            writes = [reads[0]] if instr.name in IN_PLACE else [s for _, s in instr.outs]
+            steps.append(Step("update", instr.name, reads, writes))
+        return steps, slots
 
     def __str__(self) -> str:
         """The tape one float op a line (its leaves named), then the calls after backward."""

@@ -460,7 +460,12 @@ def save_graph(dot, path: str | os.PathLike, format: str | None = None) -> Path:
 
 
 def draw(root: Value | Tensor, level: str = "scalar", model=None, names: dict | None = None, title: str = ""):
-    """Trace `root`'s graph and return it as a graphviz.Digraph (see `trace` for the options)."""
+    """Trace `root`'s graph and return it as a graphviz.Digraph (see `trace` for the options).
+    A compiled program (`draw(step.program)`) is drawn by viz/program.py."""
+    if hasattr(root, "picture"):
+        from micrograd_edu.viz.program import draw_program
+
+        return draw_program(root, title)
     return to_digraph(trace(root, level, model, names), title)
 
 

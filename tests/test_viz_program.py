@@ -1,0 +1,78 @@
+"""draw(step.program): the picture of a compiled program, on both backends."""
+
+import shutil
+
+import pytest
+
+import micrograd_edu as torch
+from micrograd_edu import nn, optim
+from micrograd_edu.demo import SimpleNN
+from micrograd_edu.viz import draw, save_graph
+
+pytest.importorskip("graphviz")
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz's dot is not installed")
+
+
+def compiled_tutorial(backend: str):
+    torch.set_backend(backend)
+    torch.manual_seed(0)
+    X, y = torch.datasets.xor(backend=backend)
+    model, criterion = SimpleNN(), nn.BCELoss()
+    opt = optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+
+    def step(X, y):
+        opt.zero_grad()
+        loss = criterion(model(X), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    compiled = torch.compile(step)
+    for _ in range(3):
+        compiled(X, y)
+    return compiled
+
+
+@pytest.fixture(autouse=True)
+def restore_backend():
+    before = torch.get_backend()
+    yield
+    torch.set_backend(before)
+
+
+def test_a_numpy_program_draws_each_live_primitive_and_array_it_passes():
+    program = compiled_tutorial("numpy").program
+    steps, slots = program.picture()
+    source = draw(program).source
+    live = [s for s in steps if s.live]
+    assert sum(1 for s in live if s.phase == "update") == 12  # SGD momentum: 3 calls x 4 parameters
+    assert source.count("→ vjp") == 1 + sum(1 for s in steps if s.made_by is not None)  # and the legend
+    for name in ("model.fc1.weight", "model.fc2.bias.momentum_buffer", "linear", "sigmoid", "add_scaled"):
+        assert f">{name}<" in source
+    assert "reshape" not in source  # dead: left out, and counted in the title
+    n_dead = len(steps) - len(live)
+    counts = "15 forward, 16 backward, 12 after backward"
+    assert f"{len(live)} primitives: {counts}; {n_dead} dead (not drawn)" in source
+    assert source.count("style=dashed") >= 12  # each update in place, into the array it changes
+
+
+def test_dead_primitives_are_drawn_when_asked():
+    from micrograd_edu.viz.program import draw_program
+
+    program = compiled_tutorial("numpy").program
+    source = draw_program(program, dead=True).source
+    assert "reshape" in source and "dead: not replayed" in source
+
+
+def test_a_python_program_draws_its_tape_as_one_box():
+    program = compiled_tutorial("python").program
+    source = draw(program).source
+    assert "tape of 191 Values: forward and backward on floats" in source
+    assert ">model.fc1.weight.grad<" in source and ">X<" in source
+    assert "13 primitives: 12 after backward, 1 tape" in source
+
+
+@needs_dot
+def test_the_picture_renders(tmp_path):
+    path = save_graph(draw(compiled_tutorial("numpy").program), tmp_path / "program.png")
+    assert path.stat().st_size > 10_000
