@@ -76,3 +76,26 @@ def test_a_python_program_draws_its_tape_as_one_box():
 def test_the_picture_renders(tmp_path):
     path = save_graph(draw(compiled_tutorial("numpy").program), tmp_path / "program.png")
     assert path.stat().st_size > 10_000
+
+
+def test_the_recorder_draws_the_steps_run_eagerly_and_skips_replays_saying_how(tmp_path):
+    from micrograd_edu.viz import Recorder
+
+    def losses_of(record: bool):
+        compiled = compiled_tutorial("numpy")  # 3 calls made: traces
+        X, y = torch.datasets.xor(backend="numpy")
+        recorder = Recorder(tmp_path / "run", level="tensor", every=2, steps=8, png=False)
+        out = []
+        for k in range(1, 9):
+            step = compiled.__wrapped__ if record and recorder.will_draw(k) else compiled
+            loss = step(X, y)
+            recorder.step(loss)
+            out.append(loss.item())
+        return out, recorder, compiled
+
+    with pytest.warns(UserWarning, match="has no graph to draw: it came from a compiled step's replay"):
+        plain, recorder, compiled = losses_of(record=False)
+    assert recorder.skipped == [1, 3, 5, 7, 8] and not recorder.frames and compiled.replays == 8
+    drawn, recorder, compiled = losses_of(record=True)  # the recorded steps eager: no warning
+    assert drawn == plain  # eager steps between replays change nothing: the same arrays, updated
+    assert [step for step, _ in recorder.frames] == [1, 3, 5, 7, 8] and compiled.replays == 3

@@ -16,7 +16,9 @@ keys, links to a step (`replay.html#step=901`) and the loss curve beside the gra
 file is written all or nothing. A new recording into the same folder first removes the frames
 the last one drew (listed in `frames/.micrograd_edu_frames`), and nothing else; a run stopped
 early (Ctrl-C) can still `finish()` with the frames it has. A loss or a gradient that blows up
-to nan or inf is drawn as such, and the run goes on.
+to nan or inf is drawn as such, and the run goes on. A compiled step's replay builds no graph:
+its frame is skipped with a warning (the loss still goes on the curve); run the steps to record
+eagerly, `(step.__wrapped__ if recorder.will_draw(k) else step)(X, y)`, the same numbers.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import io
 import json
 import os
 import time
+import warnings
 from pathlib import Path
 
 from micrograd_edu.engine import Value
@@ -42,6 +45,19 @@ FRAME_TEXT = 11 * 96 / 72  # that text's em in a frame: 11 points, which dot dra
 HOLD_LAST = 3.0  # seconds the GIF rests on its last frame (the trained model) before it loops
 FRAME_LIST = ".micrograd_edu_frames"  # in frames/: the frames this recorder drew, for the next to remove
 FRAME_NAMES = r"step_\d+\.(svg|png)"
+
+
+NO_GRAPH = (
+    "recorder.step(loss): the loss of step {step} has no graph to draw: it came from a compiled "
+    "step's replay (or was computed under no_grad()). Its loss is kept for the curve, the frame is "
+    "skipped (and so are later ones like it). To draw the steps you record, run those eagerly: "
+    "loss = (step.__wrapped__ if recorder.will_draw(k) else step)(X, y), with k the step's number "
+    "from 1; draw(step.program) draws the program the others replay."
+)
+
+
+def _has_graph(loss: Value | Tensor) -> bool:
+    return not isinstance(loss, Tensor) or bool(loss._prev) or loss.requires_grad  # a Value is a node
 
 
 class Recorder:
@@ -72,6 +88,7 @@ class Recorder:
         self.seconds_drawing = 0.0
         self.written = WrittenFiles(self.out_dir / "frames", FRAME_LIST, FRAME_NAMES)
         self.explorer_page = ""  # the explorer of the latest recorded step, as a page (explore.py)
+        self.skipped: list[int] = []  # steps to draw whose loss had no graph (a compiled replay's)
 
     def will_draw(self, step: int) -> bool:
         """Whether step (1, 2, ...) gets a frame: every `every`-th from the first, and the last."""
@@ -89,6 +106,11 @@ class Recorder:
         self.losses.append(value)
         step = len(self.losses)
         if not self.will_draw(step):
+            return
+        if not _has_graph(loss):
+            if not self.skipped:
+                warnings.warn(NO_GRAPH.format(step=step), stacklevel=2)
+            self.skipped.append(step)
             return
         started = time.perf_counter()
         extra = "".join(f"   {k} {v:.4f}" for k, v in metrics.items())
