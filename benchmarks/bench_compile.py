@@ -385,8 +385,10 @@ def busy_process(quick: bool) -> None:
 def in_a_fresh_process(section: str, kind: str, repeats: int, steps: int) -> dict:
     """Run one measurement in a new interpreter (this file with --child); its figures as a dict."""
     args = [sys.executable, __file__, "--child", section, kind, str(repeats), str(steps)]
-    out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.splitlines()[-1])
+    done = subprocess.run(args, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"the {section} measurement of {kind} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.splitlines()[-1])
 
 
 def child(section: str, kind: str, repeats: int, steps: int) -> None:

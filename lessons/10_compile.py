@@ -58,10 +58,12 @@ print(f"traces {compiled.traces}, replays {compiled.replays}, losses {[round(v, 
 # model's two `linear` layers and sigmoids, then the loss; `vjp7` is the backward function
 # the first sigmoid handed back; the backward pass calls them in the order backprop would;
 # after backward come the optimizer's in-place updates. No `Tensor`, no graph, no sort.
-# Two lines end in `dead`: BCELoss reshaped its input and read its numbers to check them,
-# and nothing after reads that view, so the replay leaves them out. Walking back from what
-# the step leaves behind (the gradients, the updated weights, the loss) and keeping only
-# what leads there is *dead-code elimination*, the first thing every compiler does.
+# Some lines end in `dead`: BCELoss reshaped its input and read its numbers to check them,
+# and nothing after reads that view; and as this lesson imports `micrograd_edu.viz`, whose
+# pictures want every gradient, backward kept a copy of each intermediate one, which nobody
+# reads in a replay. So the replay leaves them out. Walking back from what the step leaves
+# behind (the gradients, the updated weights, the loss) and keeping only what leads there is
+# *dead-code elimination*, the first thing every compiler does.
 
 # %%
 print(compiled.program)
@@ -81,9 +83,12 @@ dot
 # ## A guard: when is the program still the right one?
 #
 # A program fits the calls it was traced for. `compile` keys each program on what it was
-# specialised to, every tensor's shape, dtype and `requires_grad`, and checks that key
-# before each replay: a call that differs gets a program of its own, traced on its first
-# call. That check is a *guard*. And before a first replay two traces must agree: the
+# specialised to, every tensor's shape, dtype and `requires_grad`, whether grad mode is on,
+# and the `train()`/`eval()` flag of each module the step used, and checks that key before
+# each replay: a call that differs gets a program of its own, traced on its first call. It
+# also checks that the step still uses the same layers and parameters. That check is a
+# *guard*. (A call a replay cannot do, one that draws random numbers, say, runs eagerly, and
+# `print(compiled)` says why.) And before a first replay two traces must agree: the
 # optimizer's first step makes its momentum buffers, the others update them, so the first
 # trace is not the program of the steps after it. That is why 5 calls gave 3 traces.
 

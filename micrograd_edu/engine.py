@@ -392,12 +392,12 @@ def collector_pausing(op: Callable) -> Callable:
     micrograd's demo step took 2.6x as long (benchmarks/bench_compile.py, "a busy process")."""
 
     @wraps(op)
-    def run(*args: Any) -> Any:
+    def run(*args: Any, **kwargs: Any) -> Any:
         if not gc.isenabled():
-            return op(*args)
+            return op(*args, **kwargs)
         gc.disable()
         try:
-            return op(*args)
+            return op(*args, **kwargs)
         finally:
             gc.enable()
 

@@ -469,3 +469,99 @@ def test_python_backend_program_names_its_leaves_and_reads_before_any_replay():
     assert "  model.fc2.bias.grad = [g" in text
     assert "copy(model.fc1.weight.grad)" in text  # the first step makes the momentum buffer
     assert "add_scaled(model.fc1.weight, t" in text
+
+
+# ---- guards: what else a program is specialised to -------------------------------------------------
+
+
+class Twice(nn.Module):
+    def forward(self, x):
+        return x * 2 if self.training else x * 3
+
+
+def test_train_and_eval_guard_a_module_passed_as_an_argument_or_reached_through_a_helper():
+    m, helper_model, x = Twice(), Twice(), torch.ones(2)
+
+    def helper(x):
+        return helper_model(x)
+
+    f = torch.compile(lambda m, x: m(x))
+    g = torch.compile(lambda x: helper(x))
+    for _ in range(3):
+        f(m, x), g(x)
+    assert f.replays and g.replays
+    m.eval()
+    helper_model.eval()
+    assert f(m, x).tolist() == [3.0, 3.0] and g(x).tolist() == [3.0, 3.0]
+
+
+def test_a_replaced_layer_or_a_new_model_under_the_same_name_is_traced_again():
+    torch.manual_seed(0)
+    X, _ = torch.datasets.xor(backend="numpy")
+    model = SimpleNN()
+    f = torch.compile(model)
+    with torch.no_grad():
+        for _ in range(3):
+            f(X)
+        model.fc2 = nn.Linear(4, 1)
+        assert f(X).tolist() == SimpleNN.forward(model, X).tolist()
+    scope: dict = {}
+    exec(
+        "def step(X, y):\n    opt.zero_grad()\n    loss = criterion(model(X), y)\n    loss.backward()\n"
+        "    opt.step()\n    return loss\n",
+        scope,
+    )
+    X, y = torch.datasets.xor(backend="numpy")
+    scope.update(model=SimpleNN(), criterion=nn.BCELoss())
+    scope["opt"] = optim.SGD(scope["model"].parameters(), lr=0.5)
+    step = torch.compile(scope["step"])
+    for _ in range(4):
+        step(X, y)
+    scope["model"] = SimpleNN()  # a notebook cell run again: a new model under the same name
+    scope["opt"] = optim.SGD(scope["model"].parameters(), lr=0.5)
+    before = scope["model"].fc1.weight.tolist()
+    step(X, y)
+    assert scope["model"].fc1.weight.tolist() != before  # the new model trained, not the old one
+
+
+def test_a_compiled_function_inside_another_runs_inside_its_trace():
+    inner = torch.compile(lambda x: x * 2)
+    outer = torch.compile(lambda x: inner(x) + 1)
+    assert [outer(torch.ones(2)).tolist() for _ in range(4)] == [[3.0, 3.0]] * 4
+    assert outer.replays == 2 and inner.traces == 0
+
+
+def test_keywords_nested_tensors_and_many_kinds_of_call():
+    f = torch.compile(lambda a, b: a * b)
+    assert [f(torch.ones(1), b=torch.ones(1)).item() for _ in range(3)] == [1.0] * 3 and f.replays == 1
+    g = torch.compile(lambda pair: pair[0] + pair[1])
+    assert g((torch.ones(1), torch.ones(1))).item() == 2.0
+    assert "a tensor inside a tuple" in repr(g) and g.eager_calls == 1
+    h = torch.compile(lambda x: x + 1, recompile_limit=2)
+    for n in range(1, 5):  # four shapes: two programs, then eager
+        h(torch.ones(n))
+    assert len(h.pending) + len(h.programs) == 2 and "recompile_limit=2" in repr(h)
+
+
+def test_a_step_without_tensor_arguments():
+    w = torch.tensor([1.0, 2.0])
+    f = torch.compile(lambda: (w * 2).sum())
+    assert [f().item() for _ in range(4)] == [6.0] * 4 and f.replays == 2
+    g = torch.compile(lambda: None)
+    assert [g() for _ in range(3)] == [None] * 3
+
+
+def test_a_compiled_module_names_its_inputs_after_forward():
+    torch.manual_seed(0)
+    X, _ = torch.datasets.xor(backend="numpy")
+    model = torch.compile(SimpleNN())
+    with torch.no_grad():
+        for _ in range(3):
+            model(X)
+    assert str(model.forward.program).startswith("program(x):")
+
+
+def test_an_elementwise_op_on_a_0d_tensor_gives_writable_data():
+    s = torch.tensor(0.5).sigmoid()
+    s.add_(1.0)
+    assert s.item() == pytest.approx(1.6224593312018545)

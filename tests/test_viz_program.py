@@ -99,3 +99,15 @@ def test_the_recorder_draws_the_steps_run_eagerly_and_skips_replays_saying_how(t
     drawn, recorder, compiled = losses_of(record=True)  # the recorded steps eager: no warning
     assert drawn == plain  # eager steps between replays change nothing: the same arrays, updated
     assert [step for step, _ in recorder.frames] == [1, 3, 5, 7, 8] and compiled.replays == 3
+
+
+def test_a_recording_of_replays_only_says_why_nothing_was_drawn(tmp_path):
+    from micrograd_edu.viz import Recorder
+
+    compiled = compiled_tutorial("numpy")
+    X, y = torch.datasets.xor(backend="numpy")
+    recorder = Recorder(tmp_path / "run", level="tensor", png=False)
+    with pytest.warns(UserWarning, match="no graph to draw"):
+        recorder.step(compiled(X, y))
+    with pytest.raises(RuntimeError, match=r"nothing was drawn: the losses of steps \[1\] had no graph"):
+        recorder.finish()

@@ -111,6 +111,8 @@ def elementwise(
 ) -> tuple[Data, Backward]:
     forward, local = _FUNCTIONS.get(id(op)) or _functions(op)
     out = forward(*args, *params)
+    if type(out) is not np.ndarray:  # numpy gives a scalar for 0-d arrays: the data must be writable
+        out = np.asarray(out)
     if op.can_fail:
         _check_finite(out, op, args, shape, params)
     if params:

@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 name = "python"
 Data = list[Value]
-_paused = engine.collector_pausing  # an op that makes Values makes no cycles: see its docstring
 
 _COMPARE = {
     ">": operator.gt,
@@ -58,7 +57,7 @@ _COMPARE = {
 }
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def from_floats(flat: list[float], shape: Shape, dtype: dtypes.dtype) -> Data:
     if dtype is dtypes.float64:
         return [Value(x) for x in flat]  # row-major already: a flat list needs no shape
@@ -78,7 +77,7 @@ def to_floats(data: Data) -> list[float]:
     return [v.data for v in data]
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def elementwise(
     op: Elementwise, args: Sequence[Data], shapes: Sequence[Shape], shape: Shape, params: tuple
 ) -> tuple[Data, None]:
@@ -94,14 +93,14 @@ def elementwise(
     ], None
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def compare(op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Shape) -> Data:
     f = _COMPARE[op]
     pairs = zip(broadcast_index(a_shape, shape), broadcast_index(b_shape, shape))
     return [Value(1.0 if f(a[i].data, b[j].data) else 0.0) for i, j in pairs]  # a bool tensor's 1 and 0
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def matmul(a: Data, b: Data, a_shape: Shape, b_shape: Shape) -> tuple[Data, None]:
     """(..., n, k) @ (..., k, m): for each pair of matrices of the (broadcast) batch, each output
     is a row of a times a column of b, summed."""
@@ -116,7 +115,7 @@ def matmul(a: Data, b: Data, a_shape: Shape, b_shape: Shape) -> tuple[Data, None
     return out, None
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def linear(x: Data, w: Data, b: Data | None, n: int, k: int, m: int) -> tuple[Data, None]:
     """(n, k) @ wᵀ + b for w of shape (m, k): a row of x times a row of w, summed, plus a bias."""
     rows = [x[i * k : (i + 1) * k] for i in range(n)]
@@ -126,19 +125,19 @@ def linear(x: Data, w: Data, b: Data | None, n: int, k: int, m: int) -> tuple[Da
     return [_total(map(operator.mul, row, wj)) + bj for row in rows for wj, bj in zip(weights, b)], None
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def reduce_sum(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, None]:
     return _fresh([_total(a[i] for i in group) for group in reduction_groups(shape, dim)]), None
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def reduce_mean(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, None]:
     """The sum over the count, as PyTorch divides it; the mean of nothing is nan."""
     groups = reduction_groups(shape, dim)
     return [_total(a[i] for i in group) / len(group) if group else Value(math.nan) for group in groups], None
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, list[int], None]:
     """The largest element of each group (the first nan if there is one, as in PyTorch) and its
     position in the group. Over all elements, ties share the gradient (their mean, as PyTorch's
@@ -153,7 +152,7 @@ def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tupl
     return _fresh([a[i] for _, i in picks]), [k for k, _ in picks], None
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def cat(datas: Sequence[Data], shapes: Sequence[Shape], dim: int) -> tuple[Data, None]:
     """The tensors' blocks along `dim`, one after another, for each index of the dims before it."""
     outer, inner = numel(shapes[0][:dim]), numel(shapes[0][dim + 1 :])
@@ -165,7 +164,7 @@ def cat(datas: Sequence[Data], shapes: Sequence[Shape], dim: int) -> tuple[Data,
     return _fresh(out), None
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def gather(a: Data, index: list[int], shape: Shape) -> tuple[Data, None]:
     return _fresh([a[i] for i in index]), None
 
@@ -180,7 +179,7 @@ def broadcast(a: Data, a_shape: Shape, shape: Shape) -> tuple[Data, None]:
     return [a[i] for i in broadcast_index(a_shape, shape)], None
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def scatter(values: Data, index: list[int], size: int) -> tuple[Data, None]:
     """`size` sums: each the values placed at that position (a sum of none is a constant 0)."""
     placed: list[list[Value]] = [[] for _ in range(size)]
@@ -189,14 +188,14 @@ def scatter(values: Data, index: list[int], size: int) -> tuple[Data, None]:
     return _fresh([_total(vs) for vs in placed]), None
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def choose(condition: Data, a: Data, b: Data, shapes: Sequence[Shape], shape: Shape) -> tuple[Data, None]:
     """a's Value where the condition holds, else b's, broadcast (torch.where): no new Values."""
     c, i, j = (broadcast_index(s, shape) for s in shapes)
     return _fresh([a[ia] if condition[ic].data else b[ib] for ic, ia, ib in zip(c, i, j)]), None
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def cumsum(a: Data, shape: Shape, dim: int) -> tuple[Data, None]:
     """Running sums along `dim`: each a chain of `+` from the first element of its row."""
     out = list(a)
@@ -208,7 +207,7 @@ def cumsum(a: Data, shape: Shape, dim: int) -> tuple[Data, None]:
     return _fresh(out), None
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def flip(a: Data, shape: Shape, dims: tuple[int, ...]) -> tuple[Data, None]:
     """The elements in reverse order along `dims`: the same Values, moved."""
     return _fresh([a[i] for i in flipped_index(shape, dims)]), None
@@ -223,12 +222,12 @@ def permute(a: Data, shape: Shape, dims: tuple[int, ...]) -> tuple[Data, None]:
     return [a[i] for i in permuted_index(shape, dims)], None
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def round_half_even(a: Data) -> Data:
     return [Value(round(v.data, 0)) for v in a]  # round(x, 0) keeps a float: -0.0, inf and nan too
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def copy(a: Data) -> Data:
     return [Value(v.data) for v in a]
 
@@ -245,7 +244,7 @@ def assign_at(a: Data, index: list[int], b: Data) -> None:
         a[i].data = w.data
 
 
-@_paused
+@engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def put(a: Data, index: list[int], b: Data) -> tuple[Data, None]:
     """a with b's Values at these flat positions (item assignment, recorded): no new Values."""
     out = list(a)

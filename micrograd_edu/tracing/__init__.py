@@ -19,12 +19,16 @@ hooked when no trace runs, so the eager path costs what it did.
     step(X, y)             # replayed
     print(step.program)    # one primitive a line, forward and backward
 
-Guards. A program fits the calls it was traced for: a call whose tensors differ in shape,
-dtype, backend or requires_grad gets a program of its own (traced on its first call), and
-a number read into Python during the trace (`.item()`, `bool(t)`, BCELoss checking its
-target) is checked again on replay; if it differs, the step is traced again. What a replay
-cannot see is Python that does not touch a tensor (a counter, a schedule changing `lr`):
-keep that out of the compiled function, or call `recompile()`.
+Guards (guards.py). A program fits the calls it was traced for: a call whose tensors differ in
+shape, dtype, backend or requires_grad, in grad mode, or in the train()/eval() flag of a module
+the step used gets a program of its own (traced on its first call); a step whose layers,
+parameters, model or optimizer were replaced is traced again; with `guard_reads`, a number read
+into Python during the trace (`.item()`) is checked again on replay. What a replay cannot do runs
+eagerly for good, with the reason in `repr(compiled)`: a forward whose result needs a graph, a
+step that draws random numbers, keywords fn does not name, tensors inside a tuple argument, more
+kinds of call than `recompile_limit`. What a replay cannot see is Python that does not touch a
+tensor (a counter, a schedule changing `lr`): keep that out of the compiled function, or call
+`recompile()`.
 
 On the python backend (a tensor is a list of Values) the step's Value graph is written down as a
 tape of float arithmetic and replayed as one generated function of floats (tape.py), bitwise the
@@ -32,8 +36,8 @@ eager numbers too.
 
 The parts: program.py (the program: slots, instructions, how it prints), trace.py (the
 backend's functions swapped for recording ones), lower.py (the program written out as one
-function of numpy calls, and its replay), tape.py (the python backend), and here `compile`
-and its guards.
+function of numpy calls, and its replay), tape.py (the python backend), guards.py (what a program
+is specialised to), module.py (compile(model)), and here `compile`.
 """
 
 from __future__ import annotations
@@ -43,9 +47,10 @@ from collections.abc import Callable
 from typing import Any
 
 from micrograd_edu import nn, optim
-from micrograd_edu.grad_mode import state as grad_mode
 from micrograd_edu.tensor import Tensor
+from micrograd_edu.tensor.backend import get_backend
 from micrograd_edu.tensor.generator import default_generator
+from micrograd_edu.tracing.guards import guard_key, modules_called, modules_in, reachable, state_of, unchanged
 from micrograd_edu.tracing.lower import _Fallback, replay
 from micrograd_edu.tracing.module import OptimizedModule
 from micrograd_edu.tracing.program import CompileError, InvalidBackend, Program, _Retrace
@@ -58,43 +63,9 @@ WARMUP = 2  # eager traces that must agree before the program is replayed
 # ---- compile -----------------------------------------------------------------------------------
 
 
-def _guard_key(args: tuple) -> tuple:
-    """What a program is specialized to: each tensor's backend, shape, dtype and requires_grad;
-    every other argument's value."""
-    key: list[tuple] = []
-    for a in args:
-        if isinstance(a, Tensor):
-            key.append(("tensor", a.backend, tuple(a.shape), a.dtype, a.requires_grad))
-        else:
-            key.append(("value", type(a), a if isinstance(a, (int, float, str, bool, type(None))) else id(a)))
-    return tuple(key)
-
-
-def _reachable(fn: Callable) -> dict[str, Any]:
-    """What fn can reach by name: the globals it reads and its closure (a module: itself)."""
-    if isinstance(fn, nn.Module):
-        return {"": fn}
-    found: dict[str, Any] = {}
-    code = getattr(fn, "__code__", None)
-    if code is not None:
-        found.update((n, fn.__globals__[n]) for n in code.co_names if n in fn.__globals__)  # type: ignore[attr-defined]
-        for name, cell in zip(code.co_freevars, getattr(fn, "__closure__", None) or ()):
-            try:
-                found[name] = cell.cell_contents
-            except ValueError:  # a cell not filled yet
-                continue
-    return found
-
-
-def _modules_in(fn: Callable) -> list:
-    """Every module fn can reach: a program is specialised to their train()/eval() flags."""
-    found = [obj for obj in _reachable(fn).values() if isinstance(obj, nn.Module)]
-    return list({id(m): m for top in found for m in top.modules()}.values())
-
-
 def _names_in(fn: Callable) -> dict[int, str]:
     """Names for the arrays of the modules and optimizers fn can reach (its globals and closure)."""
-    found = _reachable(fn)
+    found = reachable(fn)
     names: dict[int, str] = {}
     for name, obj in found.items():
         if isinstance(obj, nn.Module):
@@ -131,21 +102,35 @@ def _check_captured(old: Program, new: Program) -> None:
             )
 
 
-class Compiled:
-    """fn, traced and replayed; `program` is the program the last call ran (or traced)."""
+RECOMPILE_LIMIT = 8  # kinds of call traced before the others run eagerly (PyTorch's recompile_limit)
+_tracing = [0]  # > 0 while a trace runs: a compiled function called inside it runs as plain fn
 
-    def __init__(self, fn: Callable, warmup: int = WARMUP, guard_reads: bool = False) -> None:
+
+class Compiled:
+    """fn, traced and replayed; `program` is the program the last call ran or traced."""
+
+    def __init__(
+        self,
+        fn: Callable,
+        warmup: int = WARMUP,
+        guard_reads: bool = False,
+        recompile_limit: int | None = None,
+    ) -> None:
         if warmup < 1:
             raise ValueError(f"compile's warmup is the number of agreeing traces, at least 1, got {warmup}")
         self.fn, self.warmup, self.guard_reads = fn, warmup, guard_reads
+        self.limit = RECOMPILE_LIMIT if recompile_limit is None else recompile_limit
         self.__name__ = getattr(fn, "__name__", type(fn).__name__)
         self.__doc__ = fn.__doc__
         self.__wrapped__ = fn
         try:
-            self.arg_names = list(inspect.signature(fn).parameters)
+            self.signature: inspect.Signature | None = inspect.signature(
+                fn.forward if isinstance(fn, nn.Module) else fn  # type: ignore[attr-defined]
+            )
         except (TypeError, ValueError):
-            self.arg_names = []
-        self.modules = _modules_in(fn)  # their train()/eval() flags are part of every guard
+            self.signature = None
+        self.arg_names = list(self.signature.parameters) if self.signature else []
+        self.modules = modules_in(fn)  # their train()/eval() flags are part of the key
         self.programs: dict[tuple, Any] = {}  # guard key -> the program replayed for it
         self.pending: dict[tuple, tuple[Any, int]] = {}  # guard key -> (last trace, agreeing traces)
         self.eager: dict[tuple, str] = {}  # guard key -> why calls with it run eagerly
@@ -176,32 +161,33 @@ class Compiled:
         self.programs.clear()
         self.pending.clear()
         self.eager.clear()
-        self.modules = _modules_in(self.fn)
-
-    def key(self, args: tuple) -> tuple:
-        """The guard: the arguments' shapes, dtypes, backend and requires_grad (or values), whether
-        grad mode is on, and each reachable module's training flag."""
-        return (_guard_key(args), grad_mode.enabled, tuple(m.training for m in self.modules))
+        self.modules = modules_in(self.fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if kwargs:  # a trace takes positional arguments only
-            self.eager_calls += 1
+        if _tracing[0]:  # inside another compiled function's trace, which records these ops
             return self.fn(*args, **kwargs)
+        if kwargs:
+            positional = self._positional(args, kwargs)
+            if positional is None:
+                return self._eagerly(("keywords",), KEYWORDS, args, kwargs)
+            args = positional
+        if any(isinstance(a, (tuple, list, dict)) and _holds_tensors(a) for a in args):
+            return self._eagerly(("nested",), NESTED, args)
         backends = {a.backend for a in args if isinstance(a, Tensor)}
         if len(backends) > 1:
             raise CompileError(
                 f"compile replays one backend at a time; the tensors are on {sorted(backends)}"
             )
-        python = backends == {"python"}
-        key = self.key(args)
+        python = (backends or {get_backend()}) == {"python"}
+        key = guard_key(args, self.modules)
         if key in self.eager:
-            self.eager_calls += 1
-            return self.fn(*args)
+            return self._eagerly(key, self.eager[key], args)
         program = self.programs.get(key)
-        if program is not None and all(t._data is a for t, a in program.leaves):
+        if program is not None and unchanged(program.state) and all(t._data is a for t, a in program.leaves):
             try:
                 result = replay_python(program, args) if python else replay(program, args)
                 self.replays += 1
+                self.last_program = program
                 return result
             except _Retrace as e:
                 self.retrace_reason = str(e)
@@ -210,29 +196,51 @@ class Compiled:
                 self.fallbacks += 1
                 return self.fn(*args)
         elif program is not None:
-            self.retrace_reason = "a parameter's storage was replaced (p.data = ...)"
+            self.retrace_reason = STATE_CHANGED
             del self.programs[key]
-        return self._trace(key, args)
+        if key not in self.pending and len(self.programs) + len(self.pending) >= self.limit:
+            return self._eagerly(key, f"more than recompile_limit={self.limit} kinds of call traced", args)
+        return self._trace(key, args, python)
 
-    def _trace(self, key: tuple, args: tuple) -> Any:
-        self.modules = _modules_in(self.fn)  # fn may reach other modules now (a notebook cell run again)
-        key = self.key(args)
+    def _positional(self, args: tuple, kwargs: dict) -> tuple | None:
+        """The call's arguments in fn's order, if its keywords name positional parameters."""
+        if self.signature is None:
+            return None
+        try:
+            bound = self.signature.bind(*args, **kwargs)
+        except TypeError:
+            return None
+        return bound.args if not bound.kwargs else None
+
+    def _eagerly(self, key: tuple, why: str, args: tuple, kwargs: dict | None = None) -> Any:
+        self.eager[key] = why
+        self.eager_calls += 1
+        return self.fn(*args, **(kwargs or {}))
+
+    def _trace(self, key: tuple, args: tuple, python: bool) -> Any:
         names = {id(a._data): n for a, n in zip(args, self.arg_names) if isinstance(a, Tensor)}
         names.update(_names_in(self.fn))
         arg_names = [self.arg_names[i] if i < len(self.arg_names) else f"arg{i}" for i in range(len(args))]
-        python = any(isinstance(a, Tensor) and a.backend == "python" for a in args)
         program: Any
         random_state = default_generator.get_state()
-        if python:
-            program, result = trace_python(self.fn, args, names, arg_names)
-        else:
-            program, result = trace(self.fn, args, arg_names, names, self.guard_reads)
+        _tracing[0] += 1
+        try:
+            with modules_called() as called:
+                if python:
+                    program, result = trace_python(self.fn, args, names, arg_names)
+                else:
+                    program, result = trace(self.fn, args, arg_names, names, self.guard_reads)
+        finally:
+            _tracing[0] -= 1
         self.traces += 1
         self.last_program = program
+        self.modules = list({id(m): m for m in [*modules_in(self.fn), *called.values()]}.values())
+        key = guard_key(args, self.modules)  # with every module the step used: an argument's too
         why = _why_eager(program, result, default_generator.get_state() != random_state)
         if why:
             self.eager[key] = why
             return result
+        program.state = state_of(self.fn, list(called.values()))
         previous = self.pending.get(key)
         agreeing = 1
         if previous is not None and previous[0].key() == program.key():
@@ -247,6 +255,21 @@ class Compiled:
         else:
             self.pending[key] = (program, agreeing)
         return result
+
+
+KEYWORDS = "a keyword argument that is not one of fn's parameters (a trace takes positional arguments)"
+NESTED = "a tensor inside a tuple, list or dict argument: pass each tensor as an argument of its own"
+STATE_CHANGED = (
+    "what the step was traced with changed: a parameter's storage (p.data = ...), a module's layer "
+    "or parameter, or the model or optimizer fn names"
+)
+
+
+def _holds_tensors(container: Any) -> bool:
+    items = container.values() if isinstance(container, dict) else container
+    return any(
+        isinstance(x, Tensor) or (isinstance(x, (tuple, list, dict)) and _holds_tensors(x)) for x in items
+    )
 
 
 def _why_eager(program: Any, result: Any, drew_random_numbers: bool) -> str:
@@ -337,5 +360,5 @@ def compile(
     if disable:
         return model
     if isinstance(model, nn.Module):
-        return OptimizedModule(model, Compiled(model, warmup, guard_reads))
-    return Compiled(model, warmup, guard_reads)
+        return OptimizedModule(model, Compiled(model, warmup, guard_reads, recompile_limit))
+    return Compiled(model, warmup, guard_reads, recompile_limit)

@@ -33,7 +33,8 @@ from micrograd_edu.tracing.program import (
 # A buffer is reused where that is safe: the product `alpha * b` of an update `a += alpha * b`
 # (SGD's `p -= lr * grad`) is a temporary nobody else sees, so it goes into an array the program
 # owns (`multiply(b, alpha, out=buffer)`, then the update adds it: the same two roundings, so the
-# same bits); at 784-256-10 that is 800 KB the C library is not asked for, and gives back, each step.
+# same bits); at 784-256-10 that is 1.6 MB (float64) the C library is not asked for, and gives back,
+# each step.
 #
 # The finiteness checks eager makes (log of 0 raises) are made once: every array eager would check
 # is summed before the first instruction that writes into an array of the step's state (an
@@ -100,7 +101,8 @@ def _write_call(w: _Writer, instr: Call, backend: Any, checked: list[int], eleme
                 checked.extend([*(a[1] for a in arrays[1]), out])
             if vjp is not None:
                 elementwise[vjp] = (w.name(local, f"{op.name}_backward"), consts, ins, out, shapes)
-            w.lines.append(f"s{out} = {w.name(forward, op.name)}({', '.join(ins + consts)})")
+            call = f"{w.name(forward, op.name)}({', '.join(ins + consts)})"
+            w.lines.append(f"s{out} = asarray({call})" if w.layouts[out][0] == () else f"s{out} = {call}")
             return
     fn = getattr(instr.fn, "__wrapped__", instr.fn)  # without its warning wrapper
     if instr.name == "add_scaled" and instr.args[2][0] == "const" and instr.args[2][1] != 1:  # a += alpha * b
@@ -141,7 +143,12 @@ def lower(program: Program) -> tuple[Callable[[list], None], str]:
     backend: Any = backend_for("numpy")
     w = _Writer(program.layouts, np)
     w.objects.update(
-        isfinite=np.isfinite, total=np.add.reduce, multiply=np.multiply, Fallback=_Fallback, array=np.array
+        isfinite=np.isfinite,
+        total=np.add.reduce,
+        multiply=np.multiply,
+        Fallback=_Fallback,
+        array=np.array,
+        asarray=np.asarray,
     )
     loaded = [*program.captured, *program.inputs]
     w.lines.extend(f"s{slot} = env[{slot}]" for slot in loaded)
@@ -171,7 +178,7 @@ def lower(program: Program) -> tuple[Callable[[list], None], str]:
     if checked:
         _write_check(w, checked)
     w.lines.extend(f"env[{slot}] = s{slot}" for slot in program.result_slots())
-    source = "def replay(env):\n" + "".join(f"    {line}\n" for line in w.lines)
+    source = "def replay(env):\n" + "".join(f"    {line}\n" for line in w.lines or ["pass"])
     namespace = dict(w.objects)
     exec(builtins.compile(source, "<compiled program>", "exec"), namespace)
     return namespace["replay"], source

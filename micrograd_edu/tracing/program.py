@@ -142,6 +142,7 @@ class Program:
 
     def __init__(self) -> None:
         self.names: list[str] = []
+        self.roles: list[str] = []  # each slot's role, as made: "" input, "c" captured, "t", "g", "vjp"
         self.layouts: list[tuple] = []  # each slot's (shape, dtype) in the trace: the size of a buffer for it
         self.captured: dict[int, Any] = {}  # slot -> the array itself (read and written in place)
         self.inputs: list[int] = []
@@ -149,6 +150,7 @@ class Program:
         self.grads: list[tuple[Tensor, int]] = []  # a leaf's .grad after the step
         self.result: Any = None  # how to build fn's return value from slots
         self.leaves: list[tuple[Tensor, Any]] = []  # tensors whose storage the program holds
+        self.state: list[tuple] = []  # what it was traced with (guards.state_of), checked before a replay
         self.run: Callable[[list], None] | None = None  # the instructions as one function (see lower)
         self.source = ""  # that function's Python source
 
@@ -194,7 +196,7 @@ class Program:
             reads, writes = _reads(instr), _writes(instr)
             if isinstance(instr, Call) and instr.name in IN_PLACE:
                 writes = [reads[0]]  # the array it updates
-            vjps = [s for s in writes if self.names[s].startswith("vjp")]
+            vjps = [s for s in writes if self.roles[s] == "vjp"]
             made_by.update((s, k) for s in vjps)
             closure = instr.closure if isinstance(instr, Backward) else None
             op = _call_name(instr) if isinstance(instr, Call) else _op_of(instr, self.names)
@@ -202,19 +204,18 @@ class Program:
             writes = [s for s in writes if s not in vjps]
             maker = None if closure is None else made_by.get(closure)
             steps.append(Step(instr.phase, op, reads, writes, live, maker))
-        slots = {s: Slot(name, self._kind(s), self._shape(s)) for s, name in enumerate(self.names)}
-        return steps, {s: slot for s, slot in slots.items() if not slot.name.startswith("vjp")}
+        arrays = [s for s, role in enumerate(self.roles) if role != "vjp"]
+        return steps, {s: Slot(self.names[s], self._kind(s), self._shape(s)) for s in arrays}
 
     def _kind(self, slot: int) -> str:
         """What a slot is, in the pictures' words: a captured array with a name is state (a
         parameter, an optimizer's buffer), one without (c20) a constant."""
-        name = self.names[slot]
         if slot in self.inputs:
             return "input"
         if slot in self.result_slots():
             return "output"
         if slot in self.captured:
-            return "constant" if name[:1] == "c" and name[1:].isdigit() else "parameter"
+            return "constant" if self.names[slot] == f"c{slot}" else "parameter"  # state has a name
         return "intermediate"
 
     def _shape(self, slot: int) -> str:
@@ -247,8 +248,8 @@ class Program:
     def _line(self, instr: Any) -> str:
         n = self.names
         if isinstance(instr, Call):
-            outs = [n[s] for _, s in instr.outs if not n[s].startswith("vjp")]
-            vjp = [n[s] for _, s in instr.outs if n[s].startswith("vjp")]
+            outs = [n[s] for _, s in instr.outs if self.roles[s] != "vjp"]
+            vjp = [n[s] for _, s in instr.outs if self.roles[s] == "vjp"]
             call = f"{_call_name(instr)}({', '.join(_shown(a, n) for a in _shown_args(instr))})"
             target = ", ".join(outs) + " = " if outs else ""
             return target + call + (f"   ; backward {vjp[0]}" if vjp else "")

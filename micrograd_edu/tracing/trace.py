@@ -42,6 +42,7 @@ class Tracer:
         self.arrays.append(array)
         self.slot_of[id(array)] = slot
         self.program.names.append(f"{prefix}{slot}")
+        self.program.roles.append(prefix)
         self.program.layouts.append((getattr(array, "shape", None), getattr(array, "dtype", None)))
         return slot
 

@@ -8,6 +8,7 @@ from micrograd_edu.viz.backward import Step, backward_steps, backward_text, prin
 from micrograd_edu.viz.explore import Explorer, explore, save_explorer
 from micrograd_edu.viz.graph import draw, save_graph, to_digraph, trace
 from micrograd_edu.viz.plots import decision_boundary, histograms, loss_axes, save_figure
+from micrograd_edu.viz.program import draw_program
 from micrograd_edu.viz.record import Recorder
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "backward_text",
     "decision_boundary",
     "draw",
+    "draw_program",
     "explore",
     "histograms",
     "loss_axes",

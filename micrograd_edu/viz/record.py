@@ -147,6 +147,11 @@ class Recorder:
     def finish(self, fps: float = 1.0) -> dict[str, Path]:
         """Write the GIF (if frames were drawn as PNG; `fps` frames a second, and a rest on the
         last), the loss curve and the replay page, of the frames drawn so far."""
+        if not self.frames and self.skipped:
+            raise RuntimeError(
+                f"nothing was drawn: the losses of steps {self.skipped[:5]} had no graph (a compiled step's "
+                "replays): run the steps to record eagerly (see the warning recorder.step gave)"
+            )
         if not self.frames:
             raise RuntimeError("nothing was recorded: call recorder.step(loss) in the training loop first")
         written = {}
