@@ -89,20 +89,30 @@ def modules_called() -> Iterator[dict[int, Any]]:
         nn.Module.__call__ = original  # type: ignore[method-assign]
 
 
-def state_of(fn: Callable, modules: list) -> list[tuple[Any, str | None, Any]]:
-    """What the program was traced with, as (container, name, object): each module's parameters
-    and layers, and each of fn's names that holds a module or an optimizer."""
-    state: list[tuple[Any, str | None, Any]] = []
+def state_of(fn: Callable, modules: list) -> tuple[list, list]:
+    """What the program was traced with: (dict, key, object) for each module's parameters and
+    layers and each global of fn's naming a module or an optimizer; (cell, object) for each
+    variable of fn's closure naming one."""
+    in_dicts: list[tuple[dict, str, Any]] = []
     for m in modules:
-        state += [(m._parameters, k, p) for k, p in m._parameters.items()]
-        state += [(m._modules, k, c) for k, c in m._modules.items()]
+        in_dicts += [(m._parameters, k, p) for k, p in m._parameters.items()]
+        in_dicts += [(m._modules, k, c) for k, c in m._modules.items()]
+    in_cells = []
     for container, name in _bindings(fn):
         obj = value_at(container, name)
         if isinstance(obj, (nn.Module, optim.Optimizer)):
-            state.append((container, name, obj))
-    return state
+            if isinstance(container, dict):
+                in_dicts.append((container, name, obj))
+            else:
+                in_cells.append((container, obj))
+    return in_dicts, in_cells
 
 
-def unchanged(state: list[tuple[Any, str | None, Any]]) -> bool:
-    """Whether every object of the state is still where the trace found it."""
-    return all(value_at(container, name) is obj for container, name, obj in state)
+def unchanged(state: tuple[list, list]) -> bool:
+    """Whether every object of the state is still where the trace found it (before each replay:
+    a plain loop, the cheapest check there is)."""
+    in_dicts, in_cells = state
+    for d, key, obj in in_dicts:
+        if d.get(key) is not obj:
+            return False
+    return all(cell.cell_contents is obj for cell, obj in in_cells)  # few: most steps have none

@@ -150,7 +150,7 @@ class Program:
         self.grads: list[tuple[Tensor, int]] = []  # a leaf's .grad after the step
         self.result: Any = None  # how to build fn's return value from slots
         self.leaves: list[tuple[Tensor, Any]] = []  # tensors whose storage the program holds
-        self.state: list[tuple] = []  # what it was traced with (guards.state_of), checked before a replay
+        self.state: tuple[list, list] = ([], [])  # what it was traced with (guards.state_of)
         self.run: Callable[[list], None] | None = None  # the instructions as one function (see lower)
         self.source = ""  # that function's Python source
 

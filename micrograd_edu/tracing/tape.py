@@ -215,7 +215,7 @@ class PythonProgram:
         self.instructions: list[Call] = []
         self.result: Any = None  # ("tape", shape, dtype) or None
         self.leaves: list[tuple[Tensor, Any]] = []
-        self.state: list[tuple] = []  # what it was traced with (guards.state_of), checked before a replay
+        self.state: tuple[list, list] = ([], [])  # what it was traced with (guards.state_of)
         self.arg_names: list[str] = []
         self.grad_names: list[str] = []  # the name of each tape.grads tensor
         self.source = ""
