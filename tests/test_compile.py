@@ -565,3 +565,83 @@ def test_an_elementwise_op_on_a_0d_tensor_gives_writable_data():
     s = torch.tensor(0.5).sigmoid()
     s.add_(1.0)
     assert s.item() == pytest.approx(1.6224593312018545)
+
+
+def test_models_passed_in_turn_and_a_step_that_sets_train_or_eval_itself_replay():
+    """The key is the flags fn starts from; fn's own model.train()/eval() is redone after a replay."""
+    m1, m2, x = Twice(), Twice(), torch.ones(2)
+    f = torch.compile(lambda m, x: m(x))
+    for _ in range(5):
+        f(m1, x), f(m2, x)
+    assert (f.traces, f.replays) == (5, 5)  # two per model, one more as m2 joins the key's modules
+    model = Twice()
+
+    def train_step(x):
+        model.train()
+        return model(x)
+
+    def evaluate(x):
+        model.eval()
+        return model(x)
+
+    step, check = torch.compile(train_step), torch.compile(evaluate)
+    outs = [(step(x).tolist(), model.training, check(x).tolist(), model.training) for _ in range(5)]
+    assert outs == [([2.0, 2.0], True, [3.0, 3.0], False)] * 5
+    assert (step.replays, check.replays) == (2, 3)  # step's first call began in train mode, the rest in eval
+
+
+def test_a_bound_methods_new_model_and_a_layer_changed_without_a_call_trace_again():
+    torch.manual_seed(0)
+
+    class Trainer:
+        def __init__(self):
+            self.model = nn.Linear(2, 2)
+            self.opt = optim.SGD(self.model.parameters(), lr=0.1)
+
+        def train_step(self, x):
+            self.opt.zero_grad()
+            loss = self.model(x).sum()
+            loss.backward()
+            self.opt.step()
+            return loss
+
+    t, x = Trainer(), torch.ones(1, 2)
+    step = torch.compile(t.train_step)
+    for _ in range(4):
+        step(x)
+    t.model = nn.Linear(2, 2)
+    t.opt = optim.SGD(t.model.parameters(), lr=0.1)
+    before = t.model.weight.tolist()
+    step(x)
+    assert t.model.weight.tolist() != before  # the new self.model trained
+    seq = nn.Sequential(nn.Linear(2, 2))
+    f = torch.compile(lambda x: seq.forward(x))  # forward called directly: no Module.__call__
+    with torch.no_grad():
+        for _ in range(3):
+            f(x)
+        seq._modules["0"] = nn.Linear(2, 2)
+        assert f(x).tolist() == seq.forward(x).tolist()
+    lin = nn.Linear(2, 2)
+    g = torch.compile(lambda x: torch.nn.functional.linear(x, lin.weight, lin.bias))
+    with torch.no_grad():
+        for _ in range(3):
+            g(x)
+        lin.weight = nn.Parameter(torch.zeros(2, 2))
+        assert g(x).tolist() == lin(x).tolist()
+
+
+def test_a_module_argument_is_kept_alive_so_its_key_cannot_match_a_new_one():
+    x = torch.ones(1, 2)
+    f = torch.compile(lambda m, x: m(x))
+    with torch.no_grad():
+        a = nn.Linear(2, 2)
+        for _ in range(3):
+            f(a, x)
+    program = next(iter(f.programs.values()))
+    assert any(held is a for held in program.held)
+
+
+def test_a_reduction_on_a_0d_result_gives_writable_data():
+    s = torch.tensor([1.0, 2.0]).sum()
+    s.add_(1).mul_(2)
+    assert s.item() == 8.0

@@ -184,7 +184,7 @@ def linear(x: Data, w: Data, b: Data | None, n: int, k: int, m: int) -> tuple[Da
 @quiet
 def reduce_sum(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, Backward]:
     kept = _kept_shape(shape, dim)
-    out = np.reshape(a.sum(axis=dim), out_shape)
+    out = np.asarray(a.sum(axis=dim)).reshape(out_shape)  # an array, not a numpy scalar: writable
     return out, lambda g, ins, out, parents: (expand(g.reshape(kept), shape),)
 
 
@@ -192,7 +192,7 @@ def reduce_sum(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tupl
 def reduce_mean(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, Backward]:
     """The sum over the count, as PyTorch divides it (the mean of nothing is 0 / 0, nan)."""
     kept, n = _kept_shape(shape, dim), a.size if dim is None else shape[dim]
-    out = np.reshape(a.sum(axis=dim) / n, out_shape)
+    out = np.asarray(a.sum(axis=dim) / n).reshape(out_shape)
     return out, lambda g, ins, out, parents: (expand(g.reshape(kept) / n, shape),)
 
 

@@ -43,6 +43,7 @@ is specialised to), module.py (compile(model)), and here `compile`.
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -50,7 +51,15 @@ from micrograd_edu import nn, optim
 from micrograd_edu.tensor import Tensor
 from micrograd_edu.tensor.backend import get_backend
 from micrograd_edu.tensor.generator import default_generator
-from micrograd_edu.tracing.guards import guard_key, modules_called, modules_in, reachable, state_of, unchanged
+from micrograd_edu.tracing.guards import (
+    SCALARS,
+    guard_key,
+    modules_called,
+    modules_in,
+    reachable,
+    state_of,
+    unchanged,
+)
 from micrograd_edu.tracing.lower import _Fallback, replay
 from micrograd_edu.tracing.module import OptimizedModule
 from micrograd_edu.tracing.program import CompileError, InvalidBackend, Program, _Retrace
@@ -98,12 +107,14 @@ def _check_captured(old: Program, new: Program) -> None:
                 f"the array {new.names[slot]} (shape {array.shape}) came from outside the traced ops and "
                 "changed between two calls: it was computed from the inputs without a tensor op (or drawn "
                 "from a torch.Generator of fn's own), so a replay would reuse the old numbers. Compute it "
-                "with tensor ops inside the compiled function."
+                "with tensor ops inside the compiled function. (A step without optimizer.zero_grad() adds "
+                "each gradient to the last one, such an array: call zero_grad() in fn.)"
             )
 
 
 RECOMPILE_LIMIT = 8  # kinds of call traced before the others run eagerly (PyTorch's recompile_limit)
 _tracing = [0]  # > 0 while a trace runs: a compiled function called inside it runs as plain fn
+_trace_lock = threading.Lock()  # a trace swaps the backend's functions for everyone: one at a time
 
 
 class Compiled:
@@ -130,7 +141,8 @@ class Compiled:
         except (TypeError, ValueError):
             self.signature = None
         self.arg_names = list(self.signature.parameters) if self.signature else []
-        self.modules = modules_in(fn)  # their train()/eval() flags are part of the key
+        self.modules = {id(m): m for m in modules_in(fn)}  # their train()/eval() flags: in the key; grows
+        self.keyword_orders: dict[tuple, list[str] | None] = {}  # (len(args), keywords) -> fn's order
         self.programs: dict[tuple, Any] = {}  # guard key -> the program replayed for it
         self.pending: dict[tuple, tuple[Any, int]] = {}  # guard key -> (last trace, agreeing traces)
         self.eager: dict[tuple, str] = {}  # guard key -> why calls with it run eagerly
@@ -161,7 +173,7 @@ class Compiled:
         self.programs.clear()
         self.pending.clear()
         self.eager.clear()
-        self.modules = modules_in(self.fn)
+        self.modules = {id(m): m for m in modules_in(self.fn)}
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if _tracing[0]:  # inside another compiled function's trace, which records these ops
@@ -171,46 +183,57 @@ class Compiled:
             if positional is None:
                 return self._eagerly(("keywords",), KEYWORDS, args, kwargs)
             args = positional
-        if any(isinstance(a, (tuple, list, dict)) and _holds_tensors(a) for a in args):
+        key, backends, nested = guard_key(args, self.modules.values())
+        if nested:
             return self._eagerly(("nested",), NESTED, args)
-        backends = {a.backend for a in args if isinstance(a, Tensor)}
         if len(backends) > 1:
             raise CompileError(
                 f"compile replays one backend at a time; the tensors are on {sorted(backends)}"
             )
-        python = (backends or {get_backend()}) == {"python"}
-        key = guard_key(args, self.modules)
         if key in self.eager:
             return self._eagerly(key, self.eager[key], args)
+        python = (backends or {get_backend()}) == {"python"}
         program = self.programs.get(key)
         if program is not None and unchanged(program.state) and all(t._data is a for t, a in program.leaves):
             try:
                 result = replay_python(program, args) if python else replay(program, args)
-                self.replays += 1
-                self.last_program = program
-                return result
             except _Retrace as e:
                 self.retrace_reason = str(e)
                 del self.programs[key]
             except _Fallback:
                 self.fallbacks += 1
                 return self.fn(*args)
+            else:
+                for m, training in program.flags_after:  # fn's own model.train() / eval(), as eager left them
+                    object.__setattr__(m, "training", training)
+                self.replays += 1
+                self.last_program = program
+                return result
         elif program is not None:
             self.retrace_reason = STATE_CHANGED
             del self.programs[key]
         if key not in self.pending and len(self.programs) + len(self.pending) >= self.limit:
-            return self._eagerly(key, f"more than recompile_limit={self.limit} kinds of call traced", args)
+            return self._eagerly(
+                ("limit",), f"more than recompile_limit={self.limit} kinds of call traced", args
+            )
         return self._trace(key, args, python)
 
     def _positional(self, args: tuple, kwargs: dict) -> tuple | None:
-        """The call's arguments in fn's order, if its keywords name positional parameters."""
-        if self.signature is None:
-            return None
-        try:
-            bound = self.signature.bind(*args, **kwargs)
-        except TypeError:
-            return None
-        return bound.args if not bound.kwargs else None
+        """The call's arguments in fn's order, if its keywords name the positional parameters that
+        follow `args` (worked out once per set of keywords: a call is on the replay path)."""
+        shape = (len(args), tuple(kwargs))
+        if shape not in self.keyword_orders:
+            order = None
+            if self.signature is not None:
+                try:
+                    bound = self.signature.bind(*args, **kwargs)
+                    if not bound.kwargs:
+                        order = list(self.signature.parameters)[len(args) : len(bound.args)]
+                except TypeError:
+                    pass
+            self.keyword_orders[shape] = order if order is not None and set(order) == set(kwargs) else None
+        order = self.keyword_orders[shape]
+        return None if order is None else (*args, *(kwargs[name] for name in order))
 
     def _eagerly(self, key: tuple, why: str, args: tuple, kwargs: dict | None = None) -> Any:
         self.eager[key] = why
@@ -222,25 +245,33 @@ class Compiled:
         names.update(_names_in(self.fn))
         arg_names = [self.arg_names[i] if i < len(self.arg_names) else f"arg{i}" for i in range(len(args))]
         program: Any
+        reached = modules_in(self.fn)
+        entry = {id(m): m.training for m in [*self.modules.values(), *reached]}  # the flags fn starts from
         random_state = default_generator.get_state()
-        _tracing[0] += 1
-        try:
-            with modules_called() as called:
-                if python:
-                    program, result = trace_python(self.fn, args, names, arg_names)
-                else:
-                    program, result = trace(self.fn, args, arg_names, names, self.guard_reads)
-        finally:
-            _tracing[0] -= 1
+        with _trace_lock:
+            _tracing[0] += 1
+            try:
+                with modules_called() as called:
+                    if python:
+                        program, result = trace_python(self.fn, args, names, arg_names)
+                    else:
+                        program, result = trace(self.fn, args, arg_names, names, self.guard_reads)
+            finally:
+                _tracing[0] -= 1
         self.traces += 1
         self.last_program = program
-        self.modules = list({id(m): m for m in [*modules_in(self.fn), *called.values()]}.values())
-        key = guard_key(args, self.modules)  # with every module the step used: an argument's too
+        for m, training in called.values():  # a module first met in the trace: its flag at its call
+            entry.setdefault(id(m), training)
+        for m in [*reached, *(m for m, _ in called.values())]:
+            self.modules.setdefault(id(m), m)
+        key = (key[0], key[1], tuple(entry[i] for i in self.modules))  # with the modules it used
         why = _why_eager(program, result, default_generator.get_state() != random_state)
         if why:
             self.eager[key] = why
             return result
-        program.state = state_of(self.fn, list(called.values()))
+        program.state = state_of(self.fn, list(self.modules.values()))
+        program.flags_after = [(m, m.training) for i, m in self.modules.items() if m.training != entry[i]]
+        program.held = [a for a in args if not isinstance(a, (Tensor, *SCALARS))]  # their ids are in the key
         previous = self.pending.get(key)
         agreeing = 1
         if previous is not None and previous[0].key() == program.key():
@@ -257,19 +288,15 @@ class Compiled:
         return result
 
 
-KEYWORDS = "a keyword argument that is not one of fn's parameters (a trace takes positional arguments)"
+KEYWORDS = (
+    "a keyword argument that does not name one of fn's positional parameters (a keyword-only or an "
+    "unknown one: a trace takes positional arguments)"
+)
 NESTED = "a tensor inside a tuple, list or dict argument: pass each tensor as an argument of its own"
 STATE_CHANGED = (
     "what the step was traced with changed: a parameter's storage (p.data = ...), a module's layer "
     "or parameter, or the model or optimizer fn names"
 )
-
-
-def _holds_tensors(container: Any) -> bool:
-    items = container.values() if isinstance(container, dict) else container
-    return any(
-        isinstance(x, Tensor) or (isinstance(x, (tuple, list, dict)) and _holds_tensors(x)) for x in items
-    )
 
 
 def _why_eager(program: Any, result: Any, drew_random_numbers: bool) -> str:

@@ -24,17 +24,30 @@ from micrograd_edu import nn, optim
 from micrograd_edu.grad_mode import state as grad_mode
 from micrograd_edu.tensor import Tensor
 
+SCALARS = (int, float, str, bool, type(None))  # arguments keyed by their value (the others: identity)
 
-def guard_key(args: tuple, modules: list) -> tuple:
-    """The key of a call: its tensors' backend, shape, dtype and requires_grad, its other
-    arguments' values (an object by its identity), grad mode, and each module's training flag."""
+
+def guard_key(args: tuple, modules: Any) -> tuple[tuple, set, bool]:
+    """The key of a call (its tensors' backend, shape, dtype and requires_grad, its other arguments'
+    values, an object by its identity, grad mode, each module's training flag), the backends of its
+    tensors, and whether an argument holds tensors inside a tuple, list or dict: one pass."""
     key: list[tuple] = []
+    backends, nested = set(), False
     for a in args:
         if isinstance(a, Tensor):
             key.append(("tensor", a.backend, tuple(a.shape), a.dtype, a.requires_grad))
+            backends.add(a.backend)
         else:
-            key.append(("value", type(a), a if isinstance(a, (int, float, str, bool, type(None))) else id(a)))
-    return tuple(key), grad_mode.enabled, tuple(m.training for m in modules)
+            key.append(("value", type(a), a if isinstance(a, SCALARS) else id(a)))
+            nested = nested or (isinstance(a, (tuple, list, dict)) and _holds_tensors(a))
+    return (tuple(key), grad_mode.enabled, tuple(m.training for m in modules)), backends, nested
+
+
+def _holds_tensors(container: Any) -> bool:
+    items = container.values() if isinstance(container, dict) else container
+    return any(
+        isinstance(x, Tensor) or (isinstance(x, (tuple, list, dict)) and _holds_tensors(x)) for x in items
+    )
 
 
 def reachable(fn: Callable) -> dict[str, Any]:
@@ -48,11 +61,15 @@ def reachable(fn: Callable) -> dict[str, Any]:
 def _bindings(fn: Callable) -> list[tuple[Any, str]]:
     """Where fn's names live: (its globals, name) for each global its code reads, (cell, name)
     for each variable of its closure."""
+    owner = getattr(fn, "__self__", None)  # a bound method: its object's attributes (self.model)
+    attributes = [(vars(owner), n) for n in vars(owner)] if hasattr(owner, "__dict__") else []
+    fn = getattr(fn, "__func__", fn)
     code = getattr(fn, "__code__", None)
     if code is None:
-        return []
+        return attributes
     cells = getattr(fn, "__closure__", None) or ()
-    return [(fn.__globals__, n) for n in code.co_names] + list(zip(cells, code.co_freevars))  # type: ignore[attr-defined]
+    names = [(fn.__globals__, n) for n in code.co_names]  # type: ignore[attr-defined]
+    return attributes + names + list(zip(cells, code.co_freevars))
 
 
 def value_at(container: Any, name: str | None) -> Any:
@@ -72,21 +89,23 @@ def modules_in(fn: Callable) -> list:
 
 
 @contextlib.contextmanager
-def modules_called() -> Iterator[dict[int, Any]]:
+def modules_called() -> Iterator[dict[int, tuple[Any, bool]]]:
     """Every module called while the block runs, however fn reached it (an argument, a helper
-    function, an attribute): Module.__call__ notes them for as long as a trace runs."""
-    called: dict[int, Any] = {}
+    function, an attribute), with its training flag at its first call: Module.__call__ notes
+    them for as long as a trace runs (compile traces one call at a time: not thread-safe)."""
+    called: dict[int, tuple[Any, bool]] = {}
     original = nn.Module.__call__
 
     def call(self: nn.Module, *args: Any, **kwargs: Any) -> Any:
-        called[id(self)] = self
+        called.setdefault(id(self), (self, self.training))
         return original(self, *args, **kwargs)
 
     nn.Module.__call__ = call  # type: ignore[method-assign]
     try:
         yield called
     finally:
-        nn.Module.__call__ = original  # type: ignore[method-assign]
+        if nn.Module.__call__ is call:  # not if something else patched it since
+            nn.Module.__call__ = original  # type: ignore[method-assign]
 
 
 def state_of(fn: Callable, modules: list) -> tuple[list, list]:

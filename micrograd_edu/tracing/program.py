@@ -151,6 +151,8 @@ class Program:
         self.result: Any = None  # how to build fn's return value from slots
         self.leaves: list[tuple[Tensor, Any]] = []  # tensors whose storage the program holds
         self.state: tuple[list, list] = ([], [])  # what it was traced with (guards.state_of)
+        self.flags_after: list[tuple] = []  # (module, flag) fn's own train()/eval() left changed
+        self.held: list = []  # the non-tensor arguments keyed by identity, kept so no id is reused
         self.run: Callable[[list], None] | None = None  # the instructions as one function (see lower)
         self.source = ""  # that function's Python source
 
@@ -205,14 +207,15 @@ class Program:
             maker = None if closure is None else made_by.get(closure)
             steps.append(Step(instr.phase, op, reads, writes, live, maker))
         arrays = [s for s, role in enumerate(self.roles) if role != "vjp"]
-        return steps, {s: Slot(self.names[s], self._kind(s), self._shape(s)) for s in arrays}
+        results = set(self.result_slots())
+        return steps, {s: Slot(self.names[s], self._kind(s, results), self._shape(s)) for s in arrays}
 
-    def _kind(self, slot: int) -> str:
+    def _kind(self, slot: int, results: set[int]) -> str:
         """What a slot is, in the pictures' words: a captured array with a name is state (a
         parameter, an optimizer's buffer), one without (c20) a constant."""
         if slot in self.inputs:
             return "input"
-        if slot in self.result_slots():
+        if slot in results:
             return "output"
         if slot in self.captured:
             return "constant" if self.names[slot] == f"c{slot}" else "parameter"  # state has a name

@@ -216,6 +216,8 @@ class PythonProgram:
         self.result: Any = None  # ("tape", shape, dtype) or None
         self.leaves: list[tuple[Tensor, Any]] = []
         self.state: tuple[list, list] = ([], [])  # what it was traced with (guards.state_of)
+        self.flags_after: list[tuple] = []  # (module, flag) fn's own train()/eval() left changed
+        self.held: list = []  # the non-tensor arguments keyed by identity, kept so no id is reused
         self.arg_names: list[str] = []
         self.grad_names: list[str] = []  # the name of each tape.grads tensor
         self.source = ""
