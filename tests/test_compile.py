@@ -57,8 +57,9 @@ def test_adam_changes_its_constants_every_step_so_it_stays_eager():
         model, criterion, _, X, y = moons()
         return model, criterion, optim.Adam(model.parameters(), lr=0.01), X, y
 
-    eager, compiled = train(adam, False, 5), train(adam, True, 5)
+    eager, compiled = train(adam, False, 8), train(adam, True, 8)
     assert compiled[:3] == eager[:3] and compiled[3].replays == 0
+    assert compiled[3].traces == 4 and "bias correction" in repr(compiled[3])  # then eager: no trace cost
 
 
 @pytest.mark.parametrize("make", [tutorial, moons])
@@ -645,3 +646,76 @@ def test_a_reduction_on_a_0d_result_gives_writable_data():
     s = torch.tensor([1.0, 2.0]).sum()
     s.add_(1).mul_(2)
     assert s.item() == 8.0
+
+
+@pytest.mark.parametrize("backend", ["numpy", "python"])
+def test_a_scheduler_changing_lr_between_replays_is_a_guard(backend):
+    torch.set_backend(backend)
+    X, y = torch.tensor([[1.0, 2.0], [3.0, 4.0]]), torch.tensor([[1.0], [2.0]])
+
+    def run(compiled: bool):
+        torch.manual_seed(0)
+        model = nn.Linear(2, 1)
+        opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        scheduler = optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.1)
+
+        def step(X, y):
+            opt.zero_grad()
+            loss = ((model(X) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        f = torch.compile(step) if compiled else step
+        losses = []
+        for _ in range(12):
+            losses.append(f(X, y).item())
+            scheduler.step()
+        return losses, f
+
+    eager, (compiled, f) = run(False)[0], run(True)
+    assert compiled == eager and f.replays > 0
+
+
+def test_an_argmax_whose_answer_changes_is_a_guard():
+    """Accuracy on a fixed batch while the model changes: the same answers for a while, then not."""
+    X, y = torch.tensor([[1.0, 2.0], [3.0, 4.0], [-1.0, 0.5]]), torch.tensor([1, 1, 0])
+
+    def run(compiled: bool):
+        torch.manual_seed(0)
+        model = nn.Linear(2, 2)
+
+        def accuracy(X, y):
+            with torch.no_grad():
+                return (model(X).argmax(1) == y).sum()
+
+        f = torch.compile(accuracy) if compiled else accuracy
+        out = []
+        for i in range(8):
+            out.append(f(X, y).item())
+            if i >= 3:
+                with torch.no_grad():
+                    model.weight.add_(torch.tensor([[1.5, -1.5], [-1.5, 1.5]]) * (1 if i % 2 else -1))
+        return out, f
+
+    eager, (compiled, f) = run(False)[0], run(True)
+    assert compiled == eager and f.replays > 0 and len(set(eager)) == 2
+
+
+def test_batchnorm_in_training_on_the_python_backend_runs_eagerly_and_says_why():
+    torch.set_backend("python")
+    torch.manual_seed(0)
+    bn = nn.BatchNorm1d(2)
+    X, y = torch.tensor([[1.0, 2.0], [3.0, 5.0]]), torch.tensor([[0.5, 0.5], [1.0, 1.0]])
+    opt = optim.SGD(bn.parameters(), lr=0.1)
+
+    def step(X, y):
+        opt.zero_grad()
+        loss = ((bn(X) - y) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    f = torch.compile(step)
+    assert len([f(X, y).item() for _ in range(3)]) == 3
+    assert f.replays == 0 and "updates a tensor in place before backward" in repr(f)

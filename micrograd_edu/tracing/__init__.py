@@ -143,8 +143,9 @@ class Compiled:
         self.arg_names = list(self.signature.parameters) if self.signature else []
         self.modules = {id(m): m for m in modules_in(fn)}  # their train()/eval() flags: in the key; grows
         self.keyword_orders: dict[tuple, list[str] | None] = {}  # (len(args), keywords) -> fn's order
+        self.retraces: dict[tuple, int] = {}  # key -> replays whose guard failed
         self.programs: dict[tuple, Any] = {}  # guard key -> the program replayed for it
-        self.pending: dict[tuple, tuple[Any, int]] = {}  # guard key -> (last trace, agreeing traces)
+        self.pending: dict[tuple, tuple[Any, int, int]] = {}  # key -> (last trace, agreeing, disagreeing)
         self.eager: dict[tuple, str] = {}  # guard key -> why calls with it run eagerly
         self.traces = 0
         self.replays = 0
@@ -200,6 +201,9 @@ class Compiled:
             except _Retrace as e:
                 self.retrace_reason = str(e)
                 del self.programs[key]
+                self.retraces[key] = self.retraces.get(key, 0) + 1
+                if self.retraces[key] >= GIVE_UP:  # its guard keeps failing: no program fits for long
+                    return self._eagerly(key, f"{GIVE_UP} replays in a row found {e}", args)
             except _Fallback:
                 self.fallbacks += 1
                 return self.fn(*args)
@@ -259,7 +263,8 @@ class Compiled:
             finally:
                 _tracing[0] -= 1
         self.traces += 1
-        self.last_program = program
+        if not isinstance(program, str):  # a reason, not a program
+            self.last_program = program
         for m, training in called.values():  # a module first met in the trace: its flag at its call
             entry.setdefault(id(m), training)
         for m in [*reached, *(m for m, _ in called.values())]:
@@ -272,22 +277,34 @@ class Compiled:
         program.state = state_of(self.fn, list(self.modules.values()))
         program.flags_after = [(m, m.training) for i, m in self.modules.items() if m.training != entry[i]]
         program.held = [a for a in args if not isinstance(a, (Tensor, *SCALARS))]  # their ids are in the key
-        previous = self.pending.get(key)
-        agreeing = 1
+        previous, agreeing, disagreeing = self.pending.get(key), 1, 0
         if previous is not None and previous[0].key() == program.key():
-            if python:
-                _check_captured_lists(previous[0], program)
-            else:
-                _check_captured(previous[0], program)
+            try:
+                (_check_captured_lists if python else _check_captured)(previous[0], program)
+            except CompileError as e:  # something outside the traced ops changed: eager, saying why
+                self.eager[key] = str(e)
+                self.pending.pop(key, None)
+                return result
             agreeing = previous[1] + 1
+        elif previous is not None:
+            disagreeing = previous[2] + 1
+            if disagreeing >= GIVE_UP:
+                self.eager[key] = DISAGREE
+                self.pending.pop(key, None)
+                return result
         if agreeing >= self.warmup:
             self.programs[key] = program
             self.pending.pop(key, None)
         else:
-            self.pending[key] = (program, agreeing)
+            self.pending[key] = (program, agreeing, disagreeing)
         return result
 
 
+GIVE_UP = 3  # traces in a row that each differ from the last: the step is not the same program twice
+DISAGREE = (
+    f"{GIVE_UP + 1} traces in a row each came out different: a Python number that changes at every "
+    "call is baked into the ops (Adam's bias correction uses its step count), so no program fits"
+)
 KEYWORDS = (
     "a keyword argument that does not name one of fn's positional parameters (a keyword-only or an "
     "unknown one: a trace takes positional arguments)"
@@ -306,8 +323,8 @@ def _why_eager(program: Any, result: Any, drew_random_numbers: bool) -> str:
             "it draws random numbers (Dropout in training mode, rand, randn), and a replay would "
             "repeat the trace's; in eval() mode Dropout draws none, and the step replays"
         )
-    if program is None:
-        return "the python backend replays training steps: fn must call backward()"
+    if isinstance(program, str):  # the python backend's tracer says why it wrote no program
+        return program
     if not program.has_backward() and _needs_graph(result):
         return (
             "its result needs the graph a later backward() walks, which a replay does not build: "

@@ -108,15 +108,16 @@ def modules_called() -> Iterator[dict[int, tuple[Any, bool]]]:
             nn.Module.__call__ = original  # type: ignore[method-assign]
 
 
-def state_of(fn: Callable, modules: list) -> tuple[list, list]:
+def state_of(fn: Callable, modules: list) -> tuple[list, list, list]:
     """What the program was traced with: (dict, key, object) for each module's parameters and
     layers and each global of fn's naming a module or an optimizer; (cell, object) for each
-    variable of fn's closure naming one."""
+    variable of fn's closure naming one; (param group, key, value) for each optimizer's settings
+    (a scheduler changing lr between steps: the traced program has the old lr in it)."""
     in_dicts: list[tuple[dict, str, Any]] = []
     for m in modules:
         in_dicts += [(m._parameters, k, p) for k, p in m._parameters.items()]
         in_dicts += [(m._modules, k, c) for k, c in m._modules.items()]
-    in_cells = []
+    in_cells, settings = [], []
     for container, name in _bindings(fn):
         obj = value_at(container, name)
         if isinstance(obj, (nn.Module, optim.Optimizer)):
@@ -124,14 +125,19 @@ def state_of(fn: Callable, modules: list) -> tuple[list, list]:
                 in_dicts.append((container, name, obj))
             else:
                 in_cells.append((container, obj))
-    return in_dicts, in_cells
+        if isinstance(obj, optim.Optimizer):
+            settings += [(g, k, v) for g in obj.param_groups for k, v in g.items() if k != "params"]
+    return in_dicts, in_cells, settings
 
 
-def unchanged(state: tuple[list, list]) -> bool:
-    """Whether every object of the state is still where the trace found it (before each replay:
-    a plain loop, the cheapest check there is)."""
-    in_dicts, in_cells = state
+def unchanged(state: tuple[list, list, list]) -> bool:
+    """Whether every object of the state is still where the trace found it, and every optimizer
+    setting has its value (before each replay: plain loops, the cheapest check there is)."""
+    in_dicts, in_cells, settings = state
     for d, key, obj in in_dicts:
         if d.get(key) is not obj:
+            return False
+    for group, key, value in settings:
+        if group[key] is not value and group[key] != value:
             return False
     return all(cell.cell_contents is obj for cell, obj in in_cells)  # few: most steps have none

@@ -110,7 +110,15 @@ def _write_call(w: _Writer, instr: Call, backend: Any, checked: list[int], eleme
         product = f"multiply(s{b}, {w.arg(('const', alpha))}, out={w.buffer(*w.layouts[b])})"
         w.lines.append(f"{w.name(fn)}(s{a}, {product}, 1)")
         return
-    w.store(instr.outs, f"{w.name(fn)}({', '.join(w.arg(a) for a in instr.args)})")
+    call = f"{w.name(fn)}({', '.join(w.arg(a) for a in instr.args)})"
+    if not instr.told:
+        return w.store(instr.outs, call)
+    w.lines.append(f"r = {call}")
+    w.lines.extend(f"s{slot} = r[{k}]" for k, slot in instr.outs)
+    retrace = w.name(_Retrace(f"numbers {instr.name} gave Python (an argmax's indices) changed"))
+    for k, numbers in instr.told:  # Python used them (to make the indices tensor): they must be the same
+        w.lines.append(f"if r[{k}] != {w.name(numbers)}:")
+        w.lines.append(f"    raise {retrace}")
 
 
 def _write_backward(w: _Writer, instr: Backward, elementwise: dict, sum_to: Callable) -> None:

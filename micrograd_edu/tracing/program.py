@@ -31,6 +31,7 @@ class Call:
 
     def __init__(self, name: str, fn: Callable, args: tuple, outs: tuple, phase: str) -> None:
         self.name, self.fn, self.args, self.outs, self.phase = name, fn, args, outs, phase
+        self.told: list[tuple[int, Any]] = []  # (position, numbers) it gave Python: checked on replay
 
     def run(self, env: list) -> None:
         result = self.fn(*[_resolve(a, env) for a in self.args])
@@ -150,7 +151,7 @@ class Program:
         self.grads: list[tuple[Tensor, int]] = []  # a leaf's .grad after the step
         self.result: Any = None  # how to build fn's return value from slots
         self.leaves: list[tuple[Tensor, Any]] = []  # tensors whose storage the program holds
-        self.state: tuple[list, list] = ([], [])  # what it was traced with (guards.state_of)
+        self.state: tuple[list, list, list] = ([], [], [])  # what it was traced with (guards.state_of)
         self.flags_after: list[tuple] = []  # (module, flag) fn's own train()/eval() left changed
         self.held: list = []  # the non-tensor arguments keyed by identity, kept so no id is reused
         self.run: Callable[[list], None] | None = None  # the instructions as one function (see lower)
@@ -307,7 +308,8 @@ def _op_of(instr: Any, names: list[str]) -> str:
 
 def _has_effect(instr: Any) -> bool:
     if isinstance(instr, Call):
-        return instr.name in IN_PLACE or (instr.name == "elementwise" and instr.args[0][1].can_fail)
+        can_fail = instr.name == "elementwise" and instr.args[0][1].can_fail
+        return instr.name in IN_PLACE or can_fail or bool(instr.told)
     return isinstance(instr, ValueRead) and instr.guard
 
 

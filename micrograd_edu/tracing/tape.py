@@ -215,7 +215,7 @@ class PythonProgram:
         self.instructions: list[Call] = []
         self.result: Any = None  # ("tape", shape, dtype) or None
         self.leaves: list[tuple[Tensor, Any]] = []
-        self.state: tuple[list, list] = ([], [])  # what it was traced with (guards.state_of)
+        self.state: tuple[list, list, list] = ([], [], [])  # what it was traced with (guards.state_of)
         self.flags_after: list[tuple] = []  # (module, flag) fn's own train()/eval() left changed
         self.held: list = []  # the non-tensor arguments keyed by identity, kept so no id is reused
         self.arg_names: list[str] = []
@@ -287,6 +287,7 @@ class PythonTracer:
         self.slot_of: dict[int, int] = {}
         self.depth = 0
         self.after_backward = False
+        self.refused = ""  # why this step cannot be replayed, found while it ran
         self.graph_slots: dict[int, int] = {}
 
     def new_slot(self, data: Any, prefix: str) -> int:
@@ -315,10 +316,10 @@ class PythonTracer:
     def recording(self, name: str, fn: Callable) -> Callable:
         def call(*args: Any) -> Any:
             if self.depth or not self.after_backward:
-                if name in IN_PLACE and not self.depth:
-                    raise CompileError(
-                        f"compile (python backend) replays in-place updates only after backward; this step "
-                        f"calls {name} before it"
+                if name in IN_PLACE and not self.depth and not self.refused:
+                    self.refused = (  # the step goes on eagerly; compile runs it eagerly from now on
+                        f"it updates a tensor in place before backward ({name}: BatchNorm's running "
+                        "statistics, say), which the python backend's tape cannot replay"
                     )
                 return fn(*args)
             spec = tuple(self.spec(a) for a in args)
@@ -371,9 +372,9 @@ class PythonTracer:
 
 def trace_python(
     fn: Callable, args: tuple, names: dict[int, str], arg_names: list[str]
-) -> tuple[PythonProgram | None, Any]:
-    """Run fn(*args) eagerly on the python backend, writing down its tape and later calls; no
-    program (None) if fn did not call backward: the tape is written at backward."""
+) -> tuple[PythonProgram | str, Any]:
+    """Run fn(*args) eagerly on the python backend, writing down its tape and later calls; instead
+    of a program, why there is none (fn did not call backward: the tape is written at backward)."""
     backend = backend_for("python")
     tracer = PythonTracer(args, names, arg_names)
     originals = _backend_functions(backend)
@@ -388,18 +389,20 @@ def trace_python(
         for name, f in saved.items():
             setattr(backend, name, f)
     program = tracer.program
+    if tracer.refused:
+        return tracer.refused, result
     if not tracer.after_backward:
-        return None, result
+        return "the python backend replays training steps: fn must call backward()", result
     for (t, _), slot in zip(program.tape.grads, program.grad_slots):
         if t.grad is None or t.grad._data is not tracer.lists[slot]:
-            raise CompileError(
+            return (
                 "a .grad accumulated over an earlier one (no zero_grad() in the step): compile (python "
                 "backend) replays steps that start from fresh gradients; call optimizer.zero_grad() in fn"
-            )
+            ), result
         program.leaves.append((t, t._data))
     if result is not None:
         if not isinstance(result, Tensor) or any(id(v) not in tracer.graph_slots for v in result._data):
-            raise CompileError("a compiled python-backend step returns its loss tensor (or None)")
+            return "a compiled python-backend step replays when it returns its loss tensor (or None)", result
         program.tape.result = [tracer.graph_slots[id(v)] for v in result._data]
         program.result = (result.shape, result.dtype)
     return program, result

@@ -84,6 +84,7 @@ class Tracer:
             finally:
                 self.depth -= 1
             outs: list[tuple[int | None, int]] = []
+            told: list[tuple[int, Any]] = []  # numbers it hands to Python (reduce_max's positions)
             parts = result if isinstance(result, tuple) else (result,)
             for k, part in enumerate(parts):
                 position = k if isinstance(result, tuple) else None
@@ -93,7 +94,11 @@ class Tracer:
                     slot = self.new_slot(part, "vjp")
                     self.closure_of[id(part)] = slot
                     outs.append((position, slot))
-            self.program.instructions.append(Call(name, fn, spec, tuple(outs), self.phase))
+                elif isinstance(part, list) and position is not None:
+                    told.append((position, list(part)))
+            call = Call(name, fn, spec, tuple(outs), self.phase)
+            call.told = told  # what Python made of them (an argmax's indices) is baked in: a guard
+            self.program.instructions.append(call)
             return result
 
         return call
@@ -191,8 +196,9 @@ def _backend_functions(backend: Any) -> dict[str, Callable]:
 
 def trace(
     fn: Callable, args: tuple, arg_names: list[str], names: dict[int, str], guard_reads: bool = False
-) -> tuple[Program, Any]:
-    """Run fn(*args) with the real engine, writing down its program; (program, fn's result)."""
+) -> tuple[Program | str, Any]:
+    """Run fn(*args) with the real engine, writing down its program; (program, fn's result), or
+    instead of a program why a replay cannot stand in for fn."""
     import numpy as np
 
     backend = backend_for("numpy")
@@ -224,7 +230,10 @@ def trace(
             program.grads.append((t, tracer.slot_of[id(grad._data)]))
         if id(t._data) in tracer.slot_of:
             program.leaves.append((t, t._data))
-    program.result = _result_spec(result, tracer)
+    try:
+        program.result = _result_spec(result, tracer)
+    except CompileError as e:  # fn ran: its result is fine, it is only no result a replay can build
+        return str(e), result
     return program, result
 
 
