@@ -10,7 +10,7 @@ Start with `Value`, the scalar node in `engine.py`:
 8.0
 """
 
-from micrograd_edu import autograd, cuda, data, datasets, nn, optim, utils  # noqa: F401  (reached as attributes)
+from micrograd_edu import _dynamo, autograd, compiler, cuda, data, datasets, nn, optim, utils  # noqa: F401  (reached as attributes)
 from micrograd_edu import coverage as _coverage
 from micrograd_edu import tensor as _tensor_api
 from micrograd_edu.autograd import GradcheckError, grad, gradcheck
@@ -24,6 +24,7 @@ __all__ = [
     "GradcheckError",
     "Value",
     "autograd",
+    "compiler",
     "compile",
     "cuda",
     "data",

@@ -719,3 +719,15 @@ def test_batchnorm_in_training_on_the_python_backend_runs_eagerly_and_says_why()
     f = torch.compile(step)
     assert len([f(X, y).item() for _ in range(3)]) == 3
     assert f.replays == 0 and "updates a tensor in place before backward" in repr(f)
+
+
+def test_reset_forgets_every_program_as_pytorchs_does():
+    f = torch.compile(lambda x: x * 2)
+    for _ in range(3):
+        f(torch.ones(2))
+    assert f.programs
+    torch.compiler.reset()
+    assert not f.programs and not f.pending
+    torch._dynamo.reset()  # the older name tutorials use
+    f(torch.ones(2))
+    assert f.traces == 3

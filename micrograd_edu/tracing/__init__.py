@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import inspect
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -115,6 +116,14 @@ def _check_captured(old: Program, new: Program) -> None:
 RECOMPILE_LIMIT = 8  # kinds of call traced before the others run eagerly (PyTorch's recompile_limit)
 _tracing = [0]  # > 0 while a trace runs: a compiled function called inside it runs as plain fn
 _trace_lock = threading.Lock()  # a trace swaps the backend's functions for everyone: one at a time
+_every: weakref.WeakSet = weakref.WeakSet()  # every compiled function there is, for reset()
+
+
+def reset() -> None:
+    """Forget every compiled function's programs (torch.compiler.reset, torch._dynamo.reset): each
+    traces again at its next call, as after a change compile cannot see."""
+    for compiled in list(_every):
+        compiled.recompile()
 
 
 class Compiled:
@@ -153,6 +162,7 @@ class Compiled:
         self.eager_calls = 0  # calls that ran eagerly for good (see `eager`)
         self.last_program: Any = None
         self.retrace_reason = ""
+        _every.add(self)
 
     @property
     def program(self) -> Any:
