@@ -192,15 +192,22 @@ print(compiled_model.forward)
 # %% [markdown]
 # ## What a replay cannot see
 #
-# A replay runs array operations only. Python that touches no tensor, a step counter or a
-# learning-rate schedule changing `lr`, was run once, at trace time, and its result is baked
-# into the program as a constant. Keep it out of the compiled function, or call
+# A replay runs array operations only. Python that touches no tensor was run once, at trace
+# time, and its result is baked into the program as a constant: the `-0.5` of the updates
+# above is `-lr`. compile guards what it knows about: an optimizer's settings (a scheduler
+# changing `lr` makes the next call trace again), the modules and their train/eval flags. A
+# number of your own it cannot know about: keep it out of the compiled function, or call
 # `compiled.recompile()` after changing it.
 #
-# **Exercise.** The program above reads `model.fc1.weight` and writes into it in place.
-# After `opt.param_groups[0]["lr"] = 0.1`, without `recompile()`, which learning rate do
-# the replays use: 0.5 or 0.1?
+# **Exercise.** `scale = 2.0; f = torch.compile(lambda x: x * scale)`, called three times on
+# `torch.ones(2)`. Then `scale = 3.0`, without `recompile()`. What is `f(torch.ones(2))[0]`
+# now: 2.0 or 3.0? (Then try it, and `f.recompile()`.)
 
 # %%
+scale = 2.0
+f = torch.compile(lambda x: x * scale)
+for _ in range(3):
+    f(torch.ones(2))
+scale = 3.0
 answer = None  # your answer: a number
-check(answer, 0.5, "the lr is a Python number: where in the program text above does it appear?")
+check(answer, 2.0, "scale is a Python number: what did the trace write into the program?")
