@@ -731,3 +731,25 @@ def test_reset_forgets_every_program_as_pytorchs_does():
     torch._dynamo.reset()  # the older name tutorials use
     f(torch.ones(2))
     assert f.traces == 3
+
+
+def test_a_mask_made_inside_a_python_backend_step_is_not_baked_in():
+    torch.set_backend("python")
+
+    def run(compiled: bool):
+        w = torch.tensor([1.0, 2.0], requires_grad=True)
+        opt = optim.SGD([w], lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = ((x > 0).float() * x * w).sum()
+            loss.backward()
+            opt.step()
+            return loss
+
+        f = torch.compile(step) if compiled else step
+        xs = [torch.tensor([1.0, 1.0])] * 3 + [torch.tensor([-1.0, 1.0])] * 2  # the same mask, then not
+        return [f(x).item() for x in xs], f
+
+    eager, (compiled, f) = run(False)[0], run(True)
+    assert compiled == eager and "a comparison, a mask" in repr(f)

@@ -49,6 +49,13 @@ _INLINE_BACKWARD = {  # the few commonest `_backward`s written out (calling them
 }
 
 
+_OFF_THE_GRAPH = {  # backend calls whose new Values do not come from Value ops: a tape's constants
+    "compare": "a comparison, a mask",
+    "copy": "detach(), as softmax's stabilising max",
+    "reduce_max": "max's positions, argmax",
+}
+
+
 def _log(x: float) -> float:
     if x <= 0.0:  # eager raises here: the replay falls back to eager, which raises
         raise ValueError("log of a number <= 0")
@@ -320,6 +327,11 @@ class PythonTracer:
                     self.refused = (  # the step goes on eagerly; compile runs it eagerly from now on
                         f"it updates a tensor in place before backward ({name}: BatchNorm's running "
                         "statistics, say), which the python backend's tape cannot replay"
+                    )
+                if name in _OFF_THE_GRAPH and not self.depth and not self.refused:
+                    self.refused = (
+                        f"it makes numbers from tensor values outside the graph ({_OFF_THE_GRAPH[name]}), "
+                        "which the python backend's tape would keep from the trace as constants"
                     )
                 return fn(*args)
             spec = tuple(self.spec(a) for a in args)
