@@ -753,3 +753,23 @@ def test_a_mask_made_inside_a_python_backend_step_is_not_baked_in():
 
     eager, (compiled, f) = run(False)[0], run(True)
     assert compiled == eager and "a comparison, a mask" in repr(f)
+
+
+def test_a_boolean_mask_read_into_positions_is_a_guard():
+    def run(compiled: bool):
+        w = torch.tensor([1.0, 2.0], requires_grad=True)
+        opt = optim.SGD([w], lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = (x * w)[x > 0].sum()
+            loss.backward()
+            opt.step()
+            return loss
+
+        f = torch.compile(step) if compiled else step
+        xs = [torch.tensor([1.0, 1.0])] * 3 + [torch.tensor([-1.0, 1.0])] * 2
+        return [f(x).item() for x in xs], f
+
+    eager, (compiled, f) = run(False)[0], run(True)
+    assert compiled == eager and f.replays >= 1

@@ -100,8 +100,9 @@ class Reshaped:
 
 class ValueRead:
     """The trace read these numbers into Python (`.item()`, BCELoss checking its input is in
-    [0, 1]). Python may have decided something on them, which a replay cannot redo; so with
-    `guard_reads` a replay whose numbers differ traces again; without, the read is skipped."""
+    [0, 1], a mask's positions for x[x > 0]). Python may have decided something on them, which a
+    replay cannot redo; so a guarded read (a mask or integers always; floats with `guard_reads`)
+    whose numbers differ on replay traces again; an unguarded one is skipped."""
 
     def __init__(self, a: int, values: list, phase: str, guard: bool) -> None:
         self.a, self.values, self.phase, self.guard = a, values, phase, guard

@@ -104,11 +104,13 @@ class Tracer:
         return call
 
     def read(self, array: Any) -> list[float]:
+        """A read into Python, written down; always a guard for a mask or integers (their values
+        become positions: x[x > 0], an index tensor), for floats only with guard_reads."""
         values = array.ravel().tolist()
         if not self.depth:
-            self.program.instructions.append(
-                ValueRead(self.slot(array), values, self.phase, self.guard_reads)
-            )
+            positions = getattr(array, "dtype", None) is not None and array.dtype.kind in "biu"
+            guard = self.guard_reads or positions
+            self.program.instructions.append(ValueRead(self.slot(array), values, self.phase, guard))
         return values
 
     def backprop(self, roots, seeds, order, wanted, retain_graph, create_graph, hooked) -> dict[int, Any]:
