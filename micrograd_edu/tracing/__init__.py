@@ -222,6 +222,8 @@ class Compiled:
                     object.__setattr__(m, "training", training)
                 self.replays += 1
                 self.last_program = program
+                if self.retraces:
+                    self.retraces.pop(key, None)  # "in a row": a replay that passed starts the count again
                 return result
         elif program is not None:
             self.retrace_reason = STATE_CHANGED
