@@ -17,10 +17,8 @@ def numpy_backend():
     torch.set_backend(before)
 
 
-def train(make, compiled: bool, steps: int = 12):
-    """Losses, weights and gradients after `steps` steps, eager or compiled."""
-    torch.manual_seed(0)
-    model, criterion, opt, X, y = make()
+def step_of(model, criterion, opt):
+    """The training step the tests compile: zero_grad, the loss, backward, the update."""
 
     def step(X, y):
         opt.zero_grad()
@@ -28,6 +26,16 @@ def train(make, compiled: bool, steps: int = 12):
         loss.backward()
         opt.step()
         return loss
+
+    return step
+
+
+def train(make, compiled: bool, steps: int = 12):
+    """Losses, weights and gradients after `steps` steps, eager or compiled."""
+    torch.manual_seed(0)
+    model, criterion, opt, X, y = make()
+
+    step = step_of(model, criterion, opt)
 
     f = torch.compile(step) if compiled else step
     losses = [f(X, y).item() for _ in range(steps)]
@@ -303,12 +311,7 @@ def test_python_backend_changed_input_shape_traces_again():
     torch.manual_seed(0)
     model, criterion, opt, X, y = python_tutorial()
 
-    def step(X, y):
-        opt.zero_grad()
-        loss = criterion(model(X), y)
-        loss.backward()
-        opt.step()
-        return loss
+    step = step_of(model, criterion, opt)
 
     f = torch.compile(step)
     for _ in range(4):
@@ -427,12 +430,7 @@ def test_a_step_with_dropout_runs_eagerly_in_training_and_replays_in_eval():
         model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, 1), nn.Sigmoid())
         criterion, opt = nn.BCELoss(), optim.SGD(model.parameters(), lr=0.5)
 
-        def step(X, y):
-            opt.zero_grad()
-            loss = criterion(model(X), y)
-            loss.backward()
-            opt.step()
-            return loss
+        step = step_of(model, criterion, opt)
 
         f = torch.compile(step) if compile_it else step
         return [f(X, y).item() for _ in range(5)], f, model
@@ -452,12 +450,7 @@ def test_python_backend_program_names_its_leaves_and_reads_before_any_replay():
     torch.set_backend("python")
     model, criterion, opt, X, y = python_tutorial()
 
-    def step(X, y):
-        opt.zero_grad()
-        loss = criterion(model(X), y)
-        loss.backward()
-        opt.step()
-        return loss
+    step = step_of(model, criterion, opt)
 
     f = torch.compile(step)
     f(X, y)

@@ -13,7 +13,7 @@ from micrograd_edu.tensor import Tensor
 from micrograd_edu.tensor.backend import backend_for
 from micrograd_edu.tracing.lower import _Fallback, _Writer
 from micrograd_edu.tracing.program import IN_PLACE, Call, CompileError, Slot, Step, _shown
-from micrograd_edu.tracing.trace import _backend_functions
+from micrograd_edu.tracing.trace import _backend_functions, run_swapped
 
 # ---- the python backend: the scalar graph as a tape of float arithmetic ---------------------------
 # On the python backend a tensor is a list of Values and the engine does backward. A trace runs the
@@ -392,14 +392,7 @@ def trace_python(
     originals = _backend_functions(backend)
     swapped = {name: tracer.recording(name, f) for name, f in originals.items()}
     swapped["backprop"] = tracer.backprop(backend.backprop)
-    saved = {name: getattr(backend, name) for name in swapped}
-    for name, f in swapped.items():
-        setattr(backend, name, f)
-    try:
-        result = fn(*args)
-    finally:
-        for name, f in saved.items():
-            setattr(backend, name, f)
+    result = run_swapped(backend, swapped, fn, args)
     program = tracer.program
     if tracer.refused:
         return tracer.refused, result

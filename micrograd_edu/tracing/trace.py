@@ -196,6 +196,19 @@ def _backend_functions(backend: Any) -> dict[str, Callable]:
     }
 
 
+def run_swapped(backend: Any, swapped: dict[str, Callable], fn: Callable, args: tuple) -> Any:
+    """fn(*args) with these of the backend's functions swapped for recording ones, and the
+    backend's own put back however fn ends: how both backends' traces watch a step."""
+    saved = {name: getattr(backend, name) for name in swapped}
+    for name, f in swapped.items():
+        setattr(backend, name, f)
+    try:
+        return fn(*args)
+    finally:
+        for name, f in saved.items():
+            setattr(backend, name, f)
+
+
 def trace(
     fn: Callable, args: tuple, arg_names: list[str], names: dict[int, str], guard_reads: bool = False
 ) -> tuple[Program | str, Any]:
@@ -213,14 +226,7 @@ def trace(
     swapped = {name: tracer.recording(name, f) for name, f in originals.items()}
     swapped["backprop"] = backend.quiet(tracer.backprop)  # type: ignore[attr-defined]
     swapped["to_floats"] = tracer.read
-    saved = {name: getattr(backend, name) for name in swapped}
-    for name, f in swapped.items():
-        setattr(backend, name, f)
-    try:
-        result = fn(*args)
-    finally:
-        for name, f in saved.items():
-            setattr(backend, name, f)
+    result = run_swapped(backend, swapped, fn, args)
     program = tracer.program
     for t in tracer.wanted:
         grad = t.grad
