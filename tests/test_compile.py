@@ -1,5 +1,6 @@
 """compile(fn): the replayed program gives bitwise the eager numbers; guards; the program's text."""
 
+import copy
 import math
 
 import pytest
@@ -357,6 +358,38 @@ def test_a_compiled_model_trains_as_in_pytorch_with_the_eager_numbers():
     assert compiled.replays == 0 and compiled.eager_calls == 7  # its output needs a graph: eager
     assert "compile the whole training step" in repr(compiled)
     assert "# forward" in str(compiled.program)  # what the trace saw, though it runs eagerly
+
+
+def test_model_compile_compiles_in_place_and_the_model_stays_itself():
+    """PyTorch 2.2's model.compile(): the same loop, the same numbers, no _orig_mod. prefix."""
+    X, y = torch.datasets.xor(backend="numpy")
+
+    def run(compile_it: bool):
+        torch.manual_seed(0)
+        model = SimpleNN()
+        if compile_it:
+            assert model.compile() is None
+        criterion, opt = nn.BCELoss(), optim.SGD(model.parameters(), lr=0.5)
+        losses = []
+        for _ in range(6):
+            opt.zero_grad()
+            loss = criterion(model(X), y)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        with torch.no_grad():
+            outs = [model(X).tolist() for _ in range(4)]
+        return losses, outs, model
+
+    eager_losses, eager_outs, _ = run(False)
+    losses, outs, model = run(True)
+    assert (losses, outs) == (eager_losses, eager_outs)
+    compiled = model._compiled_call_impl
+    assert compiled.replays == 2 and compiled.eager_calls == 5  # evaluation replays; training needs graphs
+    assert repr(compiled).startswith("<compiled SimpleNN:")
+    assert list(model.state_dict())[0] == "fc1.weight" and type(model) is SimpleNN
+    assert "_compiled_call_impl" not in copy.deepcopy(model).__dict__  # a copy is of the model alone
+    assert "fc1.weight" in str(compiled.program)
 
 
 def test_a_compiled_model_replays_under_no_grad_and_not_with_grad_on():

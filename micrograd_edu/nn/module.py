@@ -173,6 +173,13 @@ class Module:
             raise KeyError(f"attribute '{name}' already exists")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        compiled = self.__dict__.get("_compiled_call_impl")  # set by model.compile()
+        if compiled is not None:
+            return compiled(*args, **kwargs)
+        return self._call_impl(*args, **kwargs)
+
+    def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
+        """The call itself: forward (what model.compile() compiles)."""
         forward = getattr(self, "forward", None)
         if forward is None:
             raise NotImplementedError(
@@ -180,6 +187,19 @@ class Module:
                 "forward(self, x) in the class"
             )
         return forward(*args, **kwargs)
+
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """Compile this module's calls in place, as PyTorch's `model.compile()`: `model(x)` then
+        runs `compile()`'s replay, and the model stays itself (no `_orig_mod.` in its state_dict
+        keys, as `model = torch.compile(model)` gives). The arguments are compile()'s."""
+        from micrograd_edu.tracing import compile  # compile sits above nn: imported when called
+
+        self.__dict__["_compiled_call_impl"] = compile(self._call_impl, *args, **kwargs)
+
+    def __getstate__(self) -> dict:  # a copy or a pickle of the model leaves its compiled call out
+        state = self.__dict__.copy()
+        state.pop("_compiled_call_impl", None)
+        return state
 
     # ---- walking the model ----------------------------------------------------------------
 

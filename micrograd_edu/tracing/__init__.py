@@ -126,6 +126,14 @@ def reset() -> None:
         compiled.recompile()
 
 
+def _module_called_by(fn: Callable) -> nn.Module | None:
+    """The module fn calls: fn itself, or the module whose model.compile() compiled its _call_impl."""
+    if isinstance(fn, nn.Module):
+        return fn
+    owner = getattr(fn, "__self__", None)
+    return owner if isinstance(owner, nn.Module) and fn.__name__ == "_call_impl" else None
+
+
 class Compiled:
     """fn, traced and replayed; `program` is the program the last call ran or traced."""
 
@@ -140,13 +148,12 @@ class Compiled:
             raise ValueError(f"compile's warmup is the number of agreeing traces, at least 1, got {warmup}")
         self.fn, self.warmup, self.guard_reads = fn, warmup, guard_reads
         self.limit = RECOMPILE_LIMIT if recompile_limit is None else recompile_limit
-        self.__name__ = getattr(fn, "__name__", type(fn).__name__)
+        module = _module_called_by(fn)
+        self.__name__ = type(module).__name__ if module else getattr(fn, "__name__", type(fn).__name__)
         self.__doc__ = fn.__doc__
         self.__wrapped__ = fn
         try:
-            self.signature: inspect.Signature | None = inspect.signature(
-                fn.forward if isinstance(fn, nn.Module) else fn  # type: ignore[attr-defined]
-            )
+            self.signature: inspect.Signature | None = inspect.signature(module.forward if module else fn)
         except (TypeError, ValueError):
             self.signature = None
         self.arg_names = list(self.signature.parameters) if self.signature else []
