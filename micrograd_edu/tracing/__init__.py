@@ -153,7 +153,9 @@ class Compiled:
         self.__doc__ = fn.__doc__
         self.__wrapped__ = fn
         try:
-            self.signature: inspect.Signature | None = inspect.signature(module.forward if module else fn)
+            self.signature: inspect.Signature | None = inspect.signature(
+                module.forward if module else fn  # type: ignore[attr-defined]
+            )
         except (TypeError, ValueError):
             self.signature = None
         self.arg_names = list(self.signature.parameters) if self.signature else []
