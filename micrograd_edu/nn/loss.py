@@ -93,11 +93,17 @@ def binary_cross_entropy(
             f"Found dtype {dtypes.scalar_type(target.dtype)} but expected {dtypes.scalar_type(input.dtype)}: "
             "binary_cross_entropy's target holds probabilities, floats (convert labels with y.float())"
         )
-    outside = [p for p in input.data.flatten().tolist() if not 0.0 <= p <= 1.0]
+    outside = input._outside(0.0, 1.0)
     if outside:
         raise RuntimeError(
             f"all elements of input should be between 0 and 1: binary_cross_entropy got {outside[0]!r} "
             "(apply sigmoid first, or use BCEWithLogitsLoss on the raw scores)"
+        )
+    outside = target._outside(0.0, 1.0)
+    if outside:
+        raise RuntimeError(
+            f"all elements of target should be between 0 and 1: binary_cross_entropy got {outside[0]!r} "
+            "(the target is the probability of class 1: labels 0 and 1, as floats)"
         )
     log_p = input.clamp(min=_LOG_FLOOR).log()
     log_not_p = (1 - input).clamp(min=_LOG_FLOOR).log()
@@ -332,6 +338,17 @@ def checked_reduction(reduction: Any, op: str) -> str:
 
 def _reduction(size_average: Any, reduce: Any, reduction: str, op: str) -> str:
     """The reduction, from PyTorch's old size_average= and reduce= if one is given (with its warning)."""
+    if isinstance(size_average, Tensor) or isinstance(reduce, Tensor):  # nn.MSELoss(output, target)
+        hint = (
+            f". A loss module is made first, then called on the tensors: criterion = nn.{op}(); "
+            "loss = criterion(output, target)"
+            if op[:1].isupper()
+            else ": they take True or False (or use reduction='mean', 'sum' or 'none')"
+        )
+        raise RuntimeError(
+            f"Boolean value of Tensor with more than one value is ambiguous: {op} got a tensor as "
+            f"size_average or reduce{hint}"
+        )
     if size_average is None and reduce is None:
         return checked_reduction(reduction, op)
     chosen = "none" if reduce is False else "sum" if size_average is False else "mean"

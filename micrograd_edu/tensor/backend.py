@@ -48,6 +48,10 @@ class Backend(Protocol):
     def to_floats(self, data: Data) -> list[float]:
         """The numbers, row-major."""
 
+    def outside(self, data: Data, low: float, high: float) -> list[float]:
+        """The numbers not in [low, high], nan among them, row-major: what a range check reports
+        (one call, so that a compiled step makes the check again where a read would be a guard)."""
+
     def elementwise(
         self, op: Elementwise, args: Sequence[Data], shapes: Sequence[Shape], shape: Shape, params: tuple
     ) -> tuple[Data, Backward]:

@@ -74,6 +74,11 @@ def to_floats(data: Data) -> list[float]:
     return data.ravel().tolist()
 
 
+def outside(data: Data, low: float, high: float) -> list[float]:
+    inside = (data >= low) & (data <= high)
+    return [] if inside.all() else data[~inside].ravel().tolist()
+
+
 # ---- inf and nan are answers here, as in PyTorch ---------------------------------------------
 # numpy warns when a result is inf or nan (0 * inf, 1e300 * 1e300); PyTorch and the python
 # backend just give it. So the ops below run in a context of their own where numpy's

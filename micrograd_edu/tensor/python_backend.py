@@ -77,6 +77,10 @@ def to_floats(data: Data) -> list[float]:
     return [v.data for v in data]
 
 
+def outside(data: Data, low: float, high: float) -> list[float]:
+    return [v.data for v in data if not low <= v.data <= high]
+
+
 @engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def elementwise(
     op: Elementwise, args: Sequence[Data], shapes: Sequence[Shape], shape: Shape, params: tuple

@@ -22,8 +22,9 @@ hooked when no trace runs, so the eager path costs what it did.
 Guards (guards.py). A program fits the calls it was traced for: a call whose tensors differ in
 shape, dtype, backend or requires_grad, in grad mode, or in the train()/eval() flag of a module
 the step used gets a program of its own (traced on its first call); a step whose layers,
-parameters, model or optimizer were replaced is traced again; with `guard_reads`, a number read
-into Python during the trace (`.item()`) is checked again on replay. What a replay cannot do runs
+parameters, model or optimizer were replaced is traced again; every number read into Python
+during the trace (`.item()`, a mask's positions) is checked again on replay, and a range check
+(BCELoss's) is made again. What a replay cannot do runs
 eagerly for good, with the reason in `repr(compiled)`: a forward whose result needs a graph, a
 step that draws random numbers, keywords fn does not name, tensors inside a tuple argument, more
 kinds of call than `recompile_limit`. What a replay cannot see is Python that does not touch a
@@ -43,6 +44,7 @@ is specialised to), module.py (compile(model)), and here `compile`.
 from __future__ import annotations
 
 import inspect
+import random
 import threading
 import weakref
 from collections.abc import Callable
@@ -59,11 +61,10 @@ from micrograd_edu.tracing.guards import (
     modules_in,
     reachable,
     state_of,
-    unchanged,
 )
 from micrograd_edu.tracing.lower import _Fallback, replay
 from micrograd_edu.tracing.module import OptimizedModule
-from micrograd_edu.tracing.program import CompileError, InvalidBackend, Program, _Retrace
+from micrograd_edu.tracing.program import Call, CompileError, InvalidBackend, Program, _Retrace
 from micrograd_edu.tracing.tape import _check_captured_lists, replay_python, trace_python
 from micrograd_edu.tracing.trace import trace
 
@@ -141,12 +142,11 @@ class Compiled:
         self,
         fn: Callable,
         warmup: int = WARMUP,
-        guard_reads: bool = False,
         recompile_limit: int | None = None,
     ) -> None:
         if warmup < 1:
             raise ValueError(f"compile's warmup is the number of agreeing traces, at least 1, got {warmup}")
-        self.fn, self.warmup, self.guard_reads = fn, warmup, guard_reads
+        self.fn, self.warmup = fn, warmup
         self.limit = RECOMPILE_LIMIT if recompile_limit is None else recompile_limit
         module = _module_called_by(fn)
         self.__name__ = type(module).__name__ if module else getattr(fn, "__name__", type(fn).__name__)
@@ -214,7 +214,8 @@ class Compiled:
             return self._eagerly(key, self.eager[key], args)
         python = (backends or {get_backend()}) == {"python"}
         program = self.programs.get(key)
-        if program is not None and unchanged(program.state) and all(t._data is a for t, a in program.leaves):
+        changed = program and (program.state.changed() or _storage_changed(program))
+        if program is not None and not changed:
             try:
                 result = replay_python(program, args) if python else replay(program, args)
             except _Retrace as e:
@@ -235,7 +236,7 @@ class Compiled:
                     self.retraces.pop(key, None)  # "in a row": a replay that passed starts the count again
                 return result
         elif program is not None:
-            self.retrace_reason = STATE_CHANGED
+            self.retrace_reason = f"{STATE_CHANGED}: {changed}"
             del self.programs[key]
         if key not in self.pending and len(self.programs) + len(self.pending) >= self.limit:
             return self._eagerly(
@@ -272,7 +273,9 @@ class Compiled:
         program: Any
         reached = modules_in(self.fn)
         entry = {id(m): m.training for m in [*self.modules.values(), *reached]}  # the flags fn starts from
-        random_state = default_generator.get_state()
+        known = list({id(m): m for m in [*self.modules.values(), *reached]}.values())
+        before = state_of(self.fn, known, args)
+        random_state = default_generator.get_state(), random.getstate()
         with _trace_lock:
             _tracing[0] += 1
             try:
@@ -280,7 +283,7 @@ class Compiled:
                     if python:
                         program, result = trace_python(self.fn, args, names, arg_names)
                     else:
-                        program, result = trace(self.fn, args, arg_names, names, self.guard_reads)
+                        program, result = trace(self.fn, args, arg_names, names)
             finally:
                 _tracing[0] -= 1
         self.traces += 1
@@ -291,11 +294,18 @@ class Compiled:
         for m in [*reached, *(m for m, _ in called.values())]:
             self.modules.setdefault(id(m), m)
         key = (key[0], key[1], tuple(entry[i] for i in self.modules))  # with the modules it used
-        why = _why_eager(program, result, default_generator.get_state() != random_state)
+        drew = (default_generator.get_state(), random.getstate()) != random_state
+        why = _why_eager(program, result, drew, args)
+        side_effect = before.changed(side_effects=True)
+        if side_effect and not why:
+            why = (
+                f"it changes {side_effect} itself, which a replay would not (a Python side effect: a "
+                "scheduler.step(), a counter, a list it appends to): keep that out of the compiled function"
+            )
         if why:
             self.eager[key] = why
             return result
-        program.state = state_of(self.fn, list(self.modules.values()))
+        program.state = state_of(self.fn, list(self.modules.values()), args)
         program.flags_after = [(m, m.training) for i, m in self.modules.items() if m.training != entry[i]]
         program.held = [a for a in args if not isinstance(a, (Tensor, *SCALARS))]  # their ids are in the key
         previous, agreeing, disagreeing = self.pending.get(key), 1, 0
@@ -310,7 +320,7 @@ class Compiled:
         elif previous is not None:
             disagreeing = previous[2] + 1
             if disagreeing >= GIVE_UP:
-                self.eager[key] = DISAGREE
+                self.eager[key] = DISAGREE.format(_difference(previous[0], program))
                 self.pending.pop(key, None)
                 return result
         if agreeing >= self.warmup:
@@ -323,26 +333,59 @@ class Compiled:
 
 GIVE_UP = 3  # traces in a row that each differ from the last: the step is not the same program twice
 DISAGREE = (
-    f"{GIVE_UP + 1} traces in a row each came out different: a Python number that changes at every "
-    "call is baked into the ops (Adam's bias correction uses its step count), so no program fits"
+    f"{GIVE_UP + 1} traces in a row each came out different (the last two: {{}}): a Python number that "
+    "changes at every call is baked into the ops (an lr set at each step, a clipping coefficient, "
+    "Adam's step count, the classes of a batch), so no program fits"
 )
+
+
+def _difference(old: Any, new: Any) -> str:
+    """Where two traces of a step part: the first primitive that differs, with its constants."""
+    for a, b in zip(old.instructions, new.instructions):
+        if a.key() == b.key():
+            continue
+        if isinstance(a, Call) and isinstance(b, Call) and a.name == b.name:
+            before, after = ([v for kind, v in c.args if kind == "const"] for c in (a, b))
+            return f"{a.name} with the constants {_short(before)}, then {_short(after)}"
+        return f"{_name_of(a)} where the trace before had {_name_of(b)}"
+    if len(old.instructions) != len(new.instructions):
+        return f"{len(old.instructions)} primitives, then {len(new.instructions)}"
+    return "the tape's ops or their constants"
+
+
+def _name_of(instr: Any) -> str:
+    return getattr(instr, "name", type(instr).__name__)
+
+
+def _short(values: list) -> str:
+    text = repr(values)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 KEYWORDS = (
     "a keyword argument that does not name one of fn's positional parameters (a keyword-only or an "
     "unknown one: a trace takes positional arguments)"
 )
 NESTED = "a tensor inside a tuple, list or dict argument: pass each tensor as an argument of its own"
-STATE_CHANGED = (
-    "what the step was traced with changed: a parameter's storage (p.data = ...), a module's layer "
-    "or parameter, or the model or optimizer fn names"
-)
+STATE_CHANGED = "what the step was traced with changed"
 
 
-def _why_eager(program: Any, result: Any, drew_random_numbers: bool) -> str:
+def _storage_changed(program: Any) -> str:
+    """A parameter that holds other numbers than the program reads (p.data = ...), or ""."""
+    return "" if all(t._data is a for t, a in program.leaves) else "a parameter's storage (p.data = ...)"
+
+
+def _why_eager(program: Any, result: Any, drew_random_numbers: bool, args: tuple) -> str:
     """Why calls like this one must run eagerly for good, or "" if a replay can do them."""
+    if any(isinstance(a, Tensor) and a.requires_grad and a.is_leaf for a in args):
+        return (
+            "an argument requires grad (backward gives it a .grad): a replay sets the parameters' "
+            "gradients, not an argument's"
+        )
     if drew_random_numbers:
         return (
-            "it draws random numbers (Dropout in training mode, rand, randn), and a replay would "
-            "repeat the trace's; in eval() mode Dropout draws none, and the step replays"
+            "it draws random numbers (Dropout in training mode, rand, randn, Python's random), and a "
+            "replay would repeat the trace's; in eval() mode Dropout draws none, and the step replays"
         )
     if isinstance(program, str):  # the python backend's tracer says why it wrote no program
         return program
@@ -399,7 +442,6 @@ def compile(
     isolate_recompiles: bool = False,
     shapes_spec: Any = None,
     warmup: int = WARMUP,
-    guard_reads: bool = False,
 ) -> Any:
     """model (a training step, a function of tensors, or an nn.Module), traced with the real engine
     and then replayed as a flat program of numpy calls (or of floats, on the python backend):
@@ -407,7 +449,7 @@ def compile(
 
     The first `warmup` calls run eagerly and must write the same program (an optimizer's first
     step differs from the others: its momentum buffer is made, not updated); then it replays.
-    With `guard_reads`, numbers fn reads into Python must be the same again, or it traces again.
+    Numbers fn reads into Python (`loss.item()`) must be the same again, or it traces again.
     PyTorch's other arguments are accepted and change nothing here (the trace is always one whole
     graph per input shape); `mode` and `backend` are checked against PyTorch's names. As in
     PyTorch, `compile(mode=...)` without a model is a decorator, and `disable=True` gives the
@@ -417,7 +459,7 @@ def compile(
         settings: dict[str, Any] = dict(fullgraph=fullgraph, dynamic=dynamic, backend=backend, mode=mode)
         settings.update(options=options, name=name, disable=disable, recompile_limit=recompile_limit)
         settings.update(isolate_recompiles=isolate_recompiles, shapes_spec=shapes_spec)
-        return lambda model: compile(model, **settings, warmup=warmup, guard_reads=guard_reads)
+        return lambda model: compile(model, **settings, warmup=warmup)
     if not callable(model):
         raise TypeError(
             f"compile() compiles a function or an nn.Module (model=...), got {type(model).__name__} {model!r}"
@@ -425,5 +467,5 @@ def compile(
     if disable:
         return model
     if isinstance(model, nn.Module):
-        return OptimizedModule(model, Compiled(model, warmup, guard_reads, recompile_limit))
-    return Compiled(model, warmup, guard_reads, recompile_limit)
+        return OptimizedModule(model, Compiled(model, warmup, recompile_limit))
+    return Compiled(model, warmup, recompile_limit)

@@ -11,12 +11,13 @@ same arithmetic on the same arrays, so before a replay:
   the step called still holds the same parameters and layers (not `model.fc2 = nn.Linear(...)`),
   the names fn reads a module or an optimizer by still name the same one (not a notebook cell
   that made a new model), and each parameter still has the storage the program reads.
-- the numbers read into Python during the trace (`.item()`), with `guard_reads` (program.py).
+- the numbers read into Python during the trace (`.item()`), on replay (program.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -28,14 +29,17 @@ SCALARS = (int, float, str, bool, type(None))  # arguments keyed by their value 
 
 
 def guard_key(args: tuple, modules: Any) -> tuple[tuple, set, bool]:
-    """The key of a call (its tensors' backend, shape, dtype and requires_grad, its other arguments'
-    values, an object by its identity, grad mode, each module's training flag), the backends of its
+    """The key of a call (its tensors' backend, shape, dtype and requires_grad and which are the same
+    tensor, its other arguments' values, an object by its identity, grad mode, each module's
+    training flag), the backends of its
     tensors, and whether an argument holds tensors inside a tuple, list or dict: one pass."""
     key: list[tuple] = []
     backends, nested = set(), False
-    for a in args:
+    first: dict[int, int] = {}  # id of a tensor's data -> the first argument holding it (step(X, X))
+    for i, a in enumerate(args):
         if isinstance(a, Tensor):
-            key.append(("tensor", a.backend, tuple(a.shape), a.dtype, a.requires_grad))
+            same = first.setdefault(id(a._data), i)
+            key.append(("tensor", a.backend, tuple(a.shape), a.dtype, a.requires_grad, same))
             backends.add(a.backend)
         else:
             key.append(("value", type(a), a if isinstance(a, SCALARS) else id(a)))
@@ -94,50 +98,165 @@ def modules_called() -> Iterator[dict[int, tuple[Any, bool]]]:
     function, an attribute), with its training flag at its first call: Module.__call__ notes
     them for as long as a trace runs (compile traces one call at a time: not thread-safe)."""
     called: dict[int, tuple[Any, bool]] = {}
-    original = nn.Module.__call__
+    made: set[int] = set()  # modules made while it runs (nn.BCELoss()(p, y)): new at every call
+    original, original_init = nn.Module.__call__, nn.Module.__init__
 
     def call(self: nn.Module, *args: Any, **kwargs: Any) -> Any:
-        called.setdefault(id(self), (self, self.training))
+        if id(self) not in made:
+            called.setdefault(id(self), (self, self.training))
         return original(self, *args, **kwargs)
 
-    nn.Module.__call__ = call  # type: ignore[method-assign]
+    def init(self: nn.Module) -> None:
+        made.add(id(self))
+        original_init(self)
+
+    nn.Module.__call__, nn.Module.__init__ = call, init  # type: ignore[method-assign]
     try:
         yield called
     finally:
         if nn.Module.__call__ is call:  # not if something else patched it since
             nn.Module.__call__ = original  # type: ignore[method-assign]
+        if nn.Module.__init__ is init:
+            nn.Module.__init__ = original_init  # type: ignore[method-assign]
 
 
-def state_of(fn: Callable, modules: list) -> tuple[list, list, list]:
-    """What the program was traced with: (dict, key, object) for each module's parameters and
-    layers and each global of fn's naming a module or an optimizer; (cell, object) for each
-    variable of fn's closure naming one; (param group, key, value) for each optimizer's settings
-    (a scheduler changing lr between steps: the traced program has the old lr in it)."""
-    in_dicts: list[tuple[dict, str, Any]] = []
+_MODULE_BOOKKEEPING = {  # a module's own records (the state looks into them), and its flag (in the key)
+    "_parameters",
+    "_buffers",
+    "_modules",
+    "_non_persistent",
+    "training",
+    "_compiled_call_impl",
+}
+
+
+class State:
+    """What a program was traced with, each fact with what it is ("model.fc1's parameter weight"):
+    the objects where the trace found them, the Python numbers it read (a module's `p`, an
+    optimizer's `lr`, a global's value: baked into the program), each parameter's requires_grad,
+    the sizes of the lists and dicts it saw (a step that appends to a list changes one). Checked
+    before each replay (plain loops over lists, the cheapest check there is), and once after a
+    trace against the state from before it: a step that changes its own state (scheduler.step(),
+    a counter, a new attribute value) has a side effect a replay would not have."""
+
+    def __init__(self) -> None:
+        self.objects: list[tuple[Any, Any, Any, str]] = []  # (dict, key, object): the same object
+        self.values: list[tuple[Any, Any, Any, str]] = []  # (dict, key, value): an equal value
+        self.cells: list[tuple[Any, Any, bool, str]] = []  # (cell, content, by value)
+        self.flags: list[tuple[Tensor, bool, str]] = []  # (parameter, requires_grad)
+        self.sizes: list[tuple[Any, int, str]] = []  # (list or dict, its length)
+        self.storage: list[tuple[Tensor, Any, str]] = []  # (tensor, the array or list it holds)
+        self.made_by_steps: list[tuple[Any, Any, Any, str]] = []  # an optimizer's buffers (a step makes them)
+
+    def add(self, container: Any, key: Any, obj: Any, what: str) -> None:
+        """A fact about what `container[key]` (a dict entry) holds."""
+        if isinstance(obj, SCALARS):
+            self.values.append((container, key, obj, what))
+            return
+        self.objects.append((container, key, obj, what))
+        self.inside(obj, what)
+
+    def inside(self, obj: Any, what: str) -> None:
+        """Facts about what an object holds: a tensor its storage, a list or dict its length, a
+        small dict (a config) or a plain object (a scheduler) the numbers in it."""
+        if isinstance(obj, Tensor):
+            self.storage.append((obj, obj._data, what))
+            return
+        if isinstance(obj, (list, dict, set)):
+            self.sizes.append((obj, len(obj), f"the length of {what}"))
+        entries = obj if isinstance(obj, dict) and len(obj) <= 64 else vars(obj) if _plain_object(obj) else {}
+        for key, value in entries.items():
+            if isinstance(value, SCALARS):
+                self.values.append(
+                    (entries, key, value, f"{what}[{key!r}]" if entries is obj else f"{what}.{key}")
+                )
+
+    def changed(self, side_effects: bool = False) -> str:
+        """What is no longer as the trace found it, or "" (with side_effects, leaving out what a step
+        legitimately makes: an optimizer's buffers)."""
+        for d, key, obj, what in self.objects:
+            if d.get(key) is not obj:
+                return what
+        for d, key, value, what in self.values:
+            now = d.get(key, _MISSING)
+            if now is not value and now != value and not (now != now and value != value):  # nan is nan
+                return what
+        for t, flag, what in self.flags:
+            if t.requires_grad is not flag:
+                return what
+        for container, n, what in self.sizes:
+            if len(container) != n:
+                return what
+        for t, data, what in self.storage:
+            if t._data is not data:
+                return what
+        for cell, content, by_value, what in self.cells:
+            now = value_at(cell, None)
+            if now is not content and not (by_value and now == content):
+                return what
+        if not side_effects:
+            for d, key, obj, what in self.made_by_steps:
+                if d.get(key) is not obj:
+                    return what
+        return ""
+
+
+_MISSING = object()
+
+
+def state_of(fn: Callable, modules: list, args: tuple = ()) -> State:
+    """The State fn runs in: each module's parameters (and their requires_grad), layers, buffers
+    and settings (Dropout's p, a loss's pos_weight); every name fn reads (a global, a closure
+    variable, a bound method's attribute); each optimizer fn reaches or is given: its groups, their
+    settings and parameters, its buffers."""
+    state = State()
     for m in modules:
-        in_dicts += [(m._parameters, k, p) for k, p in m._parameters.items()]
-        in_dicts += [(m._modules, k, c) for k, c in m._modules.items()]
-    in_cells, settings = [], []
+        name = type(m).__name__
+        for d, kind in ((m._parameters, "parameter"), (m._modules, "layer"), (m._buffers, "buffer")):
+            for key, obj in d.items():
+                state.objects.append((d, key, obj, f"{name}'s {kind} {key}"))
+                if kind == "parameter" and obj is not None:
+                    state.flags.append((obj, obj.requires_grad, f"{name}.{key}.requires_grad"))
+        attributes = vars(m)
+        for key, obj in attributes.items():
+            if key not in _MODULE_BOOKKEEPING:
+                state.add(attributes, key, obj, f"{name}.{key}")
+    optimizers = [a for a in args if isinstance(a, optim.Optimizer)]
     for container, name in _bindings(fn):
         obj = value_at(container, name)
-        if isinstance(obj, (nn.Module, optim.Optimizer)):
-            if isinstance(container, dict):
-                in_dicts.append((container, name, obj))
-            else:
-                in_cells.append((container, obj))
+        if obj is None or isinstance(obj, types.ModuleType):  # a name not bound yet; an imported module
+            continue
+        if isinstance(container, dict):
+            state.add(container, name, obj, name)
+        else:
+            state.cells.append((container, obj, isinstance(obj, SCALARS), name))
+            state.inside(obj, name)
         if isinstance(obj, optim.Optimizer):
-            settings += [(g, k, v) for g in obj.param_groups for k, v in g.items() if k != "params"]
-    return in_dicts, in_cells, settings
+            optimizers.append(obj)
+    for opt in {id(o): o for o in optimizers}.values():
+        _optimizer_state(state, opt)
+    return state
 
 
-def unchanged(state: tuple[list, list, list]) -> bool:
-    """Whether every object of the state is still where the trace found it, and every optimizer
-    setting has its value (before each replay: plain loops, the cheapest check there is)."""
-    in_dicts, in_cells, settings = state
-    for d, key, obj in in_dicts:
-        if d.get(key) is not obj:
-            return False
-    for group, key, value in settings:
-        if group[key] is not value and group[key] != value:
-            return False
-    return all(cell.cell_contents is obj for cell, obj in in_cells)  # few: most steps have none
+def _plain_object(obj: Any) -> bool:
+    """An object that holds data of its own (a scheduler, a config), not one that does something (a
+    function, a compiled function, a class) nor a module or a tensor (the state follows those)."""
+    return hasattr(obj, "__dict__") and not callable(obj) and not isinstance(obj, (Tensor, optim.Optimizer))
+
+
+def _optimizer_state(state: State, opt: Any) -> None:
+    what = type(opt).__name__
+    attributes = vars(opt)  # load_state_dict() gives it new ones
+    state.objects += [(attributes, k, attributes[k], f"{what}.{k}") for k in ("param_groups", "state")]
+    state.sizes.append((opt.param_groups, len(opt.param_groups), f"{what}'s number of param groups"))
+    for i, group in enumerate(opt.param_groups):
+        for key, value in group.items():
+            if key == "params":
+                state.objects.append((group, key, value, f"{what}'s params of group {i}"))
+                state.sizes.append((value, len(value), f"{what}'s number of params in group {i}"))
+                state.flags += [(p, p.requires_grad, f"a requires_grad of {what}'s params") for p in value]
+            else:
+                state.add(group, key, value, f"{what}'s {key} (param group {i})")
+    for param, buffers in opt.state.items():  # load_state_dict() gives new ones
+        state.made_by_steps.append((opt.state, param, buffers, f"{what}'s state"))
+        state.made_by_steps += [(buffers, k, v, f"{what}'s {k}") for k, v in buffers.items()]

@@ -117,7 +117,7 @@ def _write_call(w: _Writer, instr: Call, backend: Any, checked: list[int], eleme
     w.lines.extend(f"s{slot} = r[{k}]" for k, slot in instr.outs)
     retrace = w.name(_Retrace(f"numbers {instr.name} gave Python (an argmax's indices) changed"))
     for k, numbers in instr.told:  # Python used them (to make the indices tensor): they must be the same
-        w.lines.append(f"if r[{k}] != {w.name(numbers)}:")
+        w.lines.append(f"if {'r' if k is None else f'r[{k}]'} != {w.name(numbers)}:")
         w.lines.append(f"    raise {retrace}")
 
 
@@ -176,7 +176,7 @@ def lower(program: Program) -> tuple[Callable[[list], None], str]:
             w.lines.append(f"s{instr.out} = array(s{instr.a}, order='C')")
         elif isinstance(instr, Reshaped):
             w.lines.append(f"s{instr.out} = s{instr.a}.reshape({w.arg(('const', instr.shape))})")
-        elif instr.guard:
+        else:  # a read into Python: the same numbers again, or trace again
             values, retrace = (
                 w.name(instr.values),
                 w.name(_Retrace(f"numbers read during the trace changed (slot {instr.a})")),

@@ -31,7 +31,7 @@ class Call:
 
     def __init__(self, name: str, fn: Callable, args: tuple, outs: tuple, phase: str) -> None:
         self.name, self.fn, self.args, self.outs, self.phase = name, fn, args, outs, phase
-        self.told: list[tuple[int, Any]] = []  # (position, numbers) it gave Python: checked on replay
+        self.told: list[tuple[int | None, Any]] = []  # (position or None, numbers) given to Python: guards
 
     def run(self, env: list) -> None:
         result = self.fn(*[_resolve(a, env) for a in self.args])
@@ -99,16 +99,15 @@ class Reshaped:
 
 
 class ValueRead:
-    """The trace read these numbers into Python (`.item()`, BCELoss checking its input is in
-    [0, 1], a mask's positions for x[x > 0]). Python may have decided something on them, which a
-    replay cannot redo; so a guarded read (a mask or integers always; floats with `guard_reads`)
-    whose numbers differ on replay traces again; an unguarded one is skipped."""
+    """The trace read these numbers into Python (`.item()`, a mask's positions for x[x > 0]).
+    Python may have decided something on them (a branch, a constant, an index), which a replay
+    cannot redo: so if the numbers differ on replay, the call is traced again."""
 
-    def __init__(self, a: int, values: list, phase: str, guard: bool) -> None:
-        self.a, self.values, self.phase, self.guard = a, values, phase, guard
+    def __init__(self, a: int, values: list, phase: str) -> None:
+        self.a, self.values, self.phase = a, values, phase
 
     def run(self, env: list) -> None:
-        if self.guard and env[self.a].ravel().tolist() != self.values:
+        if env[self.a].ravel().tolist() != self.values:
             raise _Retrace(f"numbers read into Python during the trace changed (slot {self.a})")
 
     def key(self) -> tuple:
@@ -152,7 +151,7 @@ class Program:
         self.grads: list[tuple[Tensor, int]] = []  # a leaf's .grad after the step
         self.result: Any = None  # how to build fn's return value from slots
         self.leaves: list[tuple[Tensor, Any]] = []  # tensors whose storage the program holds
-        self.state: tuple[list, list, list] = ([], [], [])  # what it was traced with (guards.state_of)
+        self.state: Any = None  # what it was traced with (guards.state_of)
         self.flags_after: list[tuple] = []  # (module, flag) fn's own train()/eval() left changed
         self.held: list = []  # the non-tensor arguments keyed by identity, kept so no id is reused
         self.run: Callable[[list], None] | None = None  # the instructions as one function (see lower)
@@ -257,7 +256,8 @@ class Program:
             vjp = [n[s] for _, s in instr.outs if self.roles[s] == "vjp"]
             call = f"{_call_name(instr)}({', '.join(_shown(a, n) for a in _shown_args(instr))})"
             target = ", ".join(outs) + " = " if outs else ""
-            return target + call + (f"   ; backward {vjp[0]}" if vjp else "")
+            told = "   ; guard: Python used its answer, which must be the same" if instr.told else ""
+            return target + call + (f"   ; backward {vjp[0]}" if vjp else "") + told
         if isinstance(instr, Backward):
             grads = ", ".join(n[s] for _, s in instr.outs) or "_"
             return f"{grads} = {n[instr.closure]}({n[instr.g]})"
@@ -267,9 +267,7 @@ class Program:
             return f"{n[instr.out]} = copy({n[instr.a]})"
         if isinstance(instr, Reshaped):
             return f"{n[instr.out]} = reshape({n[instr.a]}, {instr.shape})"
-        return f"read {n[instr.a]}" + (
-            "   ; guard: the same numbers" if instr.guard else "   ; not re-checked"
-        )
+        return f"read {n[instr.a]}   ; guard: the same numbers"
 
 
 IN_PLACE = {"scale", "add_scaled", "assign", "assign_at"}  # backend calls that write into an argument
@@ -311,7 +309,7 @@ def _has_effect(instr: Any) -> bool:
     if isinstance(instr, Call):
         can_fail = instr.name == "elementwise" and instr.args[0][1].can_fail
         return instr.name in IN_PLACE or can_fail or bool(instr.told)
-    return isinstance(instr, ValueRead) and instr.guard
+    return isinstance(instr, ValueRead)
 
 
 def _writes(instr: Any) -> list[int]:

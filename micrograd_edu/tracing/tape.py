@@ -9,11 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 from micrograd_edu import engine
-from micrograd_edu.tensor import Tensor
+from micrograd_edu.tensor import Tensor, dtypes
 from micrograd_edu.tensor.backend import backend_for
 from micrograd_edu.tracing.lower import _Fallback, _Writer
 from micrograd_edu.tracing.program import IN_PLACE, Call, CompileError, Slot, Step, _shown
-from micrograd_edu.tracing.trace import _backend_functions, run_swapped
+from micrograd_edu.tracing.trace import RETAINS, _backend_functions, run_swapped
 
 # ---- the python backend: the scalar graph as a tape of float arithmetic ---------------------------
 # On the python backend a tensor is a list of Values and the engine does backward. A trace runs the
@@ -90,6 +90,7 @@ class Tape:
         self.ops: list[tuple] = []  # (slot, op, input slots, backward) in topological order
         self.grads: list[tuple[Any, list[int]]] = []  # (tensor, its elements' gradient slots)
         self.result: list[int] = []
+        self.checks: list[tuple[list[int], float, float]] = []  # (slots, low, high): a range check, again
         self.labels: dict[int, str] = {}  # a leaf's slot -> the element it is ("model.fc1.weight[0, 1]")
         self.size = 0  # the Values in the graph
         self.run: Callable | None = None
@@ -98,7 +99,8 @@ class Tape:
     def key(self) -> tuple:
         consts = tuple((s, repr(c)) for s, c in self.constants.items())
         ops = tuple((s, op, ins, _backward_key(bw)) for s, op, ins, bw in self.ops)
-        return (tuple(s for s, _ in self.params), tuple(self.inputs), consts, ops, tuple(self.result))
+        checks = tuple((tuple(slots), low, high) for slots, low, high in self.checks)
+        return (tuple(s for s, _ in self.params), tuple(self.inputs), consts, ops, tuple(self.result), checks)
 
 
 def _backward_key(bw: Any) -> tuple:
@@ -135,9 +137,7 @@ def _record_tape(values: list, args: tuple, wanted: list, tape: Tape, names: dic
             if op.startswith("**") and op != "**":
                 op = "**n"
             if op not in _FORWARD and op not in ("**n", "clamp"):
-                raise CompileError(
-                    f"compile cannot replay the Value op {node._op!r} yet: run this step eagerly"
-                )
+                raise CompileError(f"it has the Value op {node._op!r}, which the tape cannot replay yet")
             tape.ops.append((slot, op, tuple(slot_of[id(k)] for k in node._prev), node._backward))
         elif id(node) in inputs:
             i, j = inputs[id(node)]
@@ -175,6 +175,10 @@ def lower_tape(tape: Tape, roots: list[int], seeds: list[float]) -> tuple[Callab
             lines.append(f"v{s} = clamp({v[0]}, {number(bw.args[0])}, {number(bw.args[1])})")
         else:
             lines.append(f"v{s} = " + _FORWARD[op].format(*v))
+    for slots, low, high in tape.checks:  # as eager checks them (BCELoss's input in [0, 1]): eager raises
+        values = "".join(f"v{s}, " for s in slots)
+        lines.append(f"if not all({number(low)} <= x <= {number(high)} for x in ({values})):")
+        lines.append("    raise ValueError('a range check of the step fails')")
     started: set[int] = set()
 
     def add(slot: int, expr: str) -> None:  # `.grad += expr`, the gradient starting from 0.0
@@ -222,7 +226,7 @@ class PythonProgram:
         self.instructions: list[Call] = []
         self.result: Any = None  # ("tape", shape, dtype) or None
         self.leaves: list[tuple[Tensor, Any]] = []
-        self.state: tuple[list, list, list] = ([], [], [])  # what it was traced with (guards.state_of)
+        self.state: Any = None  # what it was traced with (guards.state_of)
         self.flags_after: list[tuple] = []  # (module, flag) fn's own train()/eval() left changed
         self.held: list = []  # the non-tensor arguments keyed by identity, kept so no id is reused
         self.arg_names: list[str] = []
@@ -295,6 +299,7 @@ class PythonTracer:
         self.depth = 0
         self.after_backward = False
         self.refused = ""  # why this step cannot be replayed, found while it ran
+        self.checks: list[tuple[list, float, float]] = []  # (Values, low, high): range checks before backward
         self.graph_slots: dict[int, int] = {}
 
     def new_slot(self, data: Any, prefix: str) -> int:
@@ -310,8 +315,8 @@ class PythonTracer:
             if slot is None:
                 if any(v._prev for v in arg):
                     raise CompileError(
-                        "after backward the step uses numbers of this step's graph (not a parameter's or "
-                        "the optimizer's): compile cannot replay that on the python backend yet"
+                        "it uses numbers of this step's graph after backward (not a parameter's or the "
+                        "optimizer's), which the python backend's tape cannot replay yet"
                     )
                 slot = self.new_slot(arg, "c")
                 self.program.captured[slot] = arg
@@ -320,21 +325,34 @@ class PythonTracer:
             return ("seq", (type(arg)(), tuple(self.spec(a) for a in arg)))
         return ("const", arg)
 
+    def refuse(self, why: str) -> None:
+        """This step cannot be replayed: it goes on eagerly, and compile runs it eagerly from now on
+        (the first reason found is the one given)."""
+        self.refused = self.refused or why
+
     def recording(self, name: str, fn: Callable) -> Callable:
         def call(*args: Any) -> Any:
-            if self.depth or not self.after_backward:
-                if name in IN_PLACE and not self.depth and not self.refused:
-                    self.refused = (  # the step goes on eagerly; compile runs it eagerly from now on
+            if self.depth or self.refused or not self.after_backward:
+                if self.depth or self.refused:
+                    return fn(*args)
+                if name in IN_PLACE:
+                    self.refuse(
                         f"it updates a tensor in place before backward ({name}: BatchNorm's running "
                         "statistics, say), which the python backend's tape cannot replay"
                     )
-                if name in _OFF_THE_GRAPH and not self.depth and not self.refused:
-                    self.refused = (
+                if name == "outside":  # a range check: the tape makes it again
+                    self.checks.append((args[0], args[1], args[2]))
+                if name in _OFF_THE_GRAPH:
+                    self.refuse(
                         f"it makes numbers from tensor values outside the graph ({_OFF_THE_GRAPH[name]}), "
                         "which the python backend's tape would keep from the trace as constants"
                     )
                 return fn(*args)
-            spec = tuple(self.spec(a) for a in args)
+            try:
+                spec = tuple(self.spec(a) for a in args)
+            except CompileError as e:
+                self.refuse(str(e))
+                return fn(*args)
             self.depth += 1
             try:
                 result = fn(*args)
@@ -350,23 +368,47 @@ class PythonTracer:
 
         return call
 
+    def read(self, real: Callable) -> Callable:
+        def to_floats(data: Any) -> list[float]:  # the tape cannot read them again: eager
+            if not self.depth:
+                self.refuse(
+                    "it reads numbers into Python (.item(), tolist(), print, a branch on a tensor), which "
+                    "the python backend's tape cannot check again at a replay"
+                )
+            return real(data)
+
+        return to_floats
+
     def backprop(self, real: Callable) -> Callable:
         def backprop(roots, seeds, order, wanted, retain_graph, create_graph, hooked):  # type: ignore[no-untyped-def]
             if self.after_backward:
-                raise CompileError("compile (python backend) traces one backward per step")
+                self.refuse("it calls backward more than once (the python backend's tape has one backward)")
             if create_graph:
-                raise CompileError(
-                    "compile cannot trace backward(create_graph=True): compile the step without it"
-                )
+                self.refuse("it calls backward(create_graph=True), which compile cannot trace")
             if any(t._prev and (t._hooks or t._backward is not None) for t in order):
-                raise CompileError(
-                    "compile (python backend) cannot trace hooks or custom Functions yet: run it eagerly"
+                self.refuse("it has hooks or custom Functions, which the python backend's tape cannot replay")
+            if any(getattr(t, "_retains", False) for t in wanted):
+                self.refuse(RETAINS)
+            if any(t.dtype != dtypes.float64 for t in [*roots, *wanted]):
+                self.refuse(
+                    "it computes in float32: the python backend rounds each op to float32, which the "
+                    "tape (of Python floats) would not"
                 )
+            if self.refused:
+                return real(roots, seeds, order, wanted, retain_graph, create_graph, hooked)
             program = self.program
             values = [v for r in roots for v in r._data]
-            self.graph_slots = _record_tape(
-                values, self.args, wanted, program.tape, self.names, self.arg_names
-            )
+            try:
+                self.graph_slots = _record_tape(
+                    values, self.args, wanted, program.tape, self.names, self.arg_names
+                )
+            except CompileError as e:
+                self.refuse(str(e))
+                return real(roots, seeds, order, wanted, retain_graph, create_graph, hooked)
+            for data, low, high in self.checks:
+                if any(id(v) not in self.graph_slots for v in data):
+                    self.refuse("it checks the range of numbers outside the graph backward walks")
+                program.tape.checks.append(([self.graph_slots.get(id(v), 0) for v in data], low, high))
             program.roots = [self.graph_slots[id(v)] for v in values]
             program.seeds = [float(g.data) for s in seeds for g in s._data]
             new = real(roots, seeds, order, wanted, retain_graph, create_graph, hooked)
@@ -392,6 +434,7 @@ def trace_python(
     originals = _backend_functions(backend)
     swapped = {name: tracer.recording(name, f) for name, f in originals.items()}
     swapped["backprop"] = tracer.backprop(backend.backprop)
+    swapped["to_floats"] = tracer.read(backend.to_floats)
     result = run_swapped(backend, swapped, fn, args)
     program = tracer.program
     if tracer.refused:

@@ -35,7 +35,8 @@ class Tracer:
         self.depth = 0  # > 0 inside a recorded call: what it calls inside is its own business
         self.phase = "forward"
         self.wanted: list[Tensor] = []
-        self.guard_reads = False
+        self.refused = ""  # why a replay cannot stand in for this step, found while it ran
+        self.real_backprop: Callable | None = None
 
     def new_slot(self, array: Any, prefix: str) -> int:
         slot = len(self.arrays)
@@ -75,7 +76,7 @@ class Tracer:
 
     def recording(self, name: str, fn: Callable) -> Callable:
         def call(*args: Any) -> Any:
-            if self.depth:
+            if self.depth or self.refused:
                 return fn(*args)
             spec = tuple(self.spec(a) for a in args)
             self.depth += 1
@@ -84,7 +85,7 @@ class Tracer:
             finally:
                 self.depth -= 1
             outs: list[tuple[int | None, int]] = []
-            told: list[tuple[int, Any]] = []  # numbers it hands to Python (reduce_max's positions)
+            told: list[tuple[int | None, Any]] = []  # numbers it hands to Python (reduce_max's positions)
             parts = result if isinstance(result, tuple) else (result,)
             for k, part in enumerate(parts):
                 position = k if isinstance(result, tuple) else None
@@ -94,7 +95,7 @@ class Tracer:
                     slot = self.new_slot(part, "vjp")
                     self.closure_of[id(part)] = slot
                     outs.append((position, slot))
-                elif isinstance(part, list) and position is not None:
+                elif isinstance(part, list):
                     told.append((position, list(part)))
             call = Call(name, fn, spec, tuple(outs), self.phase)
             call.told = told  # what Python made of them (an argmax's indices) is baked in: a guard
@@ -104,21 +105,28 @@ class Tracer:
         return call
 
     def read(self, array: Any) -> list[float]:
-        """A read into Python, written down; always a guard for a mask or integers (their values
-        become positions: x[x > 0], an index tensor), for floats only with guard_reads."""
+        """A read into Python, written down: a guard (a branch on `loss.item()`, a mask's positions)."""
         values = array.ravel().tolist()
-        if not self.depth:
-            positions = getattr(array, "dtype", None) is not None and array.dtype.kind in "biu"
-            guard = self.guard_reads or positions
-            self.program.instructions.append(ValueRead(self.slot(array), values, self.phase, guard))
+        if not self.depth and not self.refused:
+            self.program.instructions.append(ValueRead(self.slot(array), values, self.phase))
         return values
+
+    def refuse(self, why: str) -> None:
+        """A replay cannot stand in for this step: it goes on eagerly (the first reason found)."""
+        self.refused = self.refused or why
 
     def backprop(self, roots, seeds, order, wanted, retain_graph, create_graph, hooked) -> dict[int, Any]:
         """numpy_backend.backprop, written down: the same backward calls and additions, in order."""
         if create_graph:
-            raise CompileError(
-                "compile cannot trace backward(create_graph=True): compile the step without it"
+            self.refuse(
+                "it calls backward(create_graph=True) (or autograd.grad with it): compile cannot trace it"
             )
+        if any(t._hooks for t in order if t._prev):
+            self.refuse(
+                "it hooks an intermediate tensor (register_hook), and a replay would not call the hook"
+            )
+        if self.refused:
+            return self.real_backprop(roots, seeds, order, wanted, retain_graph, create_graph, hooked)  # type: ignore[misc]
         self.phase = "backward"
         self.wanted.extend(wanted)
         instrs, grads = self.program.instructions, {}  # type: ignore[var-annotated]
@@ -130,10 +138,6 @@ class Tracer:
             g = grads.get(id(t))
             if g is None or not t._prev:
                 continue
-            if t._hooks:
-                raise CompileError(
-                    f"compile cannot trace a tensor hook (on the output of {t._op}): remove it"
-                )
             handed_out.add(id(g))
             prev, backward = t._prev, t._backward
             ins = tuple(p._data for p in prev)
@@ -180,6 +184,7 @@ class Tracer:
         return g
 
 
+RETAINS = "it keeps an intermediate tensor's gradient (retain_grad()), which a replay has no tensor for"
 _NOT_RECORDED = {"quiet", "from_floats", "backprop", "to_floats"}
 
 
@@ -210,7 +215,7 @@ def run_swapped(backend: Any, swapped: dict[str, Callable], fn: Callable, args: 
 
 
 def trace(
-    fn: Callable, args: tuple, arg_names: list[str], names: dict[int, str], guard_reads: bool = False
+    fn: Callable, args: tuple, arg_names: list[str], names: dict[int, str]
 ) -> tuple[Program | str, Any]:
     """Run fn(*args) with the real engine, writing down its program; (program, fn's result), or
     instead of a program why a replay cannot stand in for fn."""
@@ -218,7 +223,7 @@ def trace(
 
     backend = backend_for("numpy")
     tracer = Tracer(np, backend, names)
-    tracer.guard_reads = guard_reads
+    tracer.real_backprop = backend.backprop
     for t, name in zip(args, arg_names):
         if isinstance(t, Tensor):
             tracer.input(t, name)
@@ -227,6 +232,10 @@ def trace(
     swapped["backprop"] = backend.quiet(tracer.backprop)  # type: ignore[attr-defined]
     swapped["to_floats"] = tracer.read
     result = run_swapped(backend, swapped, fn, args)
+    if any(getattr(t, "_retains", False) for t in tracer.wanted):
+        tracer.refuse(RETAINS)
+    if tracer.refused:
+        return tracer.refused, result
     program = tracer.program
     for t in tracer.wanted:
         grad = t.grad
