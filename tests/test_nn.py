@@ -532,6 +532,30 @@ def test_bce_loss_refuses_a_number_outside_zero_to_one(backend):
         assert repr(bad) in str(e.value)
     with pytest.raises(RuntimeError, match="between 0 and 1"):
         nn.BCELoss()(torch.tensor([float("nan")]), torch.tensor([1.0]))
+    for bad in (2.0, -1.0, float("nan")):  # the target too, as PyTorch checks it
+        with pytest.raises(
+            RuntimeError, match="^all elements of target should be between 0 and 1.*labels 0 and 1"
+        ):
+            nn.BCELoss()(torch.tensor([0.5, 0.5]), torch.tensor([0.0, bad]))
+
+
+@pytest.mark.parametrize("loss", ["MSELoss", "L1Loss", "CrossEntropyLoss", "BCELoss", "NLLLoss"])
+def test_a_loss_class_called_with_the_tensors_says_to_make_it_first(loss):
+    """nn.MSELoss(output, target): the tensors land in size_average and reduce (PyTorch's error)."""
+    output, target = torch.ones(3, 2), torch.zeros(3, 2)
+    with pytest.raises(RuntimeError, match=rf"ambiguous: {loss} got a tensor.*criterion = nn.{loss}\(\)"):
+        getattr(nn, loss)(output, target)
+
+
+@pytest.mark.parametrize("name", ["ReLU", "Sigmoid", "Tanh"])
+def test_an_activation_given_a_list_says_it_takes_a_tensor(name, backend):
+    for given in ([1.0, -1.0], 1.0):
+        with pytest.raises(
+            TypeError, match=rf"^{name.lower()}\(\): argument 'input' \(position 1\) must be Tensor, not"
+        ):
+            getattr(nn, name)()(given)
+        with pytest.raises(TypeError, match="must be Tensor"):
+            getattr(F, name.lower())(given)
 
 
 def test_cross_entropy_refuses_a_bad_class_index(backend):

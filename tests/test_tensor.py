@@ -955,3 +955,32 @@ def test_any_and_all_answer_what_bool_refuses_to_guess(backend):
         "tensor(True)",
     )
     assert bool((t > 1).any())
+
+
+def test_a_transposed_view_is_not_contiguous_and_contiguous_copies_it(backend):
+    """x.t() shares x's numbers in another order: contiguous() is a copy (writing into it leaves x
+    alone), view() of another shape refuses it as PyTorch does, reshape() copies."""
+    x = tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], backend=backend)
+    assert x.is_contiguous() and not x.t().is_contiguous() and not x.permute(1, 0).is_contiguous()
+    assert x.unsqueeze(0).permute(1, 0, 2).is_contiguous()  # moving a dim of size 1 reorders nothing
+    assert not x[:1].expand(3, 3).is_contiguous()
+    xt = x.t().contiguous()
+    assert xt.is_contiguous() and x.contiguous() is x
+    xt[0, 0] = 100.0
+    flat = x.transpose(0, 1).reshape(6)
+    flat[1] = -5.0
+    assert x.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]] and flat.tolist()[:3] == [1.0, -5.0, 2.0]
+    with pytest.raises(RuntimeError, match=r"view size is not compatible .* Use \.reshape\(\.\.\.\) instead"):
+        x.t().view(6)
+    assert x.t().view(1, 3, 2).tolist() == [x.t().tolist()]  # dims of size 1 only: still a view
+    w = tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, backend=backend)
+    (w.t().reshape(4) * tensor([1.0, 2.0, 3.0, 4.0], backend=backend)).sum().backward()
+    assert w.grad.tolist() == [[1.0, 3.0], [2.0, 4.0]]
+
+
+def test_a_0d_tensor_formats_as_its_number_as_in_pytorch(backend):
+    loss = tensor(2.5, requires_grad=True, backend=backend) * 1
+    assert (f"{loss}", f"{loss:.4f}", format(loss, ".2f")) == ("2.5", "2.5000", "2.50")
+    assert f"{tensor(3, backend=backend):d}" == "3" and f"{tensor([1.0], backend=backend)}" == "tensor([1.])"
+    with pytest.raises(TypeError, match="unsupported format string"):
+        f"{tensor([1.0, 2.0], backend=backend):.2f}"

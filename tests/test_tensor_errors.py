@@ -149,6 +149,9 @@ BAD_INPUT = [
     ),
     bad(lambda t: t(X23)[..., 0, ...], IndexError, r"a single ellipsis", "two ellipses"),
     bad(lambda t: t(X23)[0.5], IndexError, r"got float 0.5", "a float index"),
+    bad(lambda t: t(X23)[1.0], IndexError, r"valid indices \(got float 1.0", "a whole float index"),
+    bad(lambda t: t(X23)[::-1], ValueError, r"step must be greater than zero.*torch.flip", "a negative step"),
+    bad(lambda t: t(X23).t().view(6), RuntimeError, r"view size is not compatible", "view of a transpose"),
     bad(lambda t: t(X23)["a"], IndexError, r"got str 'a'", "a string index"),
     bad(
         lambda t: t([[[1.0]]]).T,
@@ -173,7 +176,7 @@ BAD_INPUT = [
     bad(lambda t: t([1.0]) + "2", TypeError, r"got str '2' in \+", "tensor + string"),
     bad(lambda t: t([1.0]) * None, TypeError, r"got NoneType None in \*", "tensor * None"),
     # asking for what a tensor cannot give
-    bad(lambda t: t([1.0, 2.0]).item(), ValueError, r"one element, this one has shape \(2,\)", "item()"),
+    bad(lambda t: t([1.0, 2.0]).item(), RuntimeError, r"one element, this one has shape \(2,\)", "item()"),
     bad(lambda t: len(t(1.0)), TypeError, r"len\(\) of a 0-d tensor", "len() of 0-d"),
     bad(
         lambda t: bool(t([1.0, 2.0])),

@@ -24,10 +24,19 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
+def tensor_only(input: Tensor, op: str) -> Tensor:
+    """PyTorch's refusal of a list or a number where an activation takes a tensor (TypeError)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__} "
+            "(make one from numbers with torch.tensor(...))"
+        )
+    return input
+
+
 def floats_only(input: Tensor, op: str) -> Tensor:
     """PyTorch's refusal of an integer tensor for a function that needs floats (NotImplementedError)."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    tensor_only(input, op)
     if not input.is_floating_point():
         kind = {"int64": "Long", "int32": "Int", "bool": "Bool"}[input.dtype.name]
         raise NotImplementedError(
@@ -41,7 +50,7 @@ def floats_only(input: Tensor, op: str) -> Tensor:
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0); its gradient is 1 for x > 0 and 0 elsewhere (0 at x = 0, as in PyTorch)."""
-    return input.relu()
+    return tensor_only(input, "relu").relu()
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -104,11 +113,11 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def sigmoid(input: Tensor) -> Tensor:
-    return input.sigmoid()
+    return tensor_only(input, "sigmoid").sigmoid()
 
 
 def tanh(input: Tensor) -> Tensor:
-    return input.tanh()
+    return tensor_only(input, "tanh").tanh()
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
@@ -255,12 +264,12 @@ class ReLU6(Hardtanh):
 
 class Sigmoid(Module):
     def forward(self, input: Tensor) -> Tensor:
-        return input.sigmoid()
+        return sigmoid(input)
 
 
 class Tanh(Module):
     def forward(self, input: Tensor) -> Tensor:
-        return input.tanh()
+        return tanh(input)
 
 
 class Softmax(Module):

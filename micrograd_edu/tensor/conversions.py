@@ -50,12 +50,18 @@ class Conversions:
     def item(self) -> builtins.float | builtins.int | builtins.bool:
         """The one element, as a Python number (an int for an integer tensor, a bool for a bool one)."""
         if self.numel() != 1:
-            raise ValueError(
-                f"item() needs a tensor with one element, this one has shape {tuple(self.shape)} (a "
-                "Tensor with "
-                f"{self.numel()} elements cannot be converted to Scalar)"
+            raise RuntimeError(
+                f"a Tensor with {self.numel()} elements cannot be converted to Scalar: item() needs a tensor "
+                f"with one element, this one has shape {tuple(self.shape)} (sum or index it first)"
             )
         return self._python(self._floats()[0])
+
+    def __format__(self, format_spec: str) -> str:
+        """f"{loss:.4f}": a 0-d tensor formats as its number, as in PyTorch (f"{loss}" too); any
+        other as its printout (a format spec for one is a TypeError, as for any Python object)."""
+        if not self.shape:
+            return format(self.item(), format_spec)
+        return object.__format__(self, format_spec)
 
     def tolist(self) -> Any:
         """The elements as nested Python lists (numbers for a 0-d tensor)."""

@@ -471,6 +471,16 @@ def _plain_entry(k: Any) -> Any:
 def indexed(shape: Shape, key: Any) -> tuple[Shape, Callable[[], list[int]], bool]:
     """Any index, basic or advanced: the result's shape, its source positions (as selected_index
     gives them) and whether it is advanced (a copy) rather than basic (a view)."""
+    for k in key if isinstance(key, tuple) else (key,):
+        if isinstance(k, float) or (getattr(k, "shape", None) == () and getattr(k.dtype, "kind", "") == "f"):
+            raise IndexError(
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+                f"indices (got float {k!r}: an index counts elements, use int({k!r}))"
+            )
+        if isinstance(k, slice) and k.step is not None and k.step <= 0:
+            raise ValueError(
+                f"step must be greater than zero (got {k.step} in {k}: to reverse a dim, use torch.flip)"
+            )
     key = plain_key(key)
     if is_advanced(key):
         out_shape, positions = advanced_index(shape, key if isinstance(key, tuple) else (key,))

@@ -60,6 +60,7 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         "_stamp",
         "_hooks",
         "_aliased",
+        "_strided",
         "__weakref__",
     )
 
@@ -85,6 +86,7 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         self._stamp = 0  # when an op made it: what it saved must not change after
         self._hooks: list | None = None
         self._aliased = False  # python backend: its Values are those of a tensor that requires grad
+        self._strided = False  # a view whose elements are not in row-major order (x.t(), expand())
 
     # ---- what it is ---------------------------------------------------------------------
 
@@ -149,6 +151,10 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
 
     def _floats(self) -> list[float]:
         return self._backend.to_floats(self._data)
+
+    def _outside(self, low: float, high: float) -> list[float]:
+        """The numbers not in [low, high] (nan among them): for a check that refuses them."""
+        return self._backend.outside(self._data, low, high)
 
     def _new(self, flat: list[float], shape: Shape, dtype: dtype | None = None) -> Tensor:
         """A new leaf on this tensor's backend from these numbers (row-major) in `shape`, of this

@@ -6,6 +6,7 @@ of its input, rearranged, so gradients flow back to them through the engine unch
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from micrograd_edu.tensor.backward import shared_counter
@@ -39,18 +40,34 @@ class Views:
         _data: Any
         _backend: Backend
         _aliased: bool
+        _strided: bool
 
         def dim(self) -> int: ...
         def numel(self) -> int: ...
+        def clone(self) -> Tensor: ...
 
         @staticmethod
         def recorded(op: str, parents: tuple, shape: Shape, compute: Callable, *args: Any) -> Tensor: ...
 
     def reshape(self, *shape: Any) -> Tensor:
-        """The same elements in another shape (one size may be -1: whatever fits)."""
-        return self._view(reshaped(self.shape, shape, "reshape"), "ViewBackward0")
+        """The same elements in another shape (one size may be -1: whatever fits): a view, or a
+        copy of a transposed or expanded tensor (whose elements are not in row-major order)."""
+        new = reshaped(self.shape, shape, "reshape")
+        source = self.contiguous() if self._strided and _regrouped(self.shape, new) else self
+        return source._view(new, "ViewBackward0")
 
-    view = reshape
+    def view(self, *shape: Any) -> Tensor:
+        """The same elements in another shape, always a view: so not of a transposed tensor, whose
+        elements are not in row-major order (reshape copies it; or .contiguous() first)."""
+        new = reshaped(self.shape, shape, "view")
+        if self._strided and _regrouped(self.shape, new):
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one dimension "
+                f"spans across two contiguous subspaces). Use .reshape(...) instead: this tensor of shape "
+                f"{tuple(self.shape)} is a transposed (or expanded) view, its elements not in row-major "
+                "order, so a view of another shape cannot be made of it without a copy (.contiguous())"
+            )
+        return self._view(new, "ViewBackward0")
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         if not self.shape:
@@ -86,10 +103,11 @@ class Views:
             self.recorded(name, (self,), shape, self._backend.reshape, self._data, self.shape, shape)
         )
 
-    def _sharing(self, view: Tensor) -> Tensor:
+    def _sharing(self, view: Tensor, strided: bool = False) -> Tensor:
         """`view` shares this tensor's numbers: an in-place change to one counts for both."""
         view._counter = shared_counter(self)  # type: ignore[arg-type]
         view._aliased = self._aliased
+        view._strided = self._strided or strided
         return view
 
     def expand(self, *sizes: Any) -> Tensor:
@@ -98,7 +116,8 @@ class Views:
         shape = expanded_shape(self.shape, sizes)
         data = self._backend.broadcast
         return self._sharing(
-            self.recorded("ExpandBackward0", (self,), shape, data, self._data, self.shape, shape)
+            self.recorded("ExpandBackward0", (self,), shape, data, self._data, self.shape, shape),
+            strided=math.prod(shape) != self.numel(),  # an element stands for several
         )
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
@@ -134,7 +153,8 @@ class Views:
     def _permuted(self, dims: tuple[int, ...], name: str) -> Tensor:
         shape = tuple(self.shape[d] for d in dims)
         move = self._backend.permute
-        return self._sharing(self.recorded(name, (self,), shape, move, self._data, self.shape, dims))
+        moved = [d for d in dims if self.shape[d] != 1] != sorted(d for d in dims if self.shape[d] != 1)
+        return self._sharing(self.recorded(name, (self,), shape, move, self._data, self.shape, dims), moved)
 
     def unflatten(self, dim: int, sizes: Any) -> Tensor:
         """Dim `dim` split into several of these sizes (one may be -1): flatten's inverse."""
@@ -157,11 +177,13 @@ class Views:
         return self.expand(other.shape)
 
     def contiguous(self, memory_format: Any = None) -> Tensor:
-        """The tensor itself: the storage here is always laid out row-major."""
-        return self  # type: ignore[return-value]
+        """The tensor itself if its elements are in row-major order, else a copy that has them so
+        (of x.t(), x.permute(...), x.expand(...): those are views of x's numbers in another order)."""
+        return self.clone() if self._strided else self  # type: ignore[return-value]
 
     def is_contiguous(self, memory_format: Any = None) -> bool:
-        return True
+        """Whether its elements are in row-major order: not a transposed or expanded view."""
+        return not self._strided
 
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
         """The elements start to start + length along dim (a view)."""
@@ -266,3 +288,8 @@ class Views:
             raise IndexError(f"take: index {bad!r} is out of range for a tensor of {size} elements")
         flat = index if not index or min(index) >= 0 else [i % size for i in index]
         return self.recorded("TakeBackward0", (self,), shape, self._backend.gather, self._data, flat, shape)
+
+
+def _regrouped(shape: Shape, new: Shape) -> bool:
+    """Whether a reshape moves elements between rows (more than adding or dropping dims of size 1)."""
+    return [s for s in shape if s != 1] != [s for s in new if s != 1]
