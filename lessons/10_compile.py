@@ -194,14 +194,20 @@ print(compiled_model.forward)
 #
 # A replay runs array operations only. Python that touches no tensor was run once, at trace
 # time, and its result is baked into the program as a constant: the `-0.5` of the updates
-# above is `-lr`. compile guards what it knows about: an optimizer's settings (a scheduler
-# changing `lr` makes the next call trace again), the modules and their train/eval flags. A
-# number of your own it cannot know about: keep it out of the compiled function, or call
-# `compiled.recompile()` after changing it.
+# above is `-lr`. So before each replay compile checks the Python state the trace read: the
+# names the step reads (a global, a closure variable, and those a helper function of the same
+# file reads), each module's layers, settings and parameters' `requires_grad`, each
+# optimizer's settings and buffers, and every number read out of a tensor (`loss.item()` in an
+# `if`). Something changed: it traces again, and `compiled.retrace_reason` names it. A step
+# that changes that state itself (a `scheduler.step()` inside it, a list it appends to) runs
+# eagerly, saying what it changes: a replay would not. What no guard sees is state hidden
+# from it (an iterator's position, a number inside a long list): keep such Python out of the
+# compiled function, or call `compiled.recompile()` after changing it.
 #
 # **Exercise.** `scale = 2.0; f = torch.compile(lambda x: x * scale)`, called three times on
-# `torch.ones(2)`. Then `scale = 3.0`, without `recompile()`. What is `f(torch.ones(2))[0]`
-# now: 2.0 or 3.0? (Then try it, and `f.recompile()`.)
+# `torch.ones(2)`: the third call replays a program with `2.0` written in it. Then
+# `scale = 3.0`. What is `f(torch.ones(2))[0]` now: 2.0 or 3.0? (Then try it, and print
+# `f.retrace_reason`.)
 
 # %%
 scale = 2.0
@@ -210,4 +216,4 @@ for _ in range(3):
     f(torch.ones(2))
 scale = 3.0
 answer = None  # your answer: a number
-check(answer, 2.0, "scale is a Python number: what did the trace write into the program?")
+check(answer, 3.0, "the lambda reads scale by name: is that name part of what a replay checks?")

@@ -399,3 +399,22 @@ def test_traces_that_keep_differing_name_the_primitive_that_differs(backend):
         step(X, y)
     assert step.replays == 0
     assert "it changes SGD's lr" in repr(step) or "with the constants" in repr(step)
+
+
+def test_a_global_read_by_a_helper_or_a_comprehension_is_guarded(backend):
+    namespace = {"torch": torch}
+    exec(
+        "scale = 2.0\n"
+        "weights = [1.0]\n"
+        "def times(x):\n"
+        "    return x * scale\n"
+        "def f(x):\n"
+        "    return sum(times(x) * w for w in weights)\n",
+        namespace,
+    )
+    f = torch.compile(namespace["f"])
+    for _ in range(3):
+        assert f(torch.ones(2)).tolist() == [2.0, 2.0]
+    namespace["scale"] = 3.0
+    assert f(torch.ones(2)).tolist() == [3.0, 3.0]
+    assert f.retrace_reason.endswith("scale") or backend == "python"  # there: no backward, eager

@@ -21,15 +21,16 @@ hooked when no trace runs, so the eager path costs what it did.
 
 Guards (guards.py). A program fits the calls it was traced for: a call whose tensors differ in
 shape, dtype, backend or requires_grad, in grad mode, or in the train()/eval() flag of a module
-the step used gets a program of its own (traced on its first call); a step whose layers,
-parameters, model or optimizer were replaced is traced again; every number read into Python
-during the trace (`.item()`, a mask's positions) is checked again on replay, and a range check
-(BCELoss's) is made again. What a replay cannot do runs
+the step used gets a program of its own (traced on its first call); a step whose state changed
+(the State: layers, parameters and their requires_grad, modules' settings, the names fn reads,
+optimizers' settings and buffers) is traced again; every number read into Python during the
+trace (`.item()`, a mask's positions) is checked again on replay, and a range check (BCELoss's)
+is made again. A step that changes that state itself runs eagerly. What a replay cannot do runs
 eagerly for good, with the reason in `repr(compiled)`: a forward whose result needs a graph, a
 step that draws random numbers, keywords fn does not name, tensors inside a tuple argument, more
-kinds of call than `recompile_limit`. What a replay cannot see is Python that does not touch a
-tensor (a counter, a schedule changing `lr`): keep that out of the compiled function, or call
-`recompile()`.
+kinds of call than `recompile_limit`, a hook, retain_grad(). What a replay cannot see is state
+hidden from the guards (an iterator's position, a number inside a long list): keep that out of
+the compiled function, or call `recompile()`.
 
 On the python backend (a tensor is a list of Values) the step's Value graph is written down as a
 tape of float arithmetic and replayed as one generated function of floats (tape.py), bitwise the

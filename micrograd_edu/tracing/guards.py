@@ -3,14 +3,16 @@
 A program is the arithmetic one call did. It fits another call only if that call would do the
 same arithmetic on the same arrays, so before a replay:
 
-- the key (`guard_key`): each tensor argument's backend, shape, dtype and requires_grad, every
-  other argument's value, whether grad mode is on, and the train()/eval() flag of each module
-  the step used (Dropout and BatchNorm do other arithmetic in eval mode). A call with another
-  key gets a program of its own.
-- the state (`state_of`, `unchanged`): the same objects where the trace found them: each module
-  the step called still holds the same parameters and layers (not `model.fc2 = nn.Linear(...)`),
-  the names fn reads a module or an optimizer by still name the same one (not a notebook cell
-  that made a new model), and each parameter still has the storage the program reads.
+- the key (`guard_key`): each tensor argument's backend, shape, dtype and requires_grad (and
+  which arguments are the same tensor), every other argument's value, whether grad mode is on,
+  and the train()/eval() flag of each module the step used (Dropout and BatchNorm do other
+  arithmetic in eval mode). A call with another key gets a program of its own.
+- the state (`State`, `state_of`): everything else the trace read, where it found it: each
+  module's parameters (and their requires_grad), layers, buffers and settings (not
+  `model.fc2 = nn.Linear(...)`, not a frozen layer), the names fn reads (not a notebook cell that
+  made a new model or a new `lam`), each optimizer's groups, settings and buffers. The same State
+  taken before a trace and checked after it finds a step that changes its own state (a
+  `scheduler.step()` inside it): that step runs eagerly.
 - the numbers read into Python during the trace (`.item()`), on replay (program.py).
 """
 
@@ -62,18 +64,37 @@ def reachable(fn: Callable) -> dict[str, Any]:
     return {name: obj for name, obj in found.items() if obj is not None}
 
 
-def _bindings(fn: Callable) -> list[tuple[Any, str]]:
-    """Where fn's names live: (its globals, name) for each global its code reads, (cell, name)
-    for each variable of its closure."""
+def _bindings(fn: Callable, seen: set | None = None) -> list[tuple[Any, str]]:
+    """Where fn's names live: (its globals, name) for each global its code reads (in its own
+    lambdas and comprehensions too, and in the helper functions of its module it calls by name),
+    (cell, name) for each variable of its closure."""
     owner = getattr(fn, "__self__", None)  # a bound method: its object's attributes (self.model)
     attributes = [(vars(owner), n) for n in vars(owner)] if hasattr(owner, "__dict__") else []
     fn = getattr(fn, "__func__", fn)
     code = getattr(fn, "__code__", None)
     if code is None:
         return attributes
+    seen = seen if seen is not None else set()
+    seen.add(code)
     cells = getattr(fn, "__closure__", None) or ()
-    names = [(fn.__globals__, n) for n in code.co_names]  # type: ignore[attr-defined]
-    return attributes + names + list(zip(cells, code.co_freevars))
+    module = fn.__globals__  # type: ignore[attr-defined]
+    names = [(module, n) for c in _codes(code) for n in c.co_names]
+    found = attributes + names + list(zip(cells, code.co_freevars))
+    for _, name in names:
+        helper = module.get(name)
+        if (
+            isinstance(helper, types.FunctionType)
+            and helper.__globals__ is module
+            and helper.__code__ not in seen
+        ):
+            found += _bindings(helper, seen)  # a helper of the same module: the globals it reads
+    return found
+
+
+def _codes(code: types.CodeType) -> list[types.CodeType]:
+    """A function's code and the code of the lambdas and comprehensions inside it."""
+    inner = [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    return [code, *(d for c in inner for d in _codes(c))]
 
 
 def value_at(container: Any, name: str | None) -> Any:
