@@ -10,6 +10,8 @@ Start with `Value`, the scalar node in `engine.py`:
 8.0
 """
 
+import math as _math
+
 from micrograd_edu import _dynamo, autograd, compiler, cuda, data, datasets, nn, optim, utils  # noqa: F401  (reached as attributes)
 from micrograd_edu import coverage as _coverage
 from micrograd_edu import tensor as _tensor_api
@@ -29,15 +31,19 @@ __all__ = [
     "cuda",
     "data",
     "datasets",
+    "e",
     "enable_grad",
     "grad",
     "gradcheck",
+    "inf",
     "inference_mode",
     "is_grad_enabled",
     "load",
+    "nan",
     "nn",
     "no_grad",
     "optim",
+    "pi",
     "save",
     "set_grad_enabled",
     "topological_order",
@@ -46,4 +52,5 @@ __all__ = [
     *_tensor_api.__all__,
 ]
 __version__ = "0.1.0"
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan  # PyTorch's constants: plain floats, as there
 __getattr__ = _coverage.module_getattr("torch", __name__)  # a PyTorch name not covered here: said so

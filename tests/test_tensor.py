@@ -984,3 +984,51 @@ def test_a_0d_tensor_formats_as_its_number_as_in_pytorch(backend):
     assert f"{tensor(3, backend=backend):d}" == "3" and f"{tensor([1.0], backend=backend)}" == "tensor([1.])"
     with pytest.raises(TypeError, match="unsupported format string"):
         f"{tensor([1.0, 2.0], backend=backend):.2f}"
+
+
+def test_pytorchs_legacy_constructors_make_what_pytorch_makes(backend):
+    assert torch.Tensor([1, 2]).tolist() == [1.0, 2.0] and torch.Tensor([1, 2]).dtype == torch.get_default_dtype()
+    assert torch.Tensor(2, 3).shape == (2, 3) and torch.Tensor().shape == (0,)
+    assert (torch.FloatTensor([1, 2]).dtype, torch.LongTensor([1.7, 2]).tolist()) == (torch.float32, [1, 2])
+    assert torch.DoubleTensor(2).shape == (2,) and torch.BoolTensor([1, 0]).tolist() == [True, False]
+    assert isinstance(torch.ones(2), torch.Tensor) and torch.Tensor([[1.0]]).backend == backend
+    with pytest.raises(TypeError, match=r"Tensor\(\): takes a list of numbers .* got float 3.5"):
+        torch.Tensor(3.5)
+
+
+def test_new_tensors_take_this_ones_dtype_and_check_their_size(backend):
+    x = tensor([1, 2], backend=backend)
+    assert (x.new_ones(2, 3).dtype, x.new_ones((2,)).tolist(), x.new_full((2,), 7).tolist()) == (
+        torch.int64,
+        [1, 1],
+        [7, 7],
+    )
+    assert x.new_empty(3).shape == (3,) and x.new_zeros(2, dtype=torch.float64).tolist() == [0.0, 0.0]
+    assert x.float().new_ones(2, requires_grad=True).requires_grad
+    with pytest.raises(RuntimeError, match="negative dimension -1"):
+        x.new_zeros(-1)
+    with pytest.raises(TypeError, match="whole number, got float 2.5"):
+        x.new_ones(2.5)
+
+
+def test_normal_and_uniform_in_place_draw_what_nn_init_draws(backend):
+    torch.manual_seed(0)
+    w = torch.empty(2, 3, backend=backend).normal_(0.5, 0.02)
+    torch.manual_seed(0)
+    assert torch.nn.init.normal_(torch.empty(2, 3, backend=backend), 0.5, 0.02).tolist() == w.tolist()
+    torch.manual_seed(1)
+    u = torch.empty(4, backend=backend).uniform_(-1, 1)
+    torch.manual_seed(1)
+    assert torch.nn.init.uniform_(torch.empty(4, backend=backend), -1, 1).tolist() == u.tolist()
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        torch.nn.Parameter(torch.ones(2, backend=backend)).normal_()
+
+
+def test_any_and_all_along_a_dim(backend):
+    x = tensor([[1.0, 0.0], [2.0, 3.0]], backend=backend)
+    assert (x.all(1).tolist(), x.any(0).tolist(), x.all(dim=1, keepdim=True).shape) == (
+        [False, True],
+        [True, True],
+        (2, 1),
+    )
+    assert (torch.pi, torch.e, torch.inf) == (math.pi, math.e, math.inf) and math.isnan(torch.nan)

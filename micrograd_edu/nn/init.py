@@ -21,8 +21,7 @@ import warnings
 
 from micrograd_edu.coverage import module_getattr
 from micrograd_edu.grad_mode import no_grad
-from micrograd_edu.tensor import Tensor, dtypes
-from micrograd_edu.tensor.generator import default_generator as generator
+from micrograd_edu.tensor import Tensor
 
 NONLINEARITIES = (
     "linear",
@@ -79,29 +78,16 @@ def _checked(tensor: Tensor) -> Tensor:
     return tensor
 
 
-def _filled(tensor: Tensor, numbers: list[float]) -> Tensor:
-    """The tensor's elements replaced, in row-major order, by these numbers."""
-    values = tensor.new_tensor(numbers).reshape(tensor.shape)
-    with no_grad():
-        tensor.copy_(values)
-    return tensor
-
-
-def _as_float32(tensor: Tensor) -> bool:
-    """Whether PyTorch draws for this tensor as float32 (its default dtype, which float64 stands in for)."""
-    return dtypes.drawn_as_float32(None, tensor.dtype)
-
-
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
-    """Each element drawn uniformly from [a, b)."""
-    float32 = _as_float32(_checked(tensor))
-    return _filled(tensor, [generator.uniform(a, b, float32) for _ in range(tensor.numel())])
+    """Each element drawn uniformly from [a, b) (Tensor.uniform_, without recording)."""
+    with no_grad():
+        return _checked(tensor).uniform_(a, b)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
-    """Each element drawn from the normal distribution N(mean, std²)."""
-    float32 = _as_float32(_checked(tensor))
-    return _filled(tensor, generator.normals(tensor.numel(), mean, std, float32))
+    """Each element drawn from the normal distribution N(mean, std²) (Tensor.normal_, without recording)."""
+    with no_grad():
+        return _checked(tensor).normal_(mean, std)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:

@@ -7,6 +7,11 @@ from micrograd_edu.tensor import forms
 from micrograd_edu.tensor.backend import BACKENDS, Backend, get_backend, set_backend
 from micrograd_edu.tensor.backward import AccumulateGrad, GradFn, observe_backward
 from micrograd_edu.tensor.creation import (
+    BoolTensor,
+    DoubleTensor,
+    FloatTensor,
+    IntTensor,
+    LongTensor,
     arange,
     as_tensor,
     empty,
@@ -82,6 +87,11 @@ __all__ = [
     "BACKENDS",
     "AccumulateGrad",
     "Backend",
+    "BoolTensor",
+    "DoubleTensor",
+    "FloatTensor",
+    "IntTensor",
+    "LongTensor",
     "Elementwise",
     "GradFn",
     "MaxResult",

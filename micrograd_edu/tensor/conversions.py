@@ -89,13 +89,17 @@ class Conversions:
             )
         return bool(self.item())
 
-    def any(self) -> Tensor:
-        """True if any element is nonzero (a 0-d bool tensor, as in PyTorch)."""
-        return self._new([float(any(self._floats()))], (), dtypes.bool_)
+    def any(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        """True if any element is nonzero (a 0-d bool tensor, as in PyTorch), or along `dim`."""
+        if dim is None:
+            return self._new([float(any(self._floats()))], (), dtypes.bool_)
+        return (self != 0).sum(dim, keepdim) > 0  # type: ignore[attr-defined]
 
-    def all(self) -> Tensor:
-        """True if every element is nonzero (a 0-d bool tensor, as in PyTorch)."""
-        return self._new([float(all(self._floats()))], (), dtypes.bool_)
+    def all(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        """True if every element is nonzero (a 0-d bool tensor), or along `dim`."""
+        if dim is None:
+            return self._new([float(all(self._floats()))], (), dtypes.bool_)
+        return (self == 0).sum(dim, keepdim) == 0  # type: ignore[attr-defined]
 
     # ---- numpy ------------------------------------------------------------------------------------
 

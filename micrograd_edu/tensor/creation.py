@@ -550,3 +550,44 @@ def _check_std(s: float) -> None:
 def _is_tensor(x: Any, op: str) -> None:
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(x).__name__}")
+
+
+# ---- PyTorch's legacy constructors: torch.Tensor([1, 2]), torch.Tensor(2, 3), torch.FloatTensor(...) ----
+
+
+def legacy(args: tuple, dtype: Any = None, op: str = "Tensor") -> Tensor:
+    """What `torch.Tensor(...)` (and FloatTensor, LongTensor, ...) makes: a tensor of numbers
+    from a list (`Tensor([1, 2])`), or of zeros of a size (`Tensor(2, 3)`: PyTorch leaves it
+    unset); of the default dtype, or the one its name says."""
+    kind = dtype or dtypes.get_default_dtype()
+    if not args:
+        return tensor([], dtype=kind)
+    if all(type(a) is int for a in args):
+        return zeros(*args, dtype=kind)
+    if len(args) == 1 and (isinstance(args[0], (list, tuple)) or hasattr(args[0], "tolist")):
+        data = args[0].tolist() if hasattr(args[0], "tolist") else args[0]
+        return tensor(data, dtype=kind)
+    raise TypeError(
+        f"{op}(): takes a list of numbers (torch.{op}([1, 2])) or sizes (torch.{op}(2, 3)), got "
+        f"{', '.join(f'{type(a).__name__} {a!r}' for a in args)}: torch.tensor(3.5) makes a 0-d tensor"
+    )
+
+
+def FloatTensor(*args: Any) -> Tensor:  # noqa: N802  (PyTorch's names)
+    return legacy(args, dtypes.float32, "FloatTensor")
+
+
+def DoubleTensor(*args: Any) -> Tensor:  # noqa: N802
+    return legacy(args, dtypes.float64, "DoubleTensor")
+
+
+def LongTensor(*args: Any) -> Tensor:  # noqa: N802
+    return legacy(args, dtypes.int64, "LongTensor")
+
+
+def IntTensor(*args: Any) -> Tensor:  # noqa: N802
+    return legacy(args, dtypes.int32, "IntTensor")
+
+
+def BoolTensor(*args: Any) -> Tensor:  # noqa: N802
+    return legacy(args, dtypes.bool_, "BoolTensor")

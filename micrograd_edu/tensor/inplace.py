@@ -21,6 +21,7 @@ from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.grad_mode import state as grad_mode
 from micrograd_edu.tensor import dtypes
 from micrograd_edu.tensor.backward import VersionCounter, changed_in_place, clock
+from micrograd_edu.tensor.generator import default_generator
 from micrograd_edu.tensor.shape import Shape, indexed
 
 if TYPE_CHECKING:
@@ -139,6 +140,26 @@ class InPlace:
     def zero_(self) -> Tensor:
         """Every element set to 0, in place (as `optimizer.zero_grad(set_to_none=False)` does)."""
         return self.fill_(0.0)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Each element drawn from the normal distribution N(mean, std²), in place: PyTorch's draws
+        after the same seed (`m.weight.data.normal_(0, 0.02)`, nn.init.normal_)."""
+        numbers = default_generator.normals(
+            self.numel(), mean, std, dtypes.drawn_as_float32(None, self.dtype)
+        )
+        return self._drawn("normal_", numbers)
+
+    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Each element drawn uniformly from [from_, to), in place: PyTorch's draws after the same seed."""
+        float32 = dtypes.drawn_as_float32(None, self.dtype)
+        return self._drawn(
+            "uniform_", [default_generator.uniform(from_, to, float32) for _ in range(self.numel())]
+        )
+
+    def _drawn(self, op: str, numbers: list[float]) -> Tensor:
+        if not self.dtype.is_floating_point:
+            raise RuntimeError(f"\"{op}\" not implemented for '{self.dtype.name}': draw into a float tensor")
+        return self.copy_(self._new(numbers, self.shape))
 
     def __iadd__(self, other: Any) -> Tensor:
         return self.add_(other)

@@ -66,13 +66,23 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
 
     def __init__(
         self,
-        data: Any,
-        shape: Shape,
-        backend: Backend,
+        data: Any = (),
+        shape: Shape = None,  # type: ignore[assignment]
+        backend: Backend = None,  # type: ignore[assignment]
         requires_grad: bool = False,
         *,
         dtype: dtype = float64,
     ) -> None:
+        if backend is None or type(backend) is int:  # torch.Tensor([1, 2]), torch.Tensor(2, 3)
+            from micrograd_edu.tensor.creation import legacy  # PyTorch's legacy constructor
+
+            sizes = (data, shape, backend, requires_grad)
+            made = legacy(
+                tuple(a for a in sizes[:3] if a is not None) + sizes[3:4] * (type(requires_grad) is int)
+            )
+            for name in Tensor.__slots__[:-1]:  # all but __weakref__: become the tensor made
+                object.__setattr__(self, name, getattr(made, name))
+            return
         self._data, self._backend = data, backend
         self.shape = shape if type(shape) is Size else Size(shape)
         self.requires_grad = requires_grad
@@ -476,12 +486,28 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         args = (type(self), self._floats(), tuple(self.shape), self.dtype, self.backend, self.requires_grad)
         return _rebuilt, (*args, self.grad)
 
-    def new_zeros(self, *size: Any) -> Tensor:
-        """A tensor of zeros of this shape (or `size`), on this tensor's backend."""
-        shape = (
-            tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else (size or self.shape)
-        )
-        return self._new([0.0] * numel(shape), tuple(shape))
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """A tensor of zeros of `size` (of this shape if none is given), of this tensor's dtype and
+        backend; new_ones, new_full and new_empty (zeros: PyTorch leaves it unset) alike."""
+        return self._new_filled(size, 0.0, dtype, requires_grad, "new_zeros")
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return self._new_filled(size, 1.0, dtype, requires_grad, "new_ones")
+
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return self._new_filled(size, 0.0, dtype, requires_grad, "new_empty")
+
+    def new_full(
+        self, size: Any, fill_value: float, *, dtype: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        return self._new_filled((size,), fill_value, dtype, requires_grad, "new_full")
+
+    def _new_filled(self, size: tuple, value: float, dtype: Any, requires_grad: bool, op: str) -> Tensor:
+        from micrograd_edu.tensor.creation import _shape, full  # creation makes tensors: imported when used
+
+        shape = _shape(size, op) if size else tuple(self.shape)
+        kind = self.dtype if dtype is None else dtype
+        return full(shape, value, dtype=kind, requires_grad=requires_grad, backend=self.backend)
 
     def detach(self) -> Tensor:
         """The same numbers as a new leaf, cut off from the graph, sharing storage as PyTorch's does
