@@ -987,7 +987,10 @@ def test_a_0d_tensor_formats_as_its_number_as_in_pytorch(backend):
 
 
 def test_pytorchs_legacy_constructors_make_what_pytorch_makes(backend):
-    assert torch.Tensor([1, 2]).tolist() == [1.0, 2.0] and torch.Tensor([1, 2]).dtype == torch.get_default_dtype()
+    assert (
+        torch.Tensor([1, 2]).tolist() == [1.0, 2.0]
+        and torch.Tensor([1, 2]).dtype == torch.get_default_dtype()
+    )
     assert torch.Tensor(2, 3).shape == (2, 3) and torch.Tensor().shape == (0,)
     assert (torch.FloatTensor([1, 2]).dtype, torch.LongTensor([1.7, 2]).tolist()) == (torch.float32, [1, 2])
     assert torch.DoubleTensor(2).shape == (2,) and torch.BoolTensor([1, 0]).tolist() == [True, False]
