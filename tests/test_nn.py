@@ -667,3 +667,14 @@ def test_linear_is_one_addmm_op_that_equals_its_composition(backend, shape, bias
 def test_linear_says_when_a_bias_does_not_fit():
     with pytest.raises(RuntimeError, match=r"a bias of shape \(3,\) does not fit a weight of shape \(2, 3\)"):
         F.linear(torch.ones(1, 3), torch.ones(2, 3), torch.ones(3))
+
+
+def test_layer_norm_names_the_shape_it_expected(backend):
+    with pytest.raises(
+        RuntimeError, match=r"normalized_shape=\[3\], expected input with shape \[\*, 3\].*\[2, 4\]"
+    ):
+        nn.LayerNorm(3)(torch.ones(2, 4))
+    with pytest.raises(TypeError, match="normalized_shape must be a whole number"):
+        nn.LayerNorm(2.5)
+    out = F.layer_norm(torch.tensor([[1.0, 3.0]]), (2,))
+    assert [round(v, 4) for v in out.tolist()[0]] == [-1.0, 1.0]

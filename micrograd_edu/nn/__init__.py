@@ -2,7 +2,7 @@
 
 One concept a file: module.py (Module, Parameter, buffers), container.py (Sequential,
 ModuleList, ModuleDict), linear.py, activation.py, flatten.py, dropout.py, normalization.py
-(BatchNorm), sparse.py (Embedding), fold.py (gathering windows: what conv.py and pooling.py
+(BatchNorm), layer_norm.py, sparse.py (Embedding), fold.py (gathering windows: what conv.py and pooling.py
 are built on), padding.py, loss.py; init.py and utils.py are `nn.init` and `nn.utils`.
 """
 
@@ -30,6 +30,7 @@ from micrograd_edu.nn.conv import Conv2d
 from micrograd_edu.nn.dropout import Dropout
 from micrograd_edu.nn.flatten import Flatten, Unflatten
 from micrograd_edu.nn.fold import Unfold
+from micrograd_edu.nn.layer_norm import LayerNorm
 from micrograd_edu.nn.linear import Identity, Linear
 from micrograd_edu.nn.loss import (
     BCELoss,
@@ -66,6 +67,7 @@ __all__ = [
     "HuberLoss",
     "Identity",
     "L1Loss",
+    "LayerNorm",
     "LeakyReLU",
     "Linear",
     "LogSigmoid",

@@ -27,6 +27,7 @@ from micrograd_edu.nn.activation import (
 from micrograd_edu.nn.conv import conv2d
 from micrograd_edu.nn.dropout import dropout
 from micrograd_edu.nn.fold import unfold
+from micrograd_edu.nn.layer_norm import layer_norm
 from micrograd_edu.nn.linear import linear
 from micrograd_edu.nn.loss import (
     REDUCTIONS,
@@ -58,6 +59,7 @@ __all__ = [
     "elu",
     "embedding",
     "gelu",
+    "layer_norm",
     "hardtanh",
     "huber_loss",
     "l1_loss",
