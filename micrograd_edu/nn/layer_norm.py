@@ -55,7 +55,7 @@ def layer_norm(
 
 
 def _shape(normalized_shape: Any, op: str) -> tuple[int, ...]:
-    sizes = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    sizes = tuple(normalized_shape) if isinstance(normalized_shape, (list, tuple)) else (normalized_shape,)
     return tuple(whole_number(s, "normalized_shape", op, minimum=1) for s in sizes)
 
 
