@@ -239,8 +239,9 @@ def state_of(fn: Callable, modules: list, args: tuple = ()) -> State:
                 if kind == "parameter" and obj is not None:
                     state.flags.append((obj, obj.requires_grad, f"{name}.{key}.requires_grad"))
         attributes = vars(m)
-        for key, obj in attributes.items():
-            if key not in _MODULE_BOOKKEEPING:
+        registered = m._parameters.keys() | m._modules.keys() | m._buffers.keys()  # kept here too: above
+        for key, obj in attributes.items():  # its settings
+            if key not in _MODULE_BOOKKEEPING and key not in registered:
                 state.add(attributes, key, obj, f"{name}.{key}")
     optimizers = [a for a in args if isinstance(a, optim.Optimizer)]
     for container, name in _bindings(fn):
