@@ -391,6 +391,7 @@ class Autograd:
         if inputs is None:
             run_backward([self], [seed], None, retain_graph, create_graph)  # type: ignore[list-item]
             return
+        inputs = _checked_inputs(inputs)
         found = run_backward([self], [seed], list(inputs), retain_graph, create_graph)  # type: ignore[list-item]
         for t in inputs:
             if id(t) in found:
@@ -408,6 +409,22 @@ class Autograd:
                 _named_after(data),
             )  # its graph lives in its Values
         return g
+
+
+def _checked_inputs(inputs: Any) -> list:
+    """backward(inputs=...): a tensor or a sequence of them, each requiring grad (PyTorch's errors)."""
+    inputs = [inputs] if hasattr(inputs, "_backend") else list(inputs)  # one tensor, as PyTorch takes it
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    for t in inputs:
+        if not hasattr(t, "_backend"):
+            raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+        if not t.requires_grad:
+            raise RuntimeError(
+                "can't retain_grad on Tensor that has requires_grad=False: backward(inputs=...) names the "
+                "tensors to fill .grad of, each one that requires grad"
+            )
+    return inputs
 
 
 def seed_for(t: Tensor, gradient: Any, op: str) -> Tensor:
