@@ -1041,6 +1041,10 @@ def test_backward_inputs_takes_one_tensor_or_a_sequence_and_refuses_what_pytorch
     w, v = (tensor([1.0, 1.0], requires_grad=True, backend=backend) for _ in range(2))
     (w * v * 2).sum().backward(inputs=w)  # one tensor, not a sequence: its .grad alone
     assert w.grad.tolist() == [2.0, 2.0] and v.grad is None
-    for inputs, message in (([], "cannot be empty"), ([torch.ones(2)], "requires_grad=False"), ([1.0], "float")):
+    for inputs, message in (
+        ([], "cannot be empty"),
+        ([torch.ones(2)], "requires_grad=False"),
+        ([1.0], "float"),
+    ):
         with pytest.raises(RuntimeError, match=message):
             (w * v * 2).sum().backward(inputs=inputs)
