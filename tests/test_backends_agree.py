@@ -186,3 +186,30 @@ def test_comparisons_and_rounding_agree_on_the_edges():
             lambda x, y: (x > y).float() + (x == y).float() * 2 + (x <= y).float() * 4, [a, b]
         )
     assert_backends_agree(lambda t: t.round() + 0, [[0.5, 1.5, 2.5, -0.5, INF, NAN, 1e300]])
+
+
+def test_a_float32_model_on_the_python_backend_holds_float32_numbers_after_training():
+    """Its Values compute in float64; each op, each gradient and each optimizer update rounds to
+    float32 (an update the very way numpy's float32 arrays do it, so those bits agree)."""
+    import struct
+
+    def is_float32(x: float) -> bool:
+        return struct.unpack("f", struct.pack("f", x))[0] == x
+
+    updated = {}
+    for backend in ("python", "numpy"):
+        w = torch.tensor([0.1, 0.2, -0.3], dtype=torch.float32, backend=backend)
+        w.add_(torch.tensor([3.3, 3.3, 0.7], dtype=torch.float32, backend=backend), alpha=-0.1)
+        w.mul_(0.9)
+        updated[backend] = w.tolist()
+    assert updated["python"] == updated["numpy"] and all(map(is_float32, updated["python"]))
+    torch.manual_seed(0)
+    model = torch.nn.Linear(3, 2, backend="python").float()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=0.01)
+    x = torch.randn(4, 3, backend="python").float()
+    for _ in range(3):
+        opt.zero_grad()
+        (model(x) ** 2).mean().backward()
+        opt.step()
+    numbers = [v for p in model.parameters() for t in (p, p.grad) for v in t.reshape(-1).tolist()]
+    assert all(map(is_float32, numbers))

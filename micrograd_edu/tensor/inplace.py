@@ -65,7 +65,9 @@ class InPlace:
         a = alpha if type(alpha) is float else as_float(alpha, "add_")
         operand = self._operand(other, "add_")
         quiet = not grad_mode.enabled or not self._recorded_by("add_()", operand)
-        if quiet and operand.shape == self.shape and self.dtype.is_floating_point:  # an optimizer's step
+        if (
+            quiet and operand.shape == self.shape and self._updated_by_backend(operand.dtype)
+        ):  # an optimizer's step
             self._backend.add_scaled(self._data, operand._data, a)
             changed_in_place(self, "add_()")  # type: ignore[arg-type]
             return self  # type: ignore[return-value]
@@ -77,17 +79,21 @@ class InPlace:
 
     def mul_(self, other: Any) -> Tensor:
         """self *= other, in place."""
-        if (
-            isinstance(other, (int, float))
-            and not isinstance(other, bool)
-            and self.dtype.is_floating_point
-            and not self._recorded_by("mul_()")
-        ):
+        number = isinstance(other, (int, float)) and not isinstance(other, bool)
+        if number and self._updated_by_backend(self.dtype) and not self._recorded_by("mul_()"):
             self._backend.scale(self._data, float(other))  # the optimizer's case: a number
             changed_in_place(self, "mul_()")  # type: ignore[arg-type]
             return self  # type: ignore[return-value]
         operand = self._operand(other, "mul_")
         return self._in_place("mul_", lambda old: old * operand, operand)
+
+    def _updated_by_backend(self, other: dtypes.dtype) -> bool:
+        """Whether the backend's add_scaled or scale makes an update by a tensor of dtype `other`
+        (an optimizer's): floats of one dtype; on the python backend float64 only (its Values
+        compute in float64; a float32 update goes through the ops, which round as numpy does)."""
+        if other != self.dtype or not self.dtype.is_floating_point:
+            return False
+        return self.dtype is dtypes.float64 or self._backend.name == "numpy"
 
     def div_(self, other: Any) -> Tensor:
         """self /= other, in place."""

@@ -299,7 +299,12 @@ def backprop(
                 if t._prev:
                     _tensor_backward(t, create_graph, not retain_graph, hooked)
     reached = {id(t) for t in order}
-    return {id(t): [_as_value(v.grad) for v in t._data] for t in wanted if id(t) in reached}
+    found = {id(t): [_as_value(v.grad) for v in t._data] for t in wanted if id(t) in reached}
+    if not create_graph:  # a float32 tensor's gradient holds float32's numbers, as its data does
+        for t in wanted:
+            if id(t) in found:
+                cast(found[id(t)], t.dtype)
+    return found
 
 
 def _tensor_backward(t: Tensor, create_graph: bool, release: bool, hooked: Callable) -> None:
