@@ -225,10 +225,10 @@ class Value:
 
     def clamp(self, low: float, high: float) -> Value:
         """The number limited to [low, high]: min(max(x, low), high), so high wins if low > high
-        (as in PyTorch); nan stays nan. Use ±inf for a side without a limit."""
+        (as in PyTorch); nan stays nan, and a nan bound gives nan. Use ±inf for a side without a limit."""
         x = self.data
-        x = low if x < low else x
-        x = high if x > high else x
+        x = low if x < low or low != low else x
+        x = high if x > high or high != high else x
         return Value(x, (self,), "clamp", partial(Value._clamp_backward, low, high))
 
     @staticmethod

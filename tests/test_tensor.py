@@ -1048,3 +1048,23 @@ def test_backward_inputs_takes_one_tensor_or_a_sequence_and_refuses_what_pytorch
     ):
         with pytest.raises(RuntimeError, match=message):
             (w * v * 2).sum().backward(inputs=inputs)
+
+
+def test_pytorchs_answers_at_the_edges_of_reductions_clamp_masked_fill_and_views(backend):
+    x = tensor([[1.0, 2.0], [3.0, 4.0]], backend=backend)
+    assert (x.sum(()).item(), x.mean(()).item(), x.amax(()).item()) == (10.0, 2.5, 4.0)  # (): every dim
+    ints = tensor([1, 5], backend=backend)
+    clamped = ints.clamp(0.5, 2.5)  # an int tensor and float bounds: floats, as in PyTorch
+    assert clamped.tolist() == [1.0, 2.5] and clamped.dtype.is_floating_point
+    mask = tensor([True, False], backend=backend)
+    assert ints.masked_fill(mask, 0.5).tolist() == [0, 5] and ints.masked_fill(mask, 0.5).dtype == torch.int64
+    assert tensor([True, False], backend=backend).masked_fill(mask, 5).dtype == torch.bool
+    assert all(map(math.isnan, tensor([1.0, 2.0], backend=backend).clamp(max=math.nan).tolist()))
+    w = tensor([[1.0, 2.0]], requires_grad=True, backend=backend)
+    kept = w.squeeze(1)  # dim 1 has size 2: nothing squeezed, but a view, not w itself
+    assert kept is not w and kept.grad_fn.name() == "SqueezeBackward1" and kept.shape == w.shape
+    assert tensor(3.0, backend=backend).transpose(0, 0).item() == 3.0
+    out = torch.nn.functional.linear(
+        torch.ones(2, 3, backend=backend), tensor([1.0, 2.0, 3.0], backend=backend)
+    )
+    assert out.tolist() == [6.0, 6.0]  # a 1-d weight: one output per row

@@ -24,6 +24,14 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     more dims are reshaped to rows and back.
     """
     x = require_tensor(input, "linear")
+    require_tensor(weight, "linear", "weight", 2)
+    if weight.dim() == 1:  # one weight per input feature: one output per row, x @ w (PyTorch takes it)
+        out = x @ weight
+        return out if bias is None else out + bias
+    if weight.dim() != 2:
+        raise RuntimeError(
+            f"linear: weight must be 1-d or 2-d (out_features, in_features), got {tuple(weight.shape)}"
+        )
     if not x.shape or x.shape[-1] != weight.shape[1]:
         rows = math.prod(x.shape[:-1]) if x.shape else 1
         raise RuntimeError(

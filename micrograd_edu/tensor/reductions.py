@@ -15,7 +15,15 @@ from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
 from micrograd_edu.tensor import dtypes
-from micrograd_edu.tensor.shape import Shape, as_bool, as_int, normalize_dim, reduced_shape, reduction_groups
+from micrograd_edu.tensor.shape import (
+    Shape,
+    as_bool,
+    as_int,
+    distinct_dims,
+    normalize_dim,
+    reduced_shape,
+    reduction_groups,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -318,9 +326,12 @@ class Reductions:
     def _over(
         self, dim: Any, keepdim: bool, op: str, one: Callable[[Any, int | None, bool], Tensor]
     ) -> Tensor:
-        """A reduction over None (all), one dim, or several (one after another, the last first)."""
+        """A reduction over None (all), one dim, or several (one after another, the last first);
+        no dims at all, (), is every dim, as in PyTorch."""
         if not isinstance(dim, (tuple, list)):
             return one(self, dim, keepdim)
+        if not dim:
+            dim = tuple(range(self.dim()))
         dims = sorted(_dims(dim, self.dim(), op), reverse=True)
         result: Any = self
         for d in dims:
@@ -350,10 +361,7 @@ def _rank(x: float) -> tuple[bool, float]:
 
 def _dims(dim: Any, ndim: int, op: str) -> list[int]:
     """One dim or several as a list of dims counted from 0, each once."""
-    dims = [normalize_dim(d, ndim, op) for d in (dim if isinstance(dim, (tuple, list)) else [dim])]
-    if len(set(dims)) != len(dims):
-        raise RuntimeError(f"{op}: dim {tuple(dim)} names a dimension twice")
-    return dims
+    return distinct_dims(dim if isinstance(dim, (tuple, list)) else [dim], ndim, op)
 
 
 def _correction(unbiased: Any, correction: Any, op: str) -> float:

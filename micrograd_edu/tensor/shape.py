@@ -148,6 +148,17 @@ def normalize_dim(dim: int, ndim: int, op: str) -> int:
     return dim % max(ndim, 1)
 
 
+def distinct_dims(dims: Any, ndim: int, op: str) -> list[int]:
+    """Several dims counted from 0, each named once (PyTorch refuses (0, 0))."""
+    found = [normalize_dim(d, ndim, op) for d in dims]
+    for i, d in enumerate(found):
+        if d in found[:i]:
+            raise RuntimeError(
+                f"dim {d} appears multiple times in the list of dims: {op} of dims {tuple(dims)}"
+            )
+    return found
+
+
 def reduced_shape(shape: Shape, dim: int | None, keepdim: bool) -> Shape:
     if dim is None:
         return (1,) * len(shape) if keepdim else ()

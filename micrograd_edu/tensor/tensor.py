@@ -265,8 +265,10 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         return 1 / self
 
     def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
-        """value where the (bool) mask is True, else this tensor's element: where(mask, value, self)."""
-        return where(mask, value, self)
+        """value where the (bool) mask is True, else this tensor's element: where(mask, value, self),
+        of this tensor's dtype (0.5 into an int tensor is 0, as in PyTorch)."""
+        out = where(mask, value, self)
+        return out if out.dtype == self.dtype else out.to(self.dtype)
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
         return self.copy_(self.masked_fill(mask, value))
@@ -341,6 +343,8 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
             raise ValueError("clamp needs min=, max= or both")
         low = -float("inf") if min is None else as_float(min, "clamp")
         high = float("inf") if max is None else as_float(max, "clamp")
+        if not self.dtype.is_floating_point and (type(min) is float or type(max) is float):
+            return self.to(dtypes.get_default_dtype()).clamp(min, max)  # an int tensor, a float bound: floats
         return self.apply_elementwise(ops.clamp, params=(low, high))
 
     def apply_elementwise(
@@ -378,8 +382,12 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         return self._new(flat, shape, None if dtype is None else dtypes.as_dtype(dtype, "new_tensor"))
 
     def _operand(self, other: Any, op: str) -> Tensor:
-        """What an op that takes a tensor-like reads: a tensor (same backend), or numbers as one."""
-        return self._coerce(other, op) if isinstance(other, Tensor) else self.new_tensor(other)
+        """What an op that takes a tensor-like reads: a tensor (same backend), a number as PyTorch's
+        weak scalar (1.5 beside an int tensor is a float: added into it, it is refused), or nested
+        lists of numbers as a tensor of this one's dtype."""
+        if isinstance(other, (Tensor, int, float)):
+            return self._coerce(other, op)
+        return self.new_tensor(other)
 
     def _coerce(self, other: Any, op: str) -> Tensor:
         """`other` as a tensor on this tensor's backend: a number becomes a 0-d constant."""

@@ -13,6 +13,7 @@ from micrograd_edu.tensor.backward import shared_counter
 from micrograd_edu.tensor.shape import (
     Shape,
     as_int,
+    distinct_dims,
     expanded_shape,
     indexed,
     normalize_dim,
@@ -89,12 +90,12 @@ class Views:
         if dim is None:
             return self._view(tuple(s for s in self.shape if s != 1), "SqueezeBackward0")
         if isinstance(dim, (tuple, list)):
-            dims = {normalize_dim(d, self.dim(), "squeeze") for d in dim}
+            dims = distinct_dims(dim, self.dim(), "squeeze")
             kept = tuple(s for d, s in enumerate(self.shape) if d not in dims or s != 1)
             return self._view(kept, "SqueezeBackward2")
         d = normalize_dim(dim, self.dim(), "squeeze")
-        if not self.shape or self.shape[d] != 1:  # only a size-1 dim goes away, as in PyTorch
-            return self  # type: ignore[return-value]
+        if not self.shape or self.shape[d] != 1:  # only a size-1 dim goes away, as in PyTorch: a view still
+            return self._view(self.shape, "SqueezeBackward1")
         return self._view(self.shape[:d] + self.shape[d + 1 :], "SqueezeBackward1")
 
     def _view(self, shape: Shape, name: str) -> Tensor:
@@ -140,6 +141,8 @@ class Views:
         return self  # type: ignore[return-value]
 
     def _transposed(self, d0: int, d1: int, name: str) -> Tensor:
+        if d0 == d1:  # a dim with itself (a 0-d tensor's only choice): the same order, still a view
+            return self._view(self.shape, name)
         dims = list(range(self.dim()))
         dims[d0], dims[d1] = d1, d0
         return self._permuted(tuple(dims), name)
@@ -257,7 +260,7 @@ class Views:
         """The elements in reverse order along `dims` (a copy)."""
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
             dims = tuple(dims[0])
-        order = tuple(sorted({normalize_dim(d, self.dim(), "flip") for d in dims}))
+        order = tuple(sorted(distinct_dims(dims, self.dim(), "flip")))
         flip = self._backend.flip
         return self.recorded("FlipBackward0", (self,), self.shape, flip, self._data, self.shape, order)
 

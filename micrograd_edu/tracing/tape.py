@@ -76,8 +76,8 @@ def _power(a: float, b: float) -> float:
 
 
 def _clamp(x: float, low: float, high: float) -> float:
-    x = low if x < low else x
-    return high if x > high else x
+    x = low if x < low or low != low else x
+    return high if x > high or high != high else x
 
 
 class Tape:
