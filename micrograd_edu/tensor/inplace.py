@@ -277,9 +277,9 @@ def _fitted(value: Tensor, shape: Shape) -> Tensor:
         return value if value.shape == shape else value.expand(*shape)
     except (ValueError, RuntimeError):
         raise RuntimeError(
-            f"The expanded size of the tensor ({shape[-1] if shape else 1}) must match the existing size "
-            f"({value.shape[-1] if value.shape else 1}): item assignment: a value of shape "
-            f"{tuple(value.shape)} cannot be written into a selection of shape {shape}"
+            f"item assignment: a value of shape {tuple(value.shape)} cannot be written into a selection of "
+            f"shape {tuple(shape)}: each of the value's dims, counted from the last, must be 1 or the "
+            "selection's (broadcasting), and it cannot have more dims than the selection"
         ) from None
 
 

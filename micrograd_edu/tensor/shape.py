@@ -100,9 +100,10 @@ def expanded_shape(shape: Shape, sizes: tuple, op: str = "expand") -> Shape:
         if size == -1 and old is not None:
             size = old
         if size < 0 or (old is not None and old != 1 and old != size):
-            raise ValueError(
-                f"{op}: cannot expand shape {tuple(shape)} to {tuple(sizes)}: the size at dimension {i} is "
-                f"{old}, and only a size 1 can be stretched"
+            raise RuntimeError(
+                f"The expanded size of the tensor ({size}) must match the existing size ({old}) at "
+                f"non-singleton dimension {i}. Target sizes: {list(sizes)}. Tensor sizes: {list(shape)} "
+                f"({op}: only a dim of size 1 can be stretched)"
             )
         out.append(size)
     return tuple(out)

@@ -192,9 +192,11 @@ class Views:
         """The elements start to start + length along dim (a view)."""
         d = normalize_dim(dim, self.dim(), "narrow")
         size = self.shape[d]
+        if length < 0:
+            raise RuntimeError(f"narrow(): length must be non-negative, got length={length}")
         if start < 0:
             start += size
-        if not 0 <= start <= size or length < 0 or start + length > size:
+        if not 0 <= start <= size or start + length > size:
             raise IndexError(
                 f"narrow: start ({start}) + length ({length}) exceeds dimension size ({size}) of dim {dim}"
             )
