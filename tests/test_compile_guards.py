@@ -418,3 +418,34 @@ def test_a_global_read_by_a_helper_or_a_comprehension_is_guarded(backend):
     namespace["scale"] = 3.0
     assert f(torch.ones(2)).tolist() == [3.0, 3.0]
     assert f.retrace_reason.endswith("scale") or backend == "python"  # there: no backward, eager
+
+
+@pytest.mark.parametrize(
+    "read", ["loss after the update", "a weight after the update", "loss before backward"]
+)
+def test_a_read_anywhere_in_the_step_never_updates_twice(backend, read):
+    """A guard that fails after the optimizer's update in place would trace again, and the trace
+    would update a second time: every guard is checked before any update, or the step is eager."""
+
+    def loop(compile):
+        X, y, model = setup()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, t):
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(model(x), t)
+            if read == "loss before backward":
+                print(loss)
+            loss.backward()
+            opt.step()
+            if read == "loss after the update":
+                loss.item()
+            if read == "a weight after the update":
+                model[0].weight.sum().item()
+            return loss
+
+        f = compile(step)
+        return numbers(model, [f(X, y).item() for _ in range(6)])
+
+    eager, compiled, f = twin(loop)
+    assert compiled == eager and f.replays == 0

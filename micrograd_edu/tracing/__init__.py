@@ -65,7 +65,7 @@ from micrograd_edu.tracing.guards import (
 )
 from micrograd_edu.tracing.lower import _Fallback, replay
 from micrograd_edu.tracing.module import OptimizedModule
-from micrograd_edu.tracing.program import Call, CompileError, InvalidBackend, Program, _Retrace
+from micrograd_edu.tracing.program import Call, CompileError, InvalidBackend, Program, ValueRead, _Retrace
 from micrograd_edu.tracing.tape import _check_captured_lists, replay_python, trace_python
 from micrograd_edu.tracing.trace import trace
 
@@ -311,6 +311,10 @@ class Compiled:
         program.held = [a for a in args if not isinstance(a, (Tensor, *SCALARS))]  # their ids are in the key
         previous, agreeing, disagreeing = self.pending.get(key), 1, 0
         if previous is not None and previous[0].key() == program.key():
+            if not python and _reads_differ(previous[0], program):  # loss.item() in an if: each call's own
+                self.eager[key] = READS_CHANGE
+                self.pending.pop(key, None)
+                return result
             try:
                 (_check_captured_lists if python else _check_captured)(previous[0], program)
             except CompileError as e:  # something outside the traced ops changed: eager, saying why
@@ -338,6 +342,18 @@ DISAGREE = (
     "changes at every call is baked into the ops (an lr set at each step, a clipping coefficient, "
     "Adam's step count, the classes of a batch), so no program fits"
 )
+
+
+READS_CHANGE = (
+    "it reads numbers into Python (loss.item(), print(loss)) that differ from call to call: Python may "
+    "decide something on them at each call, which a replay cannot (read them after the compiled call)"
+)
+
+
+def _reads_differ(old: Any, new: Any) -> bool:
+    """Whether two agreeing traces read different numbers into Python: they will at every call."""
+    reads = [(a, b) for a, b in zip(old.instructions, new.instructions) if isinstance(a, ValueRead)]
+    return any(a.values != b.values for a, b in reads)
 
 
 def _difference(old: Any, new: Any) -> str:

@@ -138,6 +138,13 @@ def _write_backward(w: _Writer, instr: Backward, elementwise: dict, sum_to: Call
         )
 
 
+def _write_read(w: _Writer, instr: Any) -> None:
+    values = w.name(instr.values)
+    retrace = w.name(_Retrace(f"numbers read into Python during the trace ({instr.phase}) changed"))
+    w.lines.append(f"if s{instr.a}.ravel().tolist() != {values}:")
+    w.lines.append(f"    raise {retrace}")
+
+
 def _write_check(w: _Writer, checked: list[int]) -> None:
     total = " + ".join(f"total(s{s}, None)" for s in dict.fromkeys(checked))
     w.lines.append(f"if not isfinite({total}):")
@@ -162,10 +169,18 @@ def lower(program: Program) -> tuple[Callable[[list], None], str]:
     w.lines.extend(f"s{slot} = env[{slot}]" for slot in loaded)
     checked: list[int] = []
     elementwise: dict[int, tuple] = {}  # an elementwise op's vjp slot -> what its backward line needs
-    for instr in (i for i, live in zip(program.instructions, program.live()) if live):
-        if isinstance(instr, Call) and instr.name in IN_PLACE and checked:
-            _write_check(w, checked)
-            checked = []
+    hoisted, _ = program.late_reads()  # reads after the first update, checked before it
+    updating, live = False, program.live()
+    for k, instr in enumerate(program.instructions):
+        if not live[k] or k in hoisted:
+            continue
+        if isinstance(instr, Call) and instr.name in IN_PLACE and not updating:
+            updating = True
+            if checked:
+                _write_check(w, checked)
+                checked = []
+            for late in sorted(hoisted):
+                _write_read(w, program.instructions[late])
         if isinstance(instr, Call):
             _write_call(w, instr, backend, checked, elementwise)
         elif isinstance(instr, Backward):
@@ -177,12 +192,7 @@ def lower(program: Program) -> tuple[Callable[[list], None], str]:
         elif isinstance(instr, Reshaped):
             w.lines.append(f"s{instr.out} = s{instr.a}.reshape({w.arg(('const', instr.shape))})")
         else:  # a read into Python: the same numbers again, or trace again
-            values, retrace = (
-                w.name(instr.values),
-                w.name(_Retrace(f"numbers read during the trace changed (slot {instr.a})")),
-            )
-            w.lines.append(f"if s{instr.a}.ravel().tolist() != {values}:")
-            w.lines.append(f"    raise {retrace}")
+            _write_read(w, instr)
     if checked:
         _write_check(w, checked)
     w.lines.extend(f"env[{slot}] = s{slot}" for slot in program.result_slots())

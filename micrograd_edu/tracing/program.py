@@ -191,6 +191,31 @@ class Program:
                 needed.update(_reads(instr))
         return live
 
+    def late_reads(self) -> tuple[set[int], str]:
+        """Guards that come after the first update in place (loss.item() after opt.step()). A
+        replay must check every guard before it changes anything: a check that failed after the
+        update would trace again, and the trace would update a second time. So a read of numbers
+        final before the first update is checked there (the positions of those reads, returned);
+        and if a guard reads what an update may have changed (a weight after opt.step()), or a call
+        after an update hands Python an answer, no replay can stand in for the step (the reason)."""
+        first = next((k for k, i in enumerate(self.instructions) if _writes_in_place(i)), None)
+        if first is None:
+            return set(), ""
+        updated = {_reads(i)[0] for i in self.instructions[first:] if _writes_in_place(i)}
+        made_at = {s: k for k, i in enumerate(self.instructions) for s in _writes(i)}
+        hoisted = set()
+        for k, instr in enumerate(self.instructions[first:], first):
+            if isinstance(instr, Call) and instr.told:
+                return set(), f"it hands Python an answer ({instr.name}) after updating in place (opt.step())"
+            if isinstance(instr, ValueRead):
+                if instr.a in updated or made_at.get(instr.a, -1) > first:
+                    return set(), (
+                        "it reads numbers into Python (.item(), print) that its own update in place "
+                        "(opt.step()) may change: a replay checks what Python read before it updates"
+                    )
+                hoisted.add(k)
+        return hoisted, ""
+
     def picture(self) -> tuple[list[Step], dict[int, Slot]]:
         """What draw(program) shows: each instruction and each array it reads or writes."""
         steps: list[Step] = []
@@ -310,6 +335,10 @@ def _has_effect(instr: Any) -> bool:
         can_fail = instr.name == "elementwise" and instr.args[0][1].can_fail
         return instr.name in IN_PLACE or can_fail or bool(instr.told)
     return isinstance(instr, ValueRead)
+
+
+def _writes_in_place(instr: Any) -> bool:
+    return isinstance(instr, Call) and instr.name in IN_PLACE
 
 
 def _writes(instr: Any) -> list[int]:

@@ -234,6 +234,7 @@ def trace(
     result = run_swapped(backend, swapped, fn, args)
     if any(getattr(t, "_retains", False) for t in tracer.wanted):
         tracer.refuse(RETAINS)
+    tracer.refuse(tracer.program.late_reads()[1])
     if tracer.refused:
         return tracer.refused, result
     program = tracer.program
