@@ -449,3 +449,34 @@ def test_a_read_anywhere_in_the_step_never_updates_twice(backend, read):
 
     eager, compiled, f = twin(loop)
     assert compiled == eager and f.replays == 0
+
+
+def test_a_tensor_the_step_reads_and_does_not_train_may_change_in_place(backend):
+    """A target network synced now and then (DQN), a scale changed in place: the replay reads their
+    numbers as they are now (the python backend's tape read them once, as constants)."""
+
+    def loop(compile):
+        X, y, model = setup()
+        target = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1)).requires_grad_(False)
+        scale = torch.ones(1)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(model(x) * scale, target(x))
+            loss.backward()
+            opt.step()
+            return loss
+
+        f = compile(step)
+        losses = []
+        for i in range(9):
+            if i % 3 == 2:
+                target.load_state_dict(model.state_dict())
+            if i == 4:
+                scale.mul_(0.5)
+            losses.append(f(X).item())
+        return numbers(model, losses)
+
+    eager, compiled, f = twin(loop)
+    assert compiled == eager and f.replays > 0

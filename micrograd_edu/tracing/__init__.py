@@ -215,7 +215,7 @@ class Compiled:
             return self._eagerly(key, self.eager[key], args)
         python = (backends or {get_backend()}) == {"python"}
         program = self.programs.get(key)
-        changed = program and (program.state.changed() or _storage_changed(program))
+        changed = program and (program.state.changed() or _storage_changed(program) or _watched(program))
         if program is not None and not changed:
             try:
                 result = replay_python(program, args) if python else replay(program, args)
@@ -307,6 +307,8 @@ class Compiled:
             self.eager[key] = why
             return result
         program.state = state_of(self.fn, list(self.modules.values()), args)
+        if python:
+            program.watch(_tensors_in(self.modules.values(), program.state))
         program.flags_after = [(m, m.training) for i, m in self.modules.items() if m.training != entry[i]]
         program.held = [a for a in args if not isinstance(a, (Tensor, *SCALARS))]  # their ids are in the key
         previous, agreeing, disagreeing = self.pending.get(key), 1, 0
@@ -385,6 +387,16 @@ KEYWORDS = (
 )
 NESTED = "a tensor inside a tuple, list or dict argument: pass each tensor as an argument of its own"
 STATE_CHANGED = "what the step was traced with changed"
+
+
+def _tensors_in(modules: Any, state: Any) -> list[Tensor]:
+    """The tensors a step may read: its modules' parameters and buffers, the tensors fn names."""
+    found = [t for m in modules for t in [*m._parameters.values(), *m._buffers.values()] if t is not None]
+    return found + [t for t, _, _ in state.storage]
+
+
+def _watched(program: Any) -> str:
+    return program.watched_changed() if hasattr(program, "watched_changed") else ""
 
 
 def _storage_changed(program: Any) -> str:

@@ -86,7 +86,9 @@ class Tape:
     def __init__(self) -> None:
         self.params: list[tuple[int, Any]] = []  # (slot, Value): a Value whose .data is read each replay
         self.inputs: list[tuple[int, int, int]] = []  # (slot, argument index, element index)
-        self.constants: dict[int, float] = {}
+        self.constants: dict[int, float] = {}  # the other leaves' numbers in the trace (for the key)
+        self.held: list[tuple[int, Any]] = []  # (slot, Value): the other leaves (a buffer, a global
+        # tensor, a number), read at each replay as a parameter is: one may change in place
         self.ops: list[tuple] = []  # (slot, op, input slots, backward) in topological order
         self.grads: list[tuple[Any, list[int]]] = []  # (tensor, its elements' gradient slots)
         self.result: list[int] = []
@@ -149,6 +151,7 @@ def _record_tape(values: list, args: tuple, wanted: list, tape: Tape, names: dic
             tape.labels[slot] = params[id(node)]
         else:
             tape.constants[slot] = node.data
+            tape.held.append((slot, node))
     tape.size = len(order)
     return slot_of
 
@@ -162,11 +165,13 @@ def lower_tape(tape: Tape, roots: list[int], seeds: list[float]) -> tuple[Callab
     def number(x: float) -> str:  # a literal, or a name for inf and nan (which have none)
         return repr(x) if math.isfinite(x) else w.name(x, "number")
 
-    leaves = [s for s, _ in tape.params] + [s for s, _, _ in tape.inputs]
-    lines.append("# the leaves: the parameters' numbers and the inputs', read at each replay")
-    lines.extend(f"v{s} = leaves[{k}]  # {tape.labels.get(s, '')}" for k, s in enumerate(leaves))
+    leaves = [s for s, _ in tape.params] + [s for s, _, _ in tape.inputs] + [s for s, _ in tape.held]
+    lines.append("# the leaves: the parameters' numbers, the inputs', the others' (read at each replay)")
+    lines.extend(
+        f"v{s} = leaves[{k}]  # {tape.labels.get(s) or f'now {number(tape.constants[s])}'}"
+        for k, s in enumerate(leaves)
+    )
     lines.append("# forward: each Value's op, on floats")
-    lines.extend(f"v{s} = {number(c)}" for s, c in tape.constants.items())
     for s, op, ins, bw in tape.ops:
         v = [f"v{i}" for i in ins]
         if op == "**n":
@@ -232,9 +237,26 @@ class PythonProgram:
         self.arg_names: list[str] = []
         self.grad_names: list[str] = []  # the name of each tape.grads tensor
         self.source = ""
+        self.watched: list[tuple[Tensor, list[float]]] = []  # tensors the tape does not read: their numbers
 
     def has_backward(self) -> bool:
         return True  # trace_python writes a program only at backward
+
+    def watch(self, tensors: list[Tensor]) -> None:
+        """Keep the numbers of these tensors (a module's buffers and frozen weights, a tensor fn
+        names) that the tape does not read as leaves: what a step computes from them without a
+        graph (a target network's output) is in the tape as numbers, so they must stay the same."""
+        read = {id(v) for _, v in self.tape.params} | {id(v) for _, v in self.tape.held}
+        for t in {id(t): t for t in tensors}.values():
+            if not all(id(v) in read for v in t._data):
+                self.watched.append((t, [v.data for v in t._data]))
+
+    def watched_changed(self) -> str:
+        """A watched tensor whose numbers changed (target.load_state_dict(...)), or ""."""
+        for t, numbers in self.watched:
+            if [v.data for v in t._data] != numbers:
+                return f"the numbers of a tensor the step reads without a graph (shape {tuple(t.shape)})"
+        return ""
 
     def key(self) -> tuple:
         calls = tuple(i.key() for i in self.instructions)
@@ -466,6 +488,7 @@ def replay_python(program: PythonProgram, args: tuple) -> Any:
         program.source = tape.source
     leaves = [v.data for _, v in tape.params]
     leaves += [args[i]._data[j].data for _, i, j in tape.inputs]
+    leaves += [v.data for _, v in tape.held]
     try:
         grads, result = tape.run(leaves)
     except (ArithmeticError, ValueError) as e:
