@@ -239,6 +239,9 @@ class Compiled:
         elif program is not None:
             self.retrace_reason = f"{STATE_CHANGED}: {changed}"
             del self.programs[key]
+            self.retraces[key] = self.retraces.get(key, 0) + 1
+            if self.retraces[key] >= GIVE_UP:  # it changes at every call: no program fits for long
+                return self._eagerly(key, f"{GIVE_UP} calls in a row found {self.retrace_reason}", args)
         if key not in self.pending and len(self.programs) + len(self.pending) >= self.limit:
             return self._eagerly(
                 ("limit",), f"more than recompile_limit={self.limit} kinds of call traced", args

@@ -19,9 +19,11 @@ same arithmetic on the same arrays, so before a replay:
 from __future__ import annotations
 
 import contextlib
+import dis
+import sysconfig
 import types
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeGuard
 
 from micrograd_edu import nn, optim
 from micrograd_edu.grad_mode import state as grad_mode
@@ -61,34 +63,60 @@ def reachable(fn: Callable) -> dict[str, Any]:
     if isinstance(fn, nn.Module):
         return {"": fn}
     found = {name: value_at(container, name) for container, name in _bindings(fn)}
+    owner = getattr(fn, "__self__", None)
+    if isinstance(owner, nn.Module):  # a module's own method (model.compile() compiles _call_impl)
+        found["self"] = owner
     return {name: obj for name, obj in found.items() if obj is not None}
 
 
 def _bindings(fn: Callable, seen: set | None = None) -> list[tuple[Any, str]]:
-    """Where fn's names live: (its globals, name) for each global its code reads (in its own
-    lambdas and comprehensions too, and in the helper functions of its module it calls by name),
-    (cell, name) for each variable of its closure."""
+    """Where the names fn reads live: (its globals, name) for each global its code reads (in its
+    lambdas and comprehensions too), (cell, name) for each variable of its closure, (its object's
+    attributes, name) for each `self.name` a method reads; and the same for the functions of your
+    own code it calls by name (a helper, `utils.reg(model)`, `self.helper()`), so a number they read
+    is followed too (not micrograd_edu's, nor a library's)."""
     owner = getattr(fn, "__self__", None)  # a bound method: its object's attributes (self.model)
-    attributes = [(vars(owner), n) for n in vars(owner)] if hasattr(owner, "__dict__") else []
     fn = getattr(fn, "__func__", fn)
     code = getattr(fn, "__code__", None)
     if code is None:
-        return attributes
+        return []
     seen = seen if seen is not None else set()
     seen.add(code)
+    read, used = _names(code)
+    attributes = [(vars(owner), n) for n in used if n in vars(owner)] if hasattr(owner, "__dict__") else []
     cells = getattr(fn, "__closure__", None) or ()
     module = fn.__globals__  # type: ignore[attr-defined]
-    names = [(module, n) for c in _codes(code) for n in c.co_names]
-    found = attributes + names + list(zip(cells, code.co_freevars))
-    for _, name in names:
-        helper = module.get(name)
-        if (
-            isinstance(helper, types.FunctionType)
-            and helper.__globals__ is module
-            and helper.__code__ not in seen
-        ):
-            found += _bindings(helper, seen)  # a helper of the same module: the globals it reads
+    found = attributes + [(module, n) for n in read] + list(zip(cells, code.co_freevars))
+    named = [module.get(n) for n in read] + [value_at(cell, None) for cell in cells]
+    called = named + [getattr(type(owner), n, None) for n in used if owner is not None]  # self.helper()
+    for imported in (m for m in named if isinstance(m, types.ModuleType)):
+        called += [getattr(imported, n, None) for n in used]  # utils.reg(model): utils's reg
+    for helper in called:
+        if _your_code(helper) and helper.__code__ not in seen:
+            found += _bindings(helper, seen)
     return found
+
+
+def _your_code(f: Any) -> TypeGuard[types.FunctionType]:
+    """Whether f is a Python function of the user's code: not micrograd_edu's, not a library's."""
+    if not isinstance(f, types.FunctionType):
+        return False
+    path = f.__code__.co_filename
+    return not (f.__module__ or "").startswith("micrograd_edu") and not path.startswith(_LIBRARIES)
+
+
+_LIBRARIES = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")})
+
+
+def _names(code: types.CodeType) -> tuple[list[str], list[str]]:
+    """The globals a function's code reads (not an attribute of the same name: `opt.step()` reads
+    no global `step`), and every name it uses, attributes too (`self.model`, `utils.reg`)."""
+    read: list[str] = []
+    used: list[str] = []
+    for c in _codes(code):
+        used += c.co_names
+        read += [i.argval for i in dis.get_instructions(c) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")]
+    return list(dict.fromkeys(read)), list(dict.fromkeys(used))
 
 
 def _codes(code: types.CodeType) -> list[types.CodeType]:
@@ -167,6 +195,7 @@ class State:
         self.flags: list[tuple[Tensor, bool, str]] = []  # (parameter, requires_grad)
         self.sizes: list[tuple[Any, int, str]] = []  # (list or dict, its length)
         self.storage: list[tuple[Tensor, Any, str]] = []  # (tensor, the array or list it holds)
+        self.elements: list[tuple[list, int, Any, str]] = []  # (list, index, number or object)
         self.made_by_steps: list[tuple[Any, Any, Any, str]] = []  # an optimizer's buffers (a step makes them)
 
     def add(self, container: Any, key: Any, obj: Any, what: str) -> None:
@@ -177,26 +206,53 @@ class State:
         self.objects.append((container, key, obj, what))
         self.inside(obj, what)
 
-    def inside(self, obj: Any, what: str) -> None:
-        """Facts about what an object holds: a tensor its storage, a list or dict its length, a
-        small dict (a config) or a plain object (a scheduler) the numbers in it."""
+    def inside(self, obj: Any, what: str, depth: int = 3) -> None:
+        """Facts about what an object holds: a tensor its storage, a list or dict its length, and
+        the numbers in a small list or dict or in an object of your own (a config, a scheduler, a
+        loss object), and in those inside it (cfg.train.wd), a few levels down."""
         if isinstance(obj, Tensor):
             self.storage.append((obj, obj._data, what))
             return
         if isinstance(obj, (list, dict, set)):
             self.sizes.append((obj, len(obj), f"the length of {what}"))
+        if depth == 0:
+            return
+        if isinstance(obj, list) and len(obj) <= 64:
+            for i, value in enumerate(obj):
+                self._entry(obj, i, value, f"{what}[{i}]", depth)
+            return
         entries = obj if isinstance(obj, dict) and len(obj) <= 64 else vars(obj) if _plain_object(obj) else {}
         for key, value in entries.items():
-            if isinstance(value, SCALARS):
-                self.values.append(
-                    (entries, key, value, f"{what}[{key!r}]" if entries is obj else f"{what}.{key}")
-                )
+            self._entry(entries, key, value, f"{what}[{key!r}]" if entries is obj else f"{what}.{key}", depth)
+
+    def _entry(self, container: Any, key: Any, value: Any, what: str, depth: int) -> None:
+        if (
+            not isinstance(value, SCALARS)
+            and not isinstance(value, (list, dict))
+            and not _plain_object(value)
+        ):
+            return
+        if type(container) is list:
+            self.elements.append((container, key, value, what))
+        else:
+            (self.values if isinstance(value, SCALARS) else self.objects).append(
+                (container, key, value, what)
+            )
+        if not isinstance(value, SCALARS):
+            self.inside(value, what, depth - 1)
 
     def changed(self, side_effects: bool = False) -> str:
         """What is no longer as the trace found it, or "" (with side_effects, leaving out what a step
         legitimately makes: an optimizer's buffers)."""
+        for container, n, what in self.sizes:
+            if len(container) != n:
+                return what
         for d, key, obj, what in self.objects:
             if d.get(key) is not obj:
+                return what
+        for items, i, expected, what in self.elements:  # sizes are checked first: i is in range
+            now = items[i]
+            if now is not expected and (type(expected) not in SCALARS or now != expected):
                 return what
         for d, key, value, what in self.values:
             now = d.get(key, _MISSING)
@@ -204,9 +260,6 @@ class State:
                 return what
         for t, flag, what in self.flags:
             if t.requires_grad is not flag:
-                return what
-        for container, n, what in self.sizes:
-            if len(container) != n:
                 return what
         for t, data, what in self.storage:
             if t._data is not data:
@@ -244,7 +297,10 @@ def state_of(fn: Callable, modules: list, args: tuple = ()) -> State:
             if key not in _MODULE_BOOKKEEPING and key not in registered:
                 state.add(attributes, key, obj, f"{name}.{key}")
     optimizers = [a for a in args if isinstance(a, optim.Optimizer)]
-    for container, name in _bindings(fn):
+    bindings = _bindings(fn)
+    for obj in [*modules, *(value_at(c, n) for c, n in bindings)]:  # what your classes' methods read
+        bindings += [b for f in _methods(obj) for b in _bindings(f) if isinstance(b[0], dict)]
+    for container, name in _unique(bindings):
         obj = value_at(container, name)
         if obj is None or isinstance(obj, types.ModuleType):  # a name not bound yet; an imported module
             continue
@@ -260,10 +316,26 @@ def state_of(fn: Callable, modules: list, args: tuple = ()) -> State:
     return state
 
 
+def _methods(obj: Any) -> list:
+    """The functions of your own code on obj's class (a model's forward, a loss object's __call__)."""
+    if obj is None or isinstance(obj, (type, types.FunctionType, types.ModuleType)):
+        return []
+    return [f for k in type(obj).__mro__ for f in vars(k).values() if _your_code(f)]
+
+
+def _unique(bindings: list[tuple[Any, str]]) -> list[tuple[Any, str]]:
+    return list({(id(c), n): (c, n) for c, n in bindings}.values())
+
+
 def _plain_object(obj: Any) -> bool:
-    """An object that holds data of its own (a scheduler, a config), not one that does something (a
-    function, a compiled function, a class) nor a module or a tensor (the state follows those)."""
-    return hasattr(obj, "__dict__") and not callable(obj) and not isinstance(obj, (Tensor, optim.Optimizer))
+    """An object that holds data of its own (a scheduler, a config, a loss object of yours), not a
+    function, a class, a module, a tensor or an optimizer (the state follows those otherwise), nor
+    micrograd_edu's own machinery (a compiled function)."""
+    if not hasattr(obj, "__dict__") or isinstance(obj, (type, types.FunctionType, types.MethodType)):
+        return False
+    if isinstance(obj, (Tensor, optim.Optimizer, nn.Module, types.ModuleType)):
+        return False
+    return not callable(obj) or not type(obj).__module__.startswith("micrograd_edu")
 
 
 def _optimizer_state(state: State, opt: Any) -> None:
