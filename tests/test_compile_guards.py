@@ -587,3 +587,26 @@ def test_a_global_named_as_an_attribute_the_step_uses_is_no_guard_and_a_change_a
         namespace["opt"].param_groups[0]["lr"] = 0.1 / (i + 1)  # a new lr before every call
         f(X, y)
     assert "runs eagerly" in repr(f) and " in a row " in repr(f)
+
+
+def test_a_step_that_clips_its_gradients_replays_with_the_eager_numbers(backend):
+    """clip_grad_norm_ is tensor ops (PyTorch's way): its coefficient is computed at each replay,
+    also when the norm grows past max_norm after the trace (a Python number would stay 1.0)."""
+
+    def loop(compile):
+        X, y, model = setup()
+        opt = optim.SGD(model.parameters(), lr=0.1, maximize=True)  # ascent: the norm grows
+
+        def step(x, t):
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(model(x), t)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 0.9)
+            opt.step()
+            return loss
+
+        f = compile(step)
+        return numbers(model, [f(X, y).item() for _ in range(12)])
+
+    eager, compiled, f = twin(loop)
+    assert compiled == eager and f.replays == 10

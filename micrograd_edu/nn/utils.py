@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from micrograd_edu.coverage import module_getattr
 from micrograd_edu.grad_mode import no_grad
-from micrograd_edu.tensor import Tensor, tensor
+from micrograd_edu.tensor import Tensor, stack, tensor
 
 
 def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
@@ -28,28 +28,29 @@ def clip_grad_norm_(
     foreach: bool | None = None,
 ) -> Tensor:
     """Scale all the gradients together so that their norm (as if they were one vector) is at most
-    max_norm: each is multiplied by min(1, max_norm / (norm + 1e-6)). Returns the norm before."""
+    max_norm: each is multiplied by min(1, max_norm / (norm + 1e-6)). Returns the norm before.
+
+    As PyTorch computes it, with tensor ops only (the norm of each gradient, then the norm of
+    those), so nothing is read into Python and a compiled step replays it."""
     grads = _grads(parameters)
     if not grads:
         return tensor(0.0)
     p = float(norm_type)
     with no_grad():
         if math.isinf(p):
-            norms = [g.abs().amax().item() for g in grads]
-            total = max(norms)
+            total = stack([g.abs().amax() for g in grads]).amax()
         else:
-            norms = [g.norm(p).item() for g in grads]
-            total = sum(n**p for n in norms) ** (1.0 / p)
-        if error_if_nonfinite and not math.isfinite(total):
+            total = stack([g.norm(p) for g in grads]).norm(p)
+        if error_if_nonfinite and not bool(total.isfinite()):
             raise RuntimeError(
                 f"The total norm of order {p} for gradients from `parameters` is non-finite, so it cannot be "
                 "clipped. To disable this error and scale the gradients by the non-finite norm anyway, set "
-                f"`error_if_nonfinite=False`. (The norm is {total}: a gradient holds inf or nan.)"
+                f"`error_if_nonfinite=False`. (The norm is {total.item()}: a gradient holds inf or nan.)"
             )
-        coefficient = min(max_norm / (total + 1e-6), 1.0)
+        coefficient = (max_norm / (total + 1e-6)).clamp(max=1.0)
         for g in grads:
             g.mul_(coefficient)
-    return grads[0].new_tensor(total)
+    return total
 
 
 def clip_grad_value_(
