@@ -973,6 +973,10 @@ def test_a_transposed_view_is_not_contiguous_and_contiguous_copies_it(backend):
     with pytest.raises(RuntimeError, match=r"view size is not compatible .* Use \.reshape\(\.\.\.\) instead"):
         x.t().view(6)
     assert x.t().view(1, 3, 2).tolist() == [x.t().tolist()]  # dims of size 1 only: still a view
+    assert x.t().t().is_contiguous() and x.t().t().view(6).tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    assert not x.t().detach().is_contiguous() and torch.zeros(0, 3, backend=backend).t().view(-1).shape == (
+        0,
+    )
     w = tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, backend=backend)
     (w.t().reshape(4) * tensor([1.0, 2.0, 3.0, 4.0], backend=backend)).sum().backward()
     assert w.grad.tolist() == [[1.0, 3.0], [2.0, 4.0]]
@@ -1068,3 +1072,23 @@ def test_pytorchs_answers_at_the_edges_of_reductions_clamp_masked_fill_and_views
         torch.ones(2, 3, backend=backend), tensor([1.0, 2.0, 3.0], backend=backend)
     )
     assert out.tolist() == [6.0, 6.0]  # a 1-d weight: one output per row
+
+
+def test_legacy_constructor_sizes_and_in_place_draws_as_in_pytorch(backend):
+    import numpy as np
+
+    x = torch.ones(2, 3, backend=backend)
+    assert torch.Tensor(x.size()).shape == (2, 3) and torch.Tensor(np.int64(2)).shape == (2,)
+    assert torch.Tensor(2, 3, 4, 5, 6).shape == (2, 3, 4, 5, 6)
+    g = torch.Generator().manual_seed(5)
+    drawn = torch.zeros(3, backend=backend).normal_(generator=g)
+    assert (
+        drawn.tolist() == torch.randn(3, generator=torch.Generator().manual_seed(5), backend=backend).tolist()
+    )
+    with pytest.raises(RuntimeError, match="normal expects std >= 0.0"):
+        torch.zeros(3, backend=backend).normal_(0, -1)
+    with pytest.raises(RuntimeError, match=r"uniform_ expects to return a \[from, to\) range"):
+        torch.zeros(3, backend=backend).uniform_(1, 0)
+    w = tensor([1.0, 1.0], requires_grad=True, backend=backend)
+    (w * 2).sum().backward(inputs=[w, w])  # named twice: its gradient once
+    assert w.grad.tolist() == [2.0, 2.0]

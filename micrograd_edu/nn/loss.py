@@ -21,6 +21,7 @@ from typing import Any
 from micrograd_edu.nn.activation import floats_only
 from micrograd_edu.nn.module import Module
 from micrograd_edu.tensor import Tensor, dtypes, scatter_add, tensor, where
+from micrograd_edu.tensor.functions import outside as values_outside
 from micrograd_edu.tensor.tensor import require_tensor
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -93,13 +94,13 @@ def binary_cross_entropy(
             f"Found dtype {dtypes.scalar_type(target.dtype)} but expected {dtypes.scalar_type(input.dtype)}: "
             "binary_cross_entropy's target holds probabilities, floats (convert labels with y.float())"
         )
-    outside = input._outside(0.0, 1.0)
+    outside = values_outside(input, 0.0, 1.0)
     if outside:
         raise RuntimeError(
             f"all elements of input should be between 0 and 1: binary_cross_entropy got {outside[0]!r} "
             "(apply sigmoid first, or use BCEWithLogitsLoss on the raw scores)"
         )
-    outside = target._outside(0.0, 1.0)
+    outside = values_outside(target, 0.0, 1.0)
     if outside:
         raise RuntimeError(
             f"all elements of target should be between 0 and 1: binary_cross_entropy got {outside[0]!r} "
@@ -338,7 +339,7 @@ def checked_reduction(reduction: Any, op: str) -> str:
 
 def _reduction(size_average: Any, reduce: Any, reduction: str, op: str) -> str:
     """The reduction, from PyTorch's old size_average= and reduce= if one is given (with its warning)."""
-    if isinstance(size_average, Tensor) or isinstance(reduce, Tensor):  # nn.MSELoss(output, target)
+    if any(isinstance(t, Tensor) and t.numel() != 1 for t in (size_average, reduce)):  # MSELoss(out, y)
         hint = (
             f". A loss module is made first, then called on the tensors: criterion = nn.{op}(); "
             "loss = criterion(output, target)"
@@ -351,7 +352,9 @@ def _reduction(size_average: Any, reduce: Any, reduction: str, op: str) -> str:
         )
     if size_average is None and reduce is None:
         return checked_reduction(reduction, op)
-    chosen = "none" if reduce is False else "sum" if size_average is False else "mean"
+    averaged = size_average is None or bool(size_average)  # PyTorch's truth of each (None is True)
+    reduced = reduce is None or bool(reduce)
+    chosen = "mean" if averaged and reduced else "sum" if reduced else "none"
     warnings.warn(
         f"size_average and reduce args will be deprecated, please use reduction='{chosen}' instead.",
         UserWarning,

@@ -413,7 +413,9 @@ class Autograd:
 
 def _checked_inputs(inputs: Any) -> list:
     """backward(inputs=...): a tensor or a sequence of them, each requiring grad (PyTorch's errors)."""
-    inputs = [inputs] if hasattr(inputs, "_backend") else list(inputs)  # one tensor, as PyTorch takes it
+    inputs = (
+        [inputs] if hasattr(inputs, "_backend") else list({id(t): t for t in inputs}.values())
+    )  # each once
     if not inputs:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     for t in inputs:

@@ -19,7 +19,7 @@ from micrograd_edu.tensor.backend import backend_for
 from micrograd_edu.tensor.device import on_cpu
 from micrograd_edu.tensor.dtypes import dtype
 from micrograd_edu.tensor.generator import Generator, default_generator
-from micrograd_edu.tensor.shape import Shape, as_int, flatten_nested, numel
+from micrograd_edu.tensor.shape import Shape, Size, as_int, flatten_nested, numel
 from micrograd_edu.tensor.tensor import Tensor
 
 
@@ -107,7 +107,7 @@ def zeros(
     *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, backend: str | None = None
 ) -> Tensor:
     return full(
-        _shape(size, "zeros"),
+        shape_of(size, "zeros"),
         0.0,
         dtype=dtype or dtypes.get_default_dtype(),
         device=device,
@@ -120,7 +120,7 @@ def ones(
     *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, backend: str | None = None
 ) -> Tensor:
     return full(
-        _shape(size, "ones"),
+        shape_of(size, "ones"),
         1.0,
         dtype=dtype or dtypes.get_default_dtype(),
         device=device,
@@ -146,7 +146,7 @@ def full(
     backend: str | None = None,
 ) -> Tensor:
     """A tensor of this size, every element `fill_value` (of its dtype unless `dtype` says)."""
-    shape = _shape((size,), "full")
+    shape = shape_of((size,), "full")
     value = _number(fill_value, "full", "fill_value")
     on_cpu(device, "full")
     d = dtypes.as_dtype(dtype, "full") if dtype is not None else dtypes.inferred([fill_value])
@@ -312,7 +312,7 @@ def rand(
     backend: str | None = None,
 ) -> Tensor:
     """Uniform on [0, 1), drawn from `generator` (default: the one manual_seed seeds)."""
-    shape = _shape(size, "rand")
+    shape = shape_of(size, "rand")
     on_cpu(device, "rand")
     rng = _generator(generator, "rand")
     d = _dtype_or_default(dtype, "rand")
@@ -329,7 +329,7 @@ def randn(
     backend: str | None = None,
 ) -> Tensor:
     """Standard normal."""
-    shape = _shape(size, "randn")
+    shape = shape_of(size, "randn")
     on_cpu(device, "randn")
     rng = _generator(generator, "randn")
     d = _dtype_or_default(dtype, "randn")
@@ -359,7 +359,7 @@ def randint(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}: "
             "randint(low, high) draws from low up to high - 1"
         )
-    shape = _shape((args[2],), "randint")
+    shape = shape_of((args[2],), "randint")
     on_cpu(device, "randint")
     rng = _generator(generator, "randint")
     d = dtypes.as_dtype(dtype, "randint") if dtype is not None else dtypes.int64
@@ -411,7 +411,7 @@ def normal(
         raise TypeError("normal needs size= when mean and std are numbers, e.g. normal(0.0, 1.0, size=(3,))")
     m, s = _number(mean, "normal", "mean"), _number(std, "normal", "std")
     _check_std(s)
-    shape = _shape((size,), "normal")
+    shape = shape_of((size,), "normal")
     d = _dtype_or_default(dtype, "normal")
     numbers = rng.normals(numel(shape), m, s, float32=dtypes.drawn_as_float32(dtype, d))
     return _make(numbers, shape, d, requires_grad, backend)
@@ -490,7 +490,7 @@ def _dtype_or_default(d: Any, op: str) -> dtype:
     return dtypes.get_default_dtype() if d is None else dtypes.as_dtype(d, op)
 
 
-def _shape(size: tuple, op: str) -> Shape:
+def shape_of(size: tuple, op: str) -> Shape:
     """A size given as numbers (zeros(2, 3)) or one sequence (zeros((2, 3))), each a whole number >= 0."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
@@ -544,7 +544,7 @@ def _number(x: Any, op: str, name: str) -> float:
 
 def _check_std(s: float) -> None:
     if not s >= 0:
-        raise ValueError(f"normal expects std >= 0.0, but found std {s}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {s}")
 
 
 def _is_tensor(x: Any, op: str) -> None:
@@ -562,8 +562,10 @@ def legacy(args: tuple, dtype: Any = None, op: str = "Tensor") -> Tensor:
     kind = dtype or dtypes.get_default_dtype()
     if not args:
         return tensor([], dtype=kind)
-    if all(type(a) is int for a in args):
-        return zeros(*args, dtype=kind)
+    if len(args) == 1 and isinstance(args[0], Size):  # torch.Tensor(x.size()): sizes, not numbers
+        args = tuple(args[0])
+    if all(hasattr(a, "__index__") and not isinstance(a, bool) for a in args):  # ints, numpy ints
+        return zeros(*(operator.index(a) for a in args), dtype=kind)
     if len(args) == 1 and (isinstance(args[0], (list, tuple)) or hasattr(args[0], "tolist")):
         data = args[0].tolist() if hasattr(args[0], "tolist") else args[0]
         return tensor(data, dtype=kind)

@@ -89,6 +89,12 @@ def scatter_add(values: Tensor, index: list[int], size: int) -> Tensor:
     return Tensor.recorded("IndexAddBackward0", (values,), (size,), scatter, values._data, index, size)
 
 
+def outside(t: Tensor, low: float, high: float) -> list[float]:
+    """The numbers of t not in [low, high] (nan among them), row-major: what a range check (BCELoss's)
+    reports. One backend call, so that a compiled step makes the check again at each replay."""
+    return t._backend.outside(t._data, low, high)
+
+
 def written_as_out(out: object, result: Tensor, name: str) -> Tensor:
     """The result of torch.<name>(..., out=out), written into `out` (InPlace.written_as_out)."""
     if not isinstance(out, Tensor):

@@ -21,7 +21,7 @@ from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.grad_mode import state as grad_mode
 from micrograd_edu.tensor import dtypes
 from micrograd_edu.tensor.backward import VersionCounter, changed_in_place, clock
-from micrograd_edu.tensor.generator import default_generator
+from micrograd_edu.tensor.generator import Generator, default_generator
 from micrograd_edu.tensor.shape import Shape, indexed
 
 if TYPE_CHECKING:
@@ -150,22 +150,30 @@ class InPlace:
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
         """Each element drawn from the normal distribution N(mean, std²), in place: PyTorch's draws
         after the same seed (`m.weight.data.normal_(0, 0.02)`, nn.init.normal_)."""
-        numbers = default_generator.normals(
-            self.numel(), mean, std, dtypes.drawn_as_float32(None, self.dtype)
-        )
-        return self._drawn("normal_", numbers)
+        rng = self._drawing("normal_", generator)
+        if not std >= 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        numbers = rng.normals(self.numel(), mean, std, dtypes.drawn_as_float32(None, self.dtype))
+        return self.copy_(self._new(numbers, self.shape))
 
     def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
         """Each element drawn uniformly from [from_, to), in place: PyTorch's draws after the same seed."""
+        rng = self._drawing("uniform_", generator)
+        if from_ > to:
+            raise RuntimeError(
+                f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}"
+            )
         float32 = dtypes.drawn_as_float32(None, self.dtype)
-        return self._drawn(
-            "uniform_", [default_generator.uniform(from_, to, float32) for _ in range(self.numel())]
-        )
+        numbers = [rng.uniform(from_, to, float32) for _ in range(self.numel())]
+        return self.copy_(self._new(numbers, self.shape))
 
-    def _drawn(self, op: str, numbers: list[float]) -> Tensor:
+    def _drawing(self, op: str, generator: Any) -> Generator:
+        """The generator an in-place draw takes its numbers from (the default one unless given)."""
         if not self.dtype.is_floating_point:
             raise RuntimeError(f"\"{op}\" not implemented for '{self.dtype.name}': draw into a float tensor")
-        return self.copy_(self._new(numbers, self.shape))
+        if generator is not None and not isinstance(generator, Generator):
+            raise TypeError(f"{op}: generator must be a torch.Generator, got {type(generator).__name__}")
+        return default_generator if generator is None else generator
 
     def __iadd__(self, other: Any) -> Tensor:
         return self.add_(other)

@@ -490,9 +490,8 @@ def indexed(shape: Shape, key: Any) -> tuple[Shape, Callable[[], list[int]], boo
                 f"indices (got float {k!r}: an index counts elements, use int({k!r}))"
             )
         if isinstance(k, slice) and k.step is not None and k.step <= 0:
-            raise ValueError(
-                f"step must be greater than zero (got {k.step} in {k}: to reverse a dim, use torch.flip)"
-            )
+            hint = "to reverse a dim, use torch.flip" if k.step < 0 else "a slice's step counts elements"
+            raise ValueError(f"step must be greater than zero (got {k.step} in {k}: {hint})")
     key = plain_key(key)
     if is_advanced(key):
         out_shape, positions = advanced_index(shape, key if isinstance(key, tuple) else (key,))

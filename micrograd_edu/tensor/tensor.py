@@ -70,18 +70,11 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         shape: Shape = None,  # type: ignore[assignment]
         backend: Backend = None,  # type: ignore[assignment]
         requires_grad: bool = False,
-        *,
+        *more: Any,
         dtype: dtype = float64,
     ) -> None:
-        if backend is None or type(backend) is int:  # torch.Tensor([1, 2]), torch.Tensor(2, 3)
-            from micrograd_edu.tensor.creation import legacy  # PyTorch's legacy constructor
-
-            sizes = (data, shape, backend, requires_grad)
-            made = legacy(
-                tuple(a for a in sizes[:3] if a is not None) + sizes[3:4] * (type(requires_grad) is int)
-            )
-            for name in Tensor.__slots__[:-1]:  # all but __weakref__: become the tensor made
-                object.__setattr__(self, name, getattr(made, name))
+        if not hasattr(backend, "from_floats"):  # torch.Tensor([1, 2]) or torch.Tensor(2, 3): not ours
+            self._become(_legacy(data, shape, backend, requires_grad, more))
             return
         self._data, self._backend = data, backend
         self.shape = shape if type(shape) is Size else Size(shape)
@@ -96,7 +89,13 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         self._stamp = 0  # when an op made it: what it saved must not change after
         self._hooks: list | None = None
         self._aliased = False  # python backend: its Values are those of a tensor that requires grad
-        self._strided = False  # a view whose elements are not in row-major order (x.t(), expand())
+        self._strided: bool | tuple = False  # not in row-major order: x.t()'s dims (a tuple), True otherwise
+
+    def _become(self, made: Tensor) -> None:
+        """Take over every attribute of a tensor just made (what PyTorch's legacy constructor made)."""
+        for name in Tensor.__slots__:
+            if name != "__weakref__":
+                object.__setattr__(self, name, getattr(made, name))
 
     # ---- what it is ---------------------------------------------------------------------
 
@@ -161,10 +160,6 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
 
     def _floats(self) -> list[float]:
         return self._backend.to_floats(self._data)
-
-    def _outside(self, low: float, high: float) -> list[float]:
-        """The numbers not in [low, high] (nan among them): for a check that refuses them."""
-        return self._backend.outside(self._data, low, high)
 
     def _new(self, flat: list[float], shape: Shape, dtype: dtype | None = None) -> Tensor:
         """A new leaf on this tensor's backend from these numbers (row-major) in `shape`, of this
@@ -494,28 +489,40 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         args = (type(self), self._floats(), tuple(self.shape), self.dtype, self.backend, self.requires_grad)
         return _rebuilt, (*args, self.grad)
 
-    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_zeros(
+        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
         """A tensor of zeros of `size` (of this shape if none is given), of this tensor's dtype and
         backend; new_ones, new_full and new_empty (zeros: PyTorch leaves it unset) alike."""
-        return self._new_filled(size, 0.0, dtype, requires_grad, "new_zeros")
+        return self._new_filled(size, 0.0, dtype, device, requires_grad, "new_zeros")
 
-    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        return self._new_filled(size, 1.0, dtype, requires_grad, "new_ones")
+    def new_ones(
+        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        return self._new_filled(size, 1.0, dtype, device, requires_grad, "new_ones")
 
-    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        return self._new_filled(size, 0.0, dtype, requires_grad, "new_empty")
+    def new_empty(
+        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        return self._new_filled(size, 0.0, dtype, device, requires_grad, "new_empty")
 
     def new_full(
-        self, size: Any, fill_value: float, *, dtype: Any = None, requires_grad: bool = False
+        self,
+        size: Any,
+        fill_value: float,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
     ) -> Tensor:
-        return self._new_filled((size,), fill_value, dtype, requires_grad, "new_full")
+        return self._new_filled((size,), fill_value, dtype, device, requires_grad, "new_full")
 
-    def _new_filled(self, size: tuple, value: float, dtype: Any, requires_grad: bool, op: str) -> Tensor:
-        from micrograd_edu.tensor.creation import _shape, full  # creation makes tensors: imported when used
+    def _new_filled(self, size: tuple, value: float, dtype: Any, device: Any, grad: bool, op: str) -> Tensor:
+        from micrograd_edu.tensor.creation import full, shape_of  # creation makes tensors: imported when used
 
-        shape = _shape(size, op) if size else tuple(self.shape)
+        shape = shape_of(size, op) if size else tuple(self.shape)
         kind = self.dtype if dtype is None else dtype
-        return full(shape, value, dtype=kind, requires_grad=requires_grad, backend=self.backend)
+        return full(shape, value, dtype=kind, device=device, requires_grad=grad, backend=self.backend)
 
     def detach(self) -> Tensor:
         """The same numbers as a new leaf, cut off from the graph, sharing storage as PyTorch's does
@@ -534,7 +541,7 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         else:  # the same Values, in a list of its own
             out = Tensor(list(self._data), self.shape, self._backend, dtype=self.dtype)
             out._aliased = self._aliased or self.requires_grad
-        out._counter = shared_counter(self)
+        out._counter, out._strided = shared_counter(self), self._strided
         return out
 
 
@@ -664,3 +671,15 @@ def _scalar_dtype(x: Any, like: dtype) -> dtype:
     if kind <= like.kind:
         return like
     return dtypes.int64 if kind == 1 else dtypes.get_default_dtype()
+
+
+def _legacy(data: Any, shape: Any, backend: Any, requires_grad: Any, more: tuple) -> Tensor:
+    """PyTorch's `torch.Tensor(...)`: its positional arguments (sizes, or one list of numbers) are
+    those of Tensor's own constructor, which micrograd_edu calls with (data, shape, backend)."""
+    from micrograd_edu.tensor.creation import legacy  # creation makes tensors: imported when used
+
+    given = [data] if shape is None else [data, shape]
+    given += [] if backend is None else [backend]
+    given += [requires_grad] if type(requires_grad) is not bool else []
+    nothing = len(given) == 1 and type(data) is tuple and not data  # torch.Tensor(): data is ()
+    return legacy(() if nothing else (*given, *more))

@@ -41,7 +41,7 @@ class Views:
         _data: Any
         _backend: Backend
         _aliased: bool
-        _strided: bool
+        _strided: bool | tuple
 
         def dim(self) -> int: ...
         def numel(self) -> int: ...
@@ -104,11 +104,12 @@ class Views:
             self.recorded(name, (self,), shape, self._backend.reshape, self._data, self.shape, shape)
         )
 
-    def _sharing(self, view: Tensor, strided: bool = False) -> Tensor:
-        """`view` shares this tensor's numbers: an in-place change to one counts for both."""
+    def _sharing(self, view: Tensor, strided: bool | tuple | None = None) -> Tensor:
+        """`view` shares this tensor's numbers: an in-place change to one counts for both. Its
+        layout: `strided` if given, else row-major if this one's is (True, "not": if not)."""
         view._counter = shared_counter(self)  # type: ignore[arg-type]
         view._aliased = self._aliased
-        view._strided = self._strided or strided
+        view._strided = bool(self._strided) if strided is None else strided
         return view
 
     def expand(self, *sizes: Any) -> Tensor:
@@ -118,7 +119,7 @@ class Views:
         data = self._backend.broadcast
         return self._sharing(
             self.recorded("ExpandBackward0", (self,), shape, data, self._data, self.shape, shape),
-            strided=math.prod(shape) != self.numel(),  # an element stands for several
+            strided=math.prod(shape) != self.numel() or bool(self._strided),  # an element stands for several
         )
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
@@ -154,10 +155,17 @@ class Views:
         return self._permuted(permutation(dims, self.dim()), "PermuteBackward0")
 
     def _permuted(self, dims: tuple[int, ...], name: str) -> Tensor:
+        """The dims in the order `dims`, a view. Its layout is the permutation of the row-major
+        storage it reads (composed with this one's: x.t().t() is row-major again), or row-major if
+        it moves no dim of size > 1 (then it reorders no number)."""
         shape = tuple(self.shape[d] for d in dims)
         move = self._backend.permute
-        moved = [d for d in dims if self.shape[d] != 1] != sorted(d for d in dims if self.shape[d] != 1)
-        return self._sharing(self.recorded(name, (self,), shape, move, self._data, self.shape, dims), moved)
+        order: bool | tuple = True  # from a layout that is not a permutation: unknown, not row-major
+        if self._strided is False or isinstance(self._strided, tuple):
+            order = dims if self._strided is False else tuple(self._strided[d] for d in dims)
+            kept = [o for o, size in zip(order, shape) if size != 1]
+            order = order if kept != sorted(kept) and 0 not in shape else False  # no numbers: no order
+        return self._sharing(self.recorded(name, (self,), shape, move, self._data, self.shape, dims), order)
 
     def unflatten(self, dim: int, sizes: Any) -> Tensor:
         """Dim `dim` split into several of these sizes (one may be -1): flatten's inverse."""

@@ -47,6 +47,7 @@ from __future__ import annotations
 import inspect
 import random
 import threading
+import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -474,6 +475,7 @@ def compile(
     isolate_recompiles: bool = False,
     shapes_spec: Any = None,
     warmup: int = WARMUP,
+    guard_reads: bool | None = None,
 ) -> Any:
     """model (a training step, a function of tensors, or an nn.Module), traced with the real engine
     and then replayed as a flat program of numpy calls (or of floats, on the python backend):
@@ -487,6 +489,12 @@ def compile(
     PyTorch, `compile(mode=...)` without a model is a decorator, and `disable=True` gives the
     model back as it is."""
     _check_settings(mode, backend)
+    if guard_reads is not None:
+        warnings.warn(
+            "compile's guard_reads is gone: every number a step reads into Python is a guard now",
+            FutureWarning,
+            stacklevel=2,
+        )
     if model is None:  # @compile(mode=...): a decorator
         settings: dict[str, Any] = dict(fullgraph=fullgraph, dynamic=dynamic, backend=backend, mode=mode)
         settings.update(options=options, name=name, disable=disable, recompile_limit=recompile_limit)
