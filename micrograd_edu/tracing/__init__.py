@@ -38,8 +38,9 @@ eager numbers too.
 
 The parts: program.py (the program: slots, instructions, how it prints), trace.py (the
 backend's functions swapped for recording ones), lower.py (the program written out as one
-function of numpy calls, and its replay), tape.py (the python backend), guards.py (what a program
-is specialised to), module.py (compile(model)), and here `compile`.
+function of numpy calls, and its replay), tape.py (the python backend), names.py (what fn reads
+by name), guards.py (what a program is specialised to), module.py (compile(model)), and here
+`compile`.
 """
 
 from __future__ import annotations
@@ -61,11 +62,11 @@ from micrograd_edu.tracing.guards import (
     guard_key,
     modules_called,
     modules_in,
-    reachable,
     state_of,
 )
 from micrograd_edu.tracing.lower import _Fallback, replay
 from micrograd_edu.tracing.module import OptimizedModule
+from micrograd_edu.tracing.names import reachable
 from micrograd_edu.tracing.program import Call, CompileError, InvalidBackend, Program, ValueRead, _Retrace
 from micrograd_edu.tracing.tape import _check_captured_lists, replay_python, trace_python
 from micrograd_edu.tracing.trace import trace
@@ -216,7 +217,7 @@ class Compiled:
             return self._eagerly(key, self.eager[key], args)
         python = (backends or {get_backend()}) == {"python"}
         program = self.programs.get(key)
-        changed = program and (program.state.changed() or _storage_changed(program) or _watched(program))
+        changed = _what_changed(program) if program is not None else ""
         if program is not None and not changed:
             try:
                 result = replay_python(program, args) if python else replay(program, args)
@@ -391,6 +392,11 @@ KEYWORDS = (
 )
 NESTED = "a tensor inside a tuple, list or dict argument: pass each tensor as an argument of its own"
 STATE_CHANGED = "what the step was traced with changed"
+
+
+def _what_changed(program: Any) -> str:
+    """What the program was traced with and is no longer so, or "" (before each replay)."""
+    return program.state.changed() or _storage_changed(program) or _watched(program)
 
 
 def _tensors_in(modules: Any, state: Any) -> list[Tensor]:

@@ -10,7 +10,8 @@ same arithmetic on the same arrays, so before a replay:
 - the state (`State`, `state_of`): everything else the trace read, where it found it: each
   module's parameters (and their requires_grad), layers, buffers and settings (not
   `model.fc2 = nn.Linear(...)`, not a frozen layer), the names fn reads (not a notebook cell that
-  made a new model or a new `lam`), each optimizer's groups, settings and buffers. The same State
+  made a new model or a new `lam`, and the numbers inside a config: a dict, a list or an object of
+  yours, up to 64 entries and 3 levels down), each optimizer's groups, settings and buffers. The same State
   taken before a trace and checked after it finds a step that changes its own state (a
   `scheduler.step()` inside it): that step runs eagerly.
 - the numbers read into Python during the trace (`.item()`), on replay (program.py).
@@ -19,15 +20,14 @@ same arithmetic on the same arrays, so before a replay:
 from __future__ import annotations
 
 import contextlib
-import dis
-import sysconfig
 import types
 from collections.abc import Callable, Iterator
-from typing import Any, TypeGuard
+from typing import Any
 
 from micrograd_edu import nn, optim
 from micrograd_edu.grad_mode import state as grad_mode
 from micrograd_edu.tensor import Tensor
+from micrograd_edu.tracing.names import bindings, methods_of, reachable, value_at
 
 SCALARS = (int, float, str, bool, type(None))  # arguments keyed by their value (the others: identity)
 
@@ -56,83 +56,6 @@ def _holds_tensors(container: Any) -> bool:
     return any(
         isinstance(x, Tensor) or (isinstance(x, (tuple, list, dict)) and _holds_tensors(x)) for x in items
     )
-
-
-def reachable(fn: Callable) -> dict[str, Any]:
-    """What fn reads by name: the globals its code names and its closure (a module: itself)."""
-    if isinstance(fn, nn.Module):
-        return {"": fn}
-    found = {name: value_at(container, name) for container, name in _bindings(fn)}
-    owner = getattr(fn, "__self__", None)
-    if isinstance(owner, nn.Module):  # a module's own method (model.compile() compiles _call_impl)
-        found["self"] = owner
-    return {name: obj for name, obj in found.items() if obj is not None}
-
-
-def _bindings(fn: Callable, seen: set | None = None) -> list[tuple[Any, str]]:
-    """Where the names fn reads live: (its globals, name) for each global its code reads (in its
-    lambdas and comprehensions too), (cell, name) for each variable of its closure, (its object's
-    attributes, name) for each `self.name` a method reads; and the same for the functions of your
-    own code it calls by name (a helper, `utils.reg(model)`, `self.helper()`), so a number they read
-    is followed too (not micrograd_edu's, nor a library's)."""
-    owner = getattr(fn, "__self__", None)  # a bound method: its object's attributes (self.model)
-    fn = getattr(fn, "__func__", fn)
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return []
-    seen = seen if seen is not None else set()
-    seen.add(code)
-    read, used = _names(code)
-    attributes = [(vars(owner), n) for n in used if n in vars(owner)] if hasattr(owner, "__dict__") else []
-    cells = getattr(fn, "__closure__", None) or ()
-    module = fn.__globals__  # type: ignore[attr-defined]
-    found = attributes + [(module, n) for n in read] + list(zip(cells, code.co_freevars))
-    named = [module.get(n) for n in read] + [value_at(cell, None) for cell in cells]
-    called = named + [getattr(type(owner), n, None) for n in used if owner is not None]  # self.helper()
-    for imported in (m for m in named if isinstance(m, types.ModuleType)):
-        called += [getattr(imported, n, None) for n in used]  # utils.reg(model): utils's reg
-    for helper in called:
-        if _your_code(helper) and helper.__code__ not in seen:
-            found += _bindings(helper, seen)
-    return found
-
-
-def _your_code(f: Any) -> TypeGuard[types.FunctionType]:
-    """Whether f is a Python function of the user's code: not micrograd_edu's, not a library's."""
-    if not isinstance(f, types.FunctionType):
-        return False
-    path = f.__code__.co_filename
-    return not (f.__module__ or "").startswith("micrograd_edu") and not path.startswith(_LIBRARIES)
-
-
-_LIBRARIES = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")})
-
-
-def _names(code: types.CodeType) -> tuple[list[str], list[str]]:
-    """The globals a function's code reads (not an attribute of the same name: `opt.step()` reads
-    no global `step`), and every name it uses, attributes too (`self.model`, `utils.reg`)."""
-    read: list[str] = []
-    used: list[str] = []
-    for c in _codes(code):
-        used += c.co_names
-        read += [i.argval for i in dis.get_instructions(c) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")]
-    return list(dict.fromkeys(read)), list(dict.fromkeys(used))
-
-
-def _codes(code: types.CodeType) -> list[types.CodeType]:
-    """A function's code and the code of the lambdas and comprehensions inside it."""
-    inner = [c for c in code.co_consts if isinstance(c, types.CodeType)]
-    return [code, *(d for c in inner for d in _codes(c))]
-
-
-def value_at(container: Any, name: str | None) -> Any:
-    """What a name holds now: a key of a dict (globals, a module's parameters), or a closure cell."""
-    if isinstance(container, dict):
-        return container.get(name)
-    try:
-        return container.cell_contents
-    except ValueError:  # a cell not filled yet
-        return None
 
 
 def modules_in(fn: Callable) -> list:
@@ -297,10 +220,10 @@ def state_of(fn: Callable, modules: list, args: tuple = ()) -> State:
             if key not in _MODULE_BOOKKEEPING and key not in registered:
                 state.add(attributes, key, obj, f"{name}.{key}")
     optimizers = [a for a in args if isinstance(a, optim.Optimizer)]
-    bindings = _bindings(fn)
-    for obj in [*modules, *(value_at(c, n) for c, n in bindings)]:  # what your classes' methods read
-        bindings += [b for f in _methods(obj) for b in _bindings(f) if isinstance(b[0], dict)]
-    for container, name in _unique(bindings):
+    found = bindings(fn)
+    for obj in [*modules, *(value_at(c, n) for c, n in found)]:  # what your classes' methods read
+        found += [b for f in methods_of(obj) for b in bindings(f) if isinstance(b[0], dict)]
+    for container, name in _unique(found):
         obj = value_at(container, name)
         if obj is None or isinstance(obj, types.ModuleType):  # a name not bound yet; an imported module
             continue
@@ -314,13 +237,6 @@ def state_of(fn: Callable, modules: list, args: tuple = ()) -> State:
     for opt in {id(o): o for o in optimizers}.values():
         _optimizer_state(state, opt)
     return state
-
-
-def _methods(obj: Any) -> list:
-    """The functions of your own code on obj's class (a model's forward, a loss object's __call__)."""
-    if obj is None or isinstance(obj, (type, types.FunctionType, types.ModuleType)):
-        return []
-    return [f for k in type(obj).__mro__ for f in vars(k).values() if _your_code(f)]
 
 
 def _unique(bindings: list[tuple[Any, str]]) -> list[tuple[Any, str]]:
