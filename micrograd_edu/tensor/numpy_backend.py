@@ -75,8 +75,9 @@ def to_floats(data: Data) -> list[float]:
 
 
 def outside(data: Data, low: float, high: float) -> list[float]:
-    inside = (data >= low) & (data <= high)
-    return [] if inside.all() else data[~inside].ravel().tolist()
+    if data.size and np.minimum.reduce(data, None) >= low and np.maximum.reduce(data, None) <= high:
+        return []  # the common case, two reductions (a nan makes both comparisons false)
+    return data[~((data >= low) & (data <= high))].ravel().tolist()
 
 
 # ---- inf and nan are answers here, as in PyTorch ---------------------------------------------
@@ -145,9 +146,19 @@ def elementwise_parts(op: Elementwise) -> tuple[Callable, Callable]:
 
 def _functions(op: Elementwise) -> tuple[Callable, Callable]:
     """The op's numpy function and the engine's backward function, looked up once."""
-    forward = getattr(np, op.numpy) if isinstance(op.numpy, str) else partial(op.numpy, np)
+    forward = _ufunc(op.numpy) if isinstance(op.numpy, str) else partial(op.numpy, np)
     _FUNCTIONS[id(op)] = forward, op.derivative.backward
     return _FUNCTIONS[id(op)]
+
+
+def _ufunc(name: str) -> Callable:
+    """numpy's function of that name; for clip, the ufunc np.clip calls with both bounds given
+    (np.clip's Python wrapper costs more than the clipping of a few numbers: the same bits)."""
+    if name == "clip":
+        umath = getattr(getattr(np, "_core", None), "umath", None) or getattr(np.core, "umath", None)
+        if isinstance(getattr(umath, "clip", None), np.ufunc):
+            return umath.clip  # type: ignore[union-attr]
+    return getattr(np, name)
 
 
 def compare(op: str, a: Data, b: Data, a_shape: Shape, b_shape: Shape, shape: Shape) -> Data:

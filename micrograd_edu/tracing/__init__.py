@@ -312,6 +312,7 @@ class Compiled:
             self.eager[key] = why
             return result
         program.state = state_of(self.fn, list(self.modules.values()), args)
+        program.state.storage += [(t, a, "a parameter's storage (p.data = ...)") for t, a in program.leaves]
         if python:
             program.watch(_tensors_in(self.modules.values(), program.state))
         program.flags_after = [(m, m.training) for i, m in self.modules.items() if m.training != entry[i]]
@@ -396,7 +397,7 @@ STATE_CHANGED = "what the step was traced with changed"
 
 def _what_changed(program: Any) -> str:
     """What the program was traced with and is no longer so, or "" (before each replay)."""
-    return program.state.changed() or _storage_changed(program) or _watched(program)
+    return program.state.changed() or _watched(program)
 
 
 def _tensors_in(modules: Any, state: Any) -> list[Tensor]:
@@ -407,11 +408,6 @@ def _tensors_in(modules: Any, state: Any) -> list[Tensor]:
 
 def _watched(program: Any) -> str:
     return program.watched_changed() if hasattr(program, "watched_changed") else ""
-
-
-def _storage_changed(program: Any) -> str:
-    """A parameter that holds other numbers than the program reads (p.data = ...), or ""."""
-    return "" if all(t._data is a for t, a in program.leaves) else "a parameter's storage (p.data = ...)"
 
 
 def _why_eager(program: Any, result: Any, drew_random_numbers: bool, args: tuple) -> str:

@@ -267,6 +267,6 @@ def _optimizer_state(state: State, opt: Any) -> None:
                 state.flags += [(p, p.requires_grad, f"a requires_grad of {what}'s params") for p in value]
             else:
                 state.add(group, key, value, f"{what}'s {key} (param group {i})")
-    for param, buffers in opt.state.items():  # load_state_dict() gives new ones
+    for param, buffers in opt.state.items():  # buffers made anew (opt.state[p]["momentum_buffer"] = ...)
         state.made_by_steps.append((opt.state, param, buffers, f"{what}'s state"))
         state.made_by_steps += [(buffers, k, v, f"{what}'s {k}") for k, v in buffers.items()]
