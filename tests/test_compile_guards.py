@@ -610,3 +610,35 @@ def test_a_step_that_clips_its_gradients_replays_with_the_eager_numbers(backend)
 
     eager, compiled, f = twin(loop)
     assert compiled == eager and f.replays == 10
+
+
+def test_a_cross_entropy_step_and_an_argmax_accuracy_replay():
+    """max's positions come from the backend as an array (not Python numbers), so the program
+    recomputes them: cross entropy's stabilising max and an accuracy by argmax replay, bitwise."""
+    before = torch.get_backend()
+    torch.set_backend("numpy")
+    try:
+
+        def loop(compile):
+            torch.manual_seed(0)
+            X, labels = torch.randn(16, 3), torch.tensor([0, 1, 2, 1] * 4)
+            model = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 3))
+            opt = optim.SGD(model.parameters(), lr=0.5)
+
+            def step(x, t):
+                opt.zero_grad()
+                out = model(x)
+                loss = nn.functional.cross_entropy(out, t)
+                loss.backward()
+                opt.step()
+                return loss, (out.argmax(1) == t).float().mean()
+
+            f = compile(step)
+            results = [f(X, labels) for _ in range(8)]
+            return numbers(model, [(loss.item(), accuracy.item()) for loss, accuracy in results])
+
+        eager, compiled, f = twin(loop)
+        assert compiled == eager and f.replays == 6
+        assert len({accuracy for _, accuracy in compiled[0]}) > 1  # the accuracy changed as it trained
+    finally:
+        torch.set_backend(before)

@@ -76,9 +76,10 @@ class Backend(Protocol):
 
     def reduce_max(
         self, a: Data, shape: Shape, dim: int | None, out_shape: Shape
-    ) -> tuple[Data, list[int], Backward]:
-        """The largest element over `dim` (the first on a tie), its position along `dim`
-        (flat position for None), and the backward that routes the gradient to it."""
+    ) -> tuple[Data, Data, Backward]:
+        """The largest element over `dim` (the first on a tie), its position along `dim` (the
+        flat position for None) as the data of an int64 tensor in `out_shape`, and the backward
+        that routes the gradient to it. (Data, not a Python list: a compiled step replays it.)"""
 
     def cumsum(self, a: Data, shape: Shape, dim: int) -> tuple[Data, Backward]:
         """Running sums along `dim`."""

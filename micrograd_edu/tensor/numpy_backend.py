@@ -213,7 +213,7 @@ def reduce_mean(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tup
 
 
 @quiet
-def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, list[int], Backward]:
+def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, Data, Backward]:
     """The largest element of each group (the first one on a tie) and its position in the group."""
     flat = a.reshape(-1) if dim is None else a
     axis = 0 if dim is None else dim
@@ -239,12 +239,12 @@ def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tupl
                 spread = expand(g.reshape(1), (len(share),)) / len(share)
                 return (scatter_add(spread, share, a.size).reshape(shape),)
 
-            return out, positions, shared_backward
+            return out, index.reshape(out_shape), shared_backward
 
     def backward(g, ins, out, parents):
         return (scatter_add(g.reshape(-1), flat_index, a.size).reshape(shape),)
 
-    return out, positions, backward
+    return out, index.reshape(out_shape), backward
 
 
 def _kept_shape(shape: Shape, dim: int | None) -> Shape:

@@ -142,7 +142,7 @@ def reduce_mean(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tup
 
 
 @engine.collector_pausing  # it makes Values and no cycles: see its docstring
-def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, list[int], None]:
+def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tuple[Data, Data, None]:
     """The largest element of each group (the first nan if there is one, as in PyTorch) and its
     position in the group. Over all elements, ties share the gradient (their mean, as PyTorch's
     max() sends each 1/count of it); along a dim, the first of them is picked."""
@@ -152,8 +152,8 @@ def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tupl
         best = _rank(a[picks[0][1]].data)
         tied = [a[i] for i in groups[0] if _rank(a[i].data) == best]
         if len(tied) > 1:
-            return [_total(tied) / len(tied)], [picks[0][0]], None
-    return _fresh([a[i] for _, i in picks]), [k for k, _ in picks], None
+            return [_total(tied) / len(tied)], [Value(float(picks[0][0]))], None
+    return _fresh([a[i] for _, i in picks]), [Value(float(k)) for k, _ in picks], None
 
 
 @engine.collector_pausing  # it makes Values and no cycles: see its docstring

@@ -64,6 +64,7 @@ class Reductions:
         def dim(self) -> int: ...
         def numel(self) -> int: ...
         def _new(self, flat: list[float], shape: Shape, dtype: DType | None = None) -> Tensor: ...
+        def _wrapping_as(self, data: Any, shape: Shape, dtype: DType) -> Tensor: ...
         def to(self, *args: Any) -> Tensor: ...
         def __neg__(self) -> Tensor: ...
         def __mul__(self, other: Any) -> Tensor: ...
@@ -276,18 +277,18 @@ class Reductions:
                 "specified for input.numel() == 0)"
             )
         shape = reduced_shape(self.shape, d, keepdim)
-        picked: list[int] = []
+        picked: list[Any] = []
 
         def compute() -> tuple:
             data, index, backward = self._backend.reduce_max(self._data, self.shape, d, shape)
-            picked.extend(index)
+            picked.append(index)  # the positions as an int64 tensor's data, made by the backend
             return data, backward
 
         name = "MaxBackward1" if dim is None else "MaxBackward0"
         values = self.recorded(name, (self,), shape, compute)
         if dim is None:
             return values
-        return MaxResult(values, self._new([float(i) for i in picked], shape, dtypes.int64))
+        return MaxResult(values, self._wrapping_as(picked[0], shape, dtypes.int64))
 
     # ---- in order ----------------------------------------------------------------------------------
 
