@@ -357,6 +357,7 @@ def test_what_a_replay_cannot_do_runs_eagerly_with_the_eager_numbers(backend, ex
 
 
 def test_float32_on_the_python_backend_runs_eagerly():
+    before = torch.get_backend()
     torch.set_backend("python")
     try:
 
@@ -378,7 +379,7 @@ def test_float32_on_the_python_backend_runs_eagerly():
         eager, compiled, f = twin(loop)
         assert compiled == eager and "float32" in repr(f)
     finally:
-        torch.set_backend("numpy")
+        torch.set_backend(before)
 
 
 def test_traces_that_keep_differing_name_the_primitive_that_differs(backend):
