@@ -977,6 +977,11 @@ def test_a_transposed_view_is_not_contiguous_and_contiguous_copies_it(backend):
     assert not x.t().detach().is_contiguous() and torch.zeros(0, 3, backend=backend).t().view(-1).shape == (
         0,
     )
+    picks = [0, slice(0, 1), (slice(None), slice(0, 2)), (1, slice(0, 2)), (slice(0, 2), 0), (Ellipsis, 1)]
+    assert [x[k].is_contiguous() for k in picks] == [True, True, False, True, False, False]  # PyTorch's
+    columns = x[:, :2].reshape(4)  # a slice with strides: reshape copies it, on both backends
+    columns.mul_(10.0)
+    assert x.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     w = tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, backend=backend)
     (w.t().reshape(4) * tensor([1.0, 2.0, 3.0, 4.0], backend=backend)).sum().backward()
     assert w.grad.tolist() == [[1.0, 3.0], [2.0, 4.0]]

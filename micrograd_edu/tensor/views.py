@@ -287,7 +287,8 @@ class Views:
         plain = tuple(k if isinstance(k, slice) or k is None or k is Ellipsis else int(k) for k in keys)
         name = "SliceBackward0" if all(not isinstance(k, int) for k in plain) else "SelectBackward0"
         pick = self._backend.select
-        return self._sharing(self.recorded(name, (self,), shape, pick, self._data, plain, positions, shape))
+        view = self.recorded(name, (self,), shape, pick, self._data, plain, positions, shape)
+        return self._sharing(view, bool(self._strided) or not _one_run(self.shape, plain))
 
     def take(self, index: Any) -> Tensor:
         """The elements at these positions of the flattened tensor (torch.take): `index` a list of
@@ -306,3 +307,26 @@ class Views:
 def _regrouped(shape: Shape, new: Shape) -> bool:
     """Whether a reshape moves elements between rows (more than adding or dropping dims of size 1)."""
     return [s for s in shape if s != 1] != [s for s in new if s != 1]
+
+
+def _one_run(shape: Shape, key: tuple) -> bool:
+    """Whether basic indexing picks one run of consecutive elements in row-major order (x[1:3],
+    x[0, :2]: contiguous), not elements spread out (x[:, :2], x[1:3, 0]: a view with strides)."""
+    dims = [k for k in key if k is not None]
+    if Ellipsis in dims:
+        at = dims.index(Ellipsis)
+        dims[at : at + 1] = [slice(None)] * (len(shape) - len(dims) + 1)
+    dims += [slice(None)] * (len(shape) - len(dims))
+    counts = []
+    for k, size in zip(dims, shape):
+        if isinstance(k, slice):
+            start, stop, step = k.indices(size)
+            counts.append((len(range(start, stop, step)), step, size))
+        else:
+            counts.append((1, 1, size))
+    if any(n == 0 for n, _, _ in counts):
+        return True  # no elements: no order
+    first = next((d for d, (n, _, _) in enumerate(counts) if n > 1), None)
+    if first is None:
+        return True  # one element
+    return counts[first][1] == 1 and all(n == size for n, _, size in counts[first + 1 :])
