@@ -1097,3 +1097,24 @@ def test_legacy_constructor_sizes_and_in_place_draws_as_in_pytorch(backend):
     w = tensor([1.0, 1.0], requires_grad=True, backend=backend)
     (w * 2).sum().backward(inputs=[w, w])  # named twice: its gradient once
     assert w.grad.tolist() == [2.0, 2.0]
+
+
+def test_views_of_slices_ties_of_max_and_whole_number_indexes_as_in_pytorch(backend):
+    import numpy as np
+
+    x = torch.arange(24.0, backend=backend).reshape(2, 3, 4)
+    assert (
+        x[:, :, 1:2].view(-1).shape == (6,) and not x[:, :, ::2].is_contiguous()
+    )  # a view PyTorch makes too
+    assert tensor([0.1, 0.1, 0.1], backend=backend).max().item() == 0.1  # the max of ties, not their mean
+    assert tensor([1e308, 1e308, 1.0], backend=backend).max().item() == 1e308
+    ties = tensor([0.5, 0.5], requires_grad=True, backend=backend)
+    ties.max().backward()
+    assert ties.grad.tolist() == [0.5, 0.5]  # the gradient shared, as PyTorch shares it
+    m = torch.arange(6.0, backend=backend).reshape(2, 3)
+    row = m[1]  # whole-number indexes give views: writing into them writes into m
+    row.add_(10.0)
+    m[0, 2].zero_()
+    assert m.tolist() == [[0.0, 1.0, 0.0], [13.0, 14.0, 15.0]]
+    assert tensor([-2, 0, 3], backend=backend).clamp(min=np.float64(0.5)).tolist() == [0.5, 0.5, 3.0]
+    assert not (m * 2).t().detach().is_contiguous()

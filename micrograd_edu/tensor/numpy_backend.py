@@ -281,7 +281,7 @@ def select(a: Data, key: tuple, positions: Callable[[], list[int]], shape: Shape
     def backward(g, ins, out, parents):
         return (scatter_add(g.reshape(-1), positions(), size).reshape(a_shape),)
 
-    return a[key], backward
+    return a[(*key, Ellipsis) if Ellipsis not in key else key], backward  # all ints: a 0-d view, not a copy
 
 
 def broadcast(a: Data, a_shape: Shape, shape: Shape) -> tuple[Data, Backward]:

@@ -151,8 +151,12 @@ def reduce_max(a: Data, shape: Shape, dim: int | None, out_shape: Shape) -> tupl
     if dim is None and groups[0]:
         best = _rank(a[picks[0][1]].data)
         tied = [a[i] for i in groups[0] if _rank(a[i].data) == best]
-        if len(tied) > 1:
-            return [_total(tied) / len(tied)], [Value(float(picks[0][0]))], None
+        if len(tied) > 1:  # the mean of the ties routes the gradient, 1/count to each; its value is the max
+            share = _total(tied) / len(tied)
+            share.data = a[
+                picks[0][1]
+            ].data  # (the mean of equal numbers may round, or overflow, away from it)
+            return [share], [Value(float(picks[0][0]))], None
     return _fresh([a[i] for _, i in picks]), [Value(float(k)) for k, _ in picks], None
 
 

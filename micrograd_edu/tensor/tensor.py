@@ -89,7 +89,7 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         self._stamp = 0  # when an op made it: what it saved must not change after
         self._hooks: list | None = None
         self._aliased = False  # python backend: its Values are those of a tensor that requires grad
-        self._strided: bool | tuple = False  # not in row-major order: x.t()'s dims (a tuple), True otherwise
+        self._strided: bool | tuple | str = False  # not row-major: x.t()'s dims, "slice", or True (views.py)
 
     def _become(self, made: Tensor) -> None:
         """Take over every attribute of a tensor just made (what PyTorch's legacy constructor made)."""
@@ -338,7 +338,7 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
             raise ValueError("clamp needs min=, max= or both")
         low = -float("inf") if min is None else as_float(min, "clamp")
         high = float("inf") if max is None else as_float(max, "clamp")
-        if not self.dtype.is_floating_point and (type(min) is float or type(max) is float):
+        if not self.dtype.is_floating_point and (_is_float(min) or _is_float(max)):
             return self.to(dtypes.get_default_dtype()).clamp(min, max)  # an int tensor, a float bound: floats
         return self.apply_elementwise(ops.clamp, params=(low, high))
 
@@ -529,7 +529,9 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         (an in-place change to one shows in the other). On the python backend a Value made by an op
         is a node of the graph, so those are copied: only leaves' Values are shared."""
         if self._backend is python_backend and any(v._prev for v in self._data):
-            return Tensor(self._backend.copy(self._data), self.shape, self._backend, dtype=self.dtype)
+            out = Tensor(self._backend.copy(self._data), self.shape, self._backend, dtype=self.dtype)
+            out._strided = self._strided  # its layout as numpy's detach keeps it (the same answers)
+            return out
         return self._alias()
 
     def _alias(self) -> Tensor:
@@ -683,3 +685,8 @@ def _legacy(data: Any, shape: Any, backend: Any, requires_grad: Any, more: tuple
     given += [requires_grad] if type(requires_grad) is not bool else []
     nothing = len(given) == 1 and type(data) is tuple and not data  # torch.Tensor(): data is ()
     return legacy(() if nothing else (*given, *more))
+
+
+def _is_float(x: Any) -> bool:
+    """A float bound (Python's or numpy's): it makes an integer tensor's clamp a float one."""
+    return isinstance(x, float) or getattr(getattr(x, "dtype", None), "kind", "") == "f"

@@ -41,7 +41,7 @@ class Views:
         _data: Any
         _backend: Backend
         _aliased: bool
-        _strided: bool | tuple
+        _strided: bool | tuple | str
 
         def dim(self) -> int: ...
         def numel(self) -> int: ...
@@ -61,6 +61,8 @@ class Views:
         """The same elements in another shape, always a view: so not of a transposed tensor, whose
         elements are not in row-major order (reshape copies it; or .contiguous() first)."""
         new = reshaped(self.shape, shape, "view")
+        if self._strided == "slice" and _regrouped(self.shape, new):  # spread-out elements: a copy
+            return self.contiguous()._view(new, "ViewBackward0")
         if self._strided and _regrouped(self.shape, new):
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one dimension "
@@ -104,12 +106,15 @@ class Views:
             self.recorded(name, (self,), shape, self._backend.reshape, self._data, self.shape, shape)
         )
 
-    def _sharing(self, view: Tensor, strided: bool | tuple | None = None) -> Tensor:
+    def _sharing(self, view: Tensor, strided: bool | tuple | str | None = None) -> Tensor:
         """`view` shares this tensor's numbers: an in-place change to one counts for both. Its
-        layout: `strided` if given, else row-major if this one's is (True, "not": if not)."""
+        layout (`_strided`): row-major (False), a permutation of it (x.t(): the dims' order),
+        elements picked out of it by slices ("slice": x[:, :2]), or none of those (True)."""
         view._counter = shared_counter(self)  # type: ignore[arg-type]
         view._aliased = self._aliased
-        view._strided = bool(self._strided) if strided is None else strided
+        if strided is None:  # a view of a slice is one still; of a permuted tensor, of no known order
+            strided = "slice" if self._strided == "slice" else bool(self._strided)
+        view._strided = strided
         return view
 
     def expand(self, *sizes: Any) -> Tensor:
@@ -288,7 +293,15 @@ class Views:
         name = "SliceBackward0" if all(not isinstance(k, int) for k in plain) else "SelectBackward0"
         pick = self._backend.select
         view = self.recorded(name, (self,), shape, pick, self._data, plain, positions, shape)
-        return self._sharing(view, bool(self._strided) or not _one_run(self.shape, plain))
+        spread = not _one_run(self.shape, plain)
+        layout = (
+            True
+            if self._strided and self._strided != "slice"
+            else "slice"
+            if spread or self._strided
+            else False
+        )
+        return self._sharing(view, layout)
 
     def take(self, index: Any) -> Tensor:
         """The elements at these positions of the flattened tensor (torch.take): `index` a list of
