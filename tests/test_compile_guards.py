@@ -643,3 +643,36 @@ def test_a_cross_entropy_step_and_an_argmax_accuracy_replay():
         assert len({accuracy for _, accuracy in compiled[0]}) > 1  # the accuracy changed as it trained
     finally:
         torch.set_backend(before)
+
+
+def test_a_cross_entropy_step_over_minibatches_replays_for_every_batch():
+    """The classes are picked by gather with the targets as an index array, and checked by one
+    answer: a batch with other targets is the same program (it traced again at every batch)."""
+    before = torch.get_backend()
+    torch.set_backend("numpy")
+    try:
+
+        def loop(compile):
+            torch.manual_seed(0)
+            X, labels = torch.randn(32, 3), torch.randint(0, 3, (32,))
+            model = nn.Linear(3, 3)
+            opt = optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+            criterion = nn.CrossEntropyLoss(ignore_index=2)
+
+            def step(x, t):
+                opt.zero_grad()
+                loss = criterion(model(x), t)
+                loss.backward()
+                opt.step()
+                return loss
+
+            f = compile(step)
+            losses = [f(X[i : i + 8], labels[i : i + 8]).item() for _ in range(3) for i in range(0, 32, 8)]
+            return numbers(model, losses)
+
+        eager, compiled, f = twin(loop)
+        assert compiled == eager and f.replays == 9  # the targets and the ignored count change by batch
+        with pytest.raises(IndexError, match="Target 5 is out of bounds"):
+            nn.functional.cross_entropy(torch.randn(2, 3), torch.tensor([0, 5]))
+    finally:
+        torch.set_backend(before)

@@ -229,8 +229,17 @@ def _probabilities_loss(
 def _picked(
     log_p: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str
 ) -> Tensor:
-    """-w[t] log_p[n, t] for each sample n of class t (over the spatial positions too), taken
-    at computed flat positions; the ignored ones left out (0 under reduction='none')."""
+    """-w[t] log_p[n, t] for each sample n of class t (over the spatial positions too); the
+    ignored ones left out (0 under reduction='none'). Without class weights, picked by gather
+    with the targets as an index tensor (no class read into Python: a compiled step replays it
+    for every batch); with them, at flat positions computed from the classes."""
+    if weight is None and log_p.dim() >= 2:
+        counted = target != ignore_index
+        picked = -log_p.gather(1, target.masked_fill(~counted, 0).unsqueeze(1)).squeeze(1)
+        losses = where(counted, picked, 0.0)  # an ignored sample (it picked class 0) counts 0
+        if reduction == "none":
+            return losses
+        return losses.sum() if reduction == "sum" else _mean_over(losses.sum(), counted.sum())
     classes = target.reshape(-1).tolist()
     c = log_p.shape[0 if log_p.dim() == 1 else 1]
     inner = math.prod(log_p.shape[2:])  # positions per sample beyond the class dim
@@ -255,8 +264,10 @@ def _target_weight(target: Tensor, weight: Tensor | None, ignore_index: int) -> 
 def _mean_over(total: Tensor, count: Tensor | float) -> Tensor:
     """total / count; nan if count is 0 (every target ignored), as PyTorch gives (0 / 0), with a
     gradient of 0."""
-    zero = count == 0 if isinstance(count, float) else count.item() == 0
-    return total + math.nan if zero else total / count
+    if isinstance(count, float):
+        return total + math.nan if count == 0 else total / count
+    nonzero = count != 0  # tensor ops only (no read into Python: a compiled step replays it)
+    return where(nonzero, total / where(nonzero, count, 1), total.new_tensor(math.nan))
 
 
 def _class_indices(input: Tensor, target: Any, ignore_index: int, op: str) -> Tensor:
@@ -307,12 +318,13 @@ def _class_indices(input: Tensor, target: Any, ignore_index: int, op: str) -> Te
             )
         )
     c = input.shape[0 if input.dim() == 1 else 1]
-    for t in target.reshape(-1).tolist():
-        if t != ignore_index and not 0 <= t < c:
-            raise IndexError(
-                f"Target {t} is out of bounds. The classes are 0 .. {c - 1}, one per score in dim "
-                f"{0 if input.dim() == 1 else 1} of the input"
-            )
+    bad = ((target < 0) | (target >= c)) & (target != ignore_index)
+    if bad.any():  # one answer read into Python (a compiled step checks it again), not every class
+        t = target.reshape(-1)[bad.reshape(-1)][0].item()
+        raise IndexError(
+            f"Target {t} is out of bounds. The classes are 0 .. {c - 1}, one per score in dim "
+            f"{0 if input.dim() == 1 else 1} of the input"
+        )
     return target
 
 

@@ -90,6 +90,12 @@ class Backend(Protocol):
     def cat(self, datas: Sequence[Data], shapes: Sequence[Shape], dim: int) -> tuple[Data, Backward]:
         """The operands joined along `dim` (each given in its shape: stack adds a size-1 dim)."""
 
+    def gather_along(
+        self, a: Data, index: Data, dim: int, a_shape: Shape, shape: Shape
+    ) -> tuple[Data, Backward]:
+        """torch.gather: out[..., i, ...] = a[..., index[..., i, ...], ...] along `dim`, for each
+        position of `shape` (the index's; an int64 tensor's data, in range: checked before)."""
+
     def gather(self, a: Data, index: list[int], shape: Shape) -> tuple[Data, Backward]:
         """The elements at these flat positions, laid out in `shape` (take): a copy."""
 

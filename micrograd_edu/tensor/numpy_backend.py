@@ -273,6 +273,22 @@ def gather(a: Data, index: list[int], shape: Shape) -> tuple[Data, Backward]:
     return a.reshape(-1)[np.array(index, dtype=np.intp)].reshape(shape), backward
 
 
+def gather_along(a: Data, index: Data, dim: int, a_shape: Shape, shape: Shape) -> tuple[Data, Backward]:
+    """out[..., i, ...] = a[..., index[..., i, ...], ...] along `dim` (torch.gather): the index an
+    array, so a compiled step replays it with new indices; backward adds each gradient back where
+    its element came from (repeated indices add up)."""
+    idx = index.astype(np.intp, copy=False)
+
+    def backward(g, ins, out, parents):
+        coords = list(np.indices(idx.shape, sparse=True))
+        coords[dim] = idx
+        flat = np.ravel_multi_index(np.broadcast_arrays(*coords), a_shape)
+        return (scatter_add(g.reshape(-1), flat.reshape(-1), int(np.prod(a_shape))).reshape(a_shape),)
+
+    inside = tuple(slice(None) if k == dim else slice(0, n) for k, n in enumerate(idx.shape))
+    return np.take_along_axis(a[inside], idx, axis=dim), backward  # index may be smaller off dim
+
+
 def select(a: Data, key: tuple, positions: Callable[[], list[int]], shape: Shape) -> tuple[Data, Backward]:
     """Basic indexing (ints, slices, None, ...): a view of `a`, so writing into it writes into `a`;
     the positions are computed only for backward."""

@@ -21,6 +21,7 @@ import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from functools import reduce
+from itertools import product
 from typing import TYPE_CHECKING, Any
 
 from micrograd_edu import engine
@@ -35,6 +36,7 @@ from micrograd_edu.tensor.shape import (
     numel,
     permuted_index,
     reduction_groups,
+    strides,
 )
 
 if TYPE_CHECKING:
@@ -175,6 +177,16 @@ def cat(datas: Sequence[Data], shapes: Sequence[Shape], dim: int) -> tuple[Data,
 @engine.collector_pausing  # it makes Values and no cycles: see its docstring
 def gather(a: Data, index: list[int], shape: Shape) -> tuple[Data, None]:
     return _fresh([a[i] for i in index]), None
+
+
+def gather_along(a: Data, index: Data, dim: int, a_shape: Shape, shape: Shape) -> tuple[Data, None]:
+    """torch.gather along `dim`: for each position of `index`'s shape, the Value it names (a Value
+    used twice gets both gradients, as the engine adds them)."""
+    step = strides(a_shape)
+    out = []
+    for j, at in enumerate(product(*map(range, shape))):  # `at` in a, but `index` along dim
+        out.append(a[sum(k * s for k, s in zip(at, step)) + (int(index[j].data) - at[dim]) * step[dim]])
+    return _fresh(out), None
 
 
 def select(a: Data, key: tuple, positions: Callable[[], list[int]], shape: Shape) -> tuple[Data, None]:

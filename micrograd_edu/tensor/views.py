@@ -303,6 +303,39 @@ class Views:
         )
         return self._sharing(view, layout)
 
+    def gather(self, dim: int, index: Any) -> Tensor:
+        """out[i][j] = self[i][index[i][j]] for dim=1 (torch.gather: along `dim`, the element
+        `index` names; elsewhere the same position): an int64 index tensor with as many dims, no
+        larger than this one outside `dim`. The gradient goes back where each element came from."""
+        d = normalize_dim(dim, self.dim(), "gather")
+        if not hasattr(index, "_backend") or index.dtype.name != "int64":
+            kind = getattr(index, "dtype", type(index).__name__)
+            raise RuntimeError(f"gather(): Expected dtype int64 for index, got {kind}")
+        if index.dim() != self.dim():
+            raise RuntimeError(
+                f"Index tensor must have the same number of dimensions as input tensor: gather got an index "
+                f"of shape {tuple(index.shape)} for an input of shape {tuple(self.shape)}"
+            )
+        if any(i > s for k, (i, s) in enumerate(zip(index.shape, self.shape)) if k != d):
+            raise RuntimeError(
+                f"Size does not match at dimension: gather: index of shape {tuple(index.shape)} for an "
+                f"input of shape {tuple(self.shape)} (the same number of dims, each no larger but dim {d})"
+            )
+        if index._backend is not self._backend:
+            raise TypeError(
+                f"gather: the index is on the {index.backend} backend, the input on {self._backend.name}"
+            )
+        bad = index._backend.outside(index._data, 0, self.shape[d] - 1)  # one call: a compiled step checks it
+        if bad:
+            raise RuntimeError(
+                f"index {int(bad[0])} is out of bounds for dimension {d} with size {self.shape[d]}"
+            )
+        pick = self._backend.gather_along
+        shape = tuple(index.shape)
+        return self.recorded(
+            "GatherBackward0", (self,), shape, pick, self._data, index._data, d, self.shape, shape
+        )
+
     def take(self, index: Any) -> Tensor:
         """The elements at these positions of the flattened tensor (torch.take): `index` a list of
         ints (the result is 1-d) or an integer tensor (the result has its shape)."""
