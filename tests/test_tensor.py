@@ -1118,3 +1118,15 @@ def test_views_of_slices_ties_of_max_and_whole_number_indexes_as_in_pytorch(back
     assert m.tolist() == [[0.0, 1.0, 0.0], [13.0, 14.0, 15.0]]
     assert tensor([-2, 0, 3], backend=backend).clamp(min=np.float64(0.5)).tolist() == [0.5, 0.5, 3.0]
     assert not (m * 2).t().detach().is_contiguous()
+
+
+def test_an_int_beside_a_list_index_picks_its_dim_away_first_as_in_pytorch(backend):
+    """x[1, :, idx]: PyTorch applies the int as a select, so the list's dim stays last (numpy's
+    rule, which counts the int as advanced and moves the block first, gave it transposed)."""
+    x = torch.arange(24.0, backend=backend).reshape(2, 3, 4)
+    idx = tensor([0, 2], backend=backend)
+    assert x[1, :, idx].tolist() == [[12.0, 14.0], [16.0, 18.0], [20.0, 22.0]]
+    assert x[0, :, idx].shape == (3, 2) and x[tensor([1, 0], backend=backend), 0, idx].tolist() == [12.0, 2.0]
+    y = torch.zeros(2, 2, 2, backend=backend)
+    y[0, :, [0, 1]] = tensor([[1.0], [2.0]], backend=backend)
+    assert y[0].tolist() == [[1.0, 1.0], [2.0, 2.0]]

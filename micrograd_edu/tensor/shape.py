@@ -237,9 +237,11 @@ def advanced_index(shape: Shape, key: tuple) -> tuple[Shape, list[int]]:
 
     A bool list (a mask) stands for the positions of its Trues, one list per dim it covers.
     The int lists (and ints beside them) are broadcast together; their shape goes where they
-    are if they stand side by side in the key, else first.
+    are if they stand side by side in the key, else first. A plain int picks its dim away first,
+    as PyTorch has it (x[1, :, [0, 1]] keeps the list's dim last; numpy would put it first).
     """
     entries: list[Any] = []  # per key entry: None, a slice, or (flat ints, their shape)
+    plain: set[int] = set()  # the entries that are a plain int
     dim = 0
     for k in _expanded_key(shape, key):
         if k is None or isinstance(k, slice):
@@ -261,6 +263,8 @@ def advanced_index(shape: Shape, key: tuple) -> tuple[Shape, list[int]]:
             dim += len(mask_shape)
             continue
         flat = [_index_in(x, shape[dim], dim) for x in (items if isinstance(k, list) else [k])]
+        if not isinstance(k, list):
+            plain.add(len(entries))
         entries.append((flat, mask_shape))
         dim += 1
     arrays = [i for i, e in enumerate(entries) if isinstance(e, tuple)]
@@ -273,14 +277,17 @@ def advanced_index(shape: Shape, key: tuple) -> tuple[Shape, list[int]]:
         raise IndexError(
             f"shape mismatch: indexing tensors could not be broadcast together with shapes {shown}"
         ) from None
-    together = arrays == list(range(arrays[0], arrays[-1] + 1))
+    lists = [i for i in arrays if i not in plain] or arrays
+    place = [i for i in range(len(entries)) if i not in plain or i in lists]  # the key without its ints
+    at = [place.index(i) for i in lists]
+    together = at == list(range(at[0], at[-1] + 1))
     dims_of = _dims_of(entries)
     spread = [[entries[i][0][j] for j in broadcast_index(entries[i][1], common)] for i in arrays]
     block = [tuple(zip([dims_of[i] for i in arrays], picks)) for picks in zip(*spread)]
     axes: list[list[tuple]] = []  # per result axis: for each of its positions, the (dim, index) it picks
     block_at = 0 if not together else None
     for i, e in enumerate(entries):
-        if together and i == arrays[0]:
+        if together and i == lists[0]:
             block_at = len(axes)
         if e is None:
             axes.append([()])
