@@ -1130,3 +1130,13 @@ def test_an_int_beside_a_list_index_picks_its_dim_away_first_as_in_pytorch(backe
     y = torch.zeros(2, 2, 2, backend=backend)
     y[0, :, [0, 1]] = tensor([[1.0], [2.0]], backend=backend)
     assert y[0].tolist() == [[1.0, 1.0], [2.0, 2.0]]
+
+
+def test_where_of_a_condition_alone_and_a_value_with_leading_ones_written_in(backend):
+    x = tensor([[0.0, 1.0], [2.0, 0.0]], backend=backend)
+    rows, cols = torch.where(x > 0)  # PyTorch's where(condition): the positions, one tensor per dim
+    assert (rows.tolist(), cols.tolist(), rows.dtype) == ([0, 1], [1, 0], torch.int64)
+    z = torch.zeros(2, 3, backend=backend)
+    z[0] = torch.ones(1, 3, backend=backend)  # a value's leading dims of size 1 are dropped, as in PyTorch
+    z[:, 1] = tensor([[7.0, 8.0]], backend=backend)
+    assert z.tolist() == [[1.0, 7.0, 1.0], [0.0, 8.0, 0.0]]

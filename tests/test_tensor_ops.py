@@ -91,14 +91,23 @@ def index_keys(draw, shape):
     return tuple(key)
 
 
+def pytorchs_indexing(array: np.ndarray, key: tuple) -> np.ndarray:
+    """numpy's indexing with PyTorch's one difference: a plain int picks its dim away first (a
+    select), so it does not count as advanced beside an index list (x[1, :, [0, 1]])."""
+    as_numpy = tuple(np.array(k) if isinstance(k, list) else k for k in key)
+    if not any(isinstance(k, list) for k in key):
+        return array[as_numpy]
+    ints = tuple(k if type(k) is int else slice(None) for k in key if k is not None)
+    return array[ints][tuple(k for k in as_numpy if type(k) is not int)]
+
+
 @settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(shape=shapes, data=st.data())
-def test_indexing_is_numpys(shape, data, backend):
+def test_indexing_is_numpys_but_for_pytorchs_plain_ints(shape, data, backend):
     key = data.draw(index_keys(shape))
     array, t = numbered(shape, backend)
-    numpy_key = tuple(np.array(k) if isinstance(k, list) else k for k in key)
     try:
-        expected = array[numpy_key]
+        expected = pytorchs_indexing(array, key)
     except IndexError:  # index lists that do not broadcast together
         with pytest.raises(IndexError, match="shape mismatch: indexing tensors could not be broadcast"):
             t[key]

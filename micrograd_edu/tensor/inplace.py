@@ -281,6 +281,8 @@ def _replacing(old: Tensor, value: Tensor) -> Tensor:
 
 def _fitted(value: Tensor, shape: Shape) -> Tensor:
     """The value broadcast to the shape it is written into, as item assignment does."""
+    while value.dim() > len(shape) and value.shape[0] == 1:  # x[0] = ones(1, 3): leading 1s dropped
+        value = value.squeeze(0)
     try:
         return value if value.shape == shape else value.expand(*shape)
     except (ValueError, RuntimeError):

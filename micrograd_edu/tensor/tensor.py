@@ -18,6 +18,7 @@ class below.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from itertools import product
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
@@ -547,12 +548,20 @@ class Tensor(Conversions, Comparisons, Reductions, Views, Products, InPlace, Aut
         return out
 
 
-def where(condition: Tensor, input: Any, other: Any) -> Tensor:
+_NOT_GIVEN: Any = object()
+
+
+def where(condition: Tensor, input: Any = _NOT_GIVEN, other: Any = _NOT_GIVEN) -> Any:
     """input where the condition holds, else other, all broadcast together (torch.where).
 
     The gradient flows to whichever was chosen, element by element; the condition gets none.
+    `where(condition)` alone: where it holds, one int64 tensor of positions per dim (a tuple).
     """
     require_tensor(condition, "where", "condition")
+    if input is _NOT_GIVEN and other is _NOT_GIVEN:
+        return _positions_where(condition)
+    if input is _NOT_GIVEN or other is _NOT_GIVEN:
+        raise TypeError("where() takes the condition alone, or the condition, input and other")
     if condition.dtype is not dtypes.bool_:
         raise RuntimeError(
             f"where expected condition to be a boolean tensor, but got a tensor with dtype "
@@ -690,3 +699,12 @@ def _legacy(data: Any, shape: Any, backend: Any, requires_grad: Any, more: tuple
 def _is_float(x: Any) -> bool:
     """A float bound (Python's or numpy's): it makes an integer tensor's clamp a float one."""
     return isinstance(x, float) or getattr(getattr(x, "dtype", None), "kind", "") == "f"
+
+
+def _positions_where(condition: Tensor) -> tuple[Tensor, ...]:
+    """torch.where(condition): for each dim, the index of every element that is true (nonzero),
+    in row-major order, as an int64 tensor (numbers read into Python to find them)."""
+    shape = tuple(condition.shape) or (1,)
+    found = [at for at, x in zip(product(*map(range, shape)), condition._floats()) if x]
+    columns = [[float(at[d]) for at in found] for d in range(len(shape))]
+    return tuple(condition._new(c, (len(found),), dtypes.int64) for c in columns)
