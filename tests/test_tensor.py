@@ -1140,3 +1140,19 @@ def test_where_of_a_condition_alone_and_a_value_with_leading_ones_written_in(bac
     z[0] = torch.ones(1, 3, backend=backend)  # a value's leading dims of size 1 are dropped, as in PyTorch
     z[:, 1] = tensor([[7.0, 8.0]], backend=backend)
     assert z.tolist() == [[1.0, 7.0, 1.0], [0.0, 8.0, 0.0]]
+
+
+def test_nothing_writes_into_an_expanded_view_on_either_backend(backend):
+    """Each element of x.expand(2, 3) stands for several of x's: PyTorch refuses arithmetic in
+    place there (the python backend used to write each shared Value several times, numpy raised
+    its own read-only error); micrograd_edu refuses every write, with PyTorch's message."""
+    x = torch.zeros(2, 1, backend=backend)
+    e = x.expand(2, 3)
+    for write in (lambda: e.add_(1), lambda: e.mul_(2), lambda: e.fill_(3), lambda: e.copy_(e.clone())):
+        with pytest.raises(
+            RuntimeError, match="more than one element of the written-to tensor refers to a single"
+        ):
+            write()
+    with pytest.raises(RuntimeError, match="Please clone"):
+        e[0, 1] = 5.0
+    assert x.tolist() == [[0.0], [0.0]] and e.clone().add_(1).tolist() == [[1.0] * 3] * 2

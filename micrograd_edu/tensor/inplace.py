@@ -64,7 +64,7 @@ class InPlace:
         """self += alpha * other, in place: how an optimizer moves a weight (inside no_grad)."""
         a = alpha if type(alpha) is float else as_float(alpha, "add_")
         operand = self._operand(other, "add_")
-        quiet = not grad_mode.enabled or not self._recorded_by("add_()", operand)
+        quiet = not self._recorded_by("add_()", operand)
         if (
             quiet and operand.shape == self.shape and self._updated_by_backend(operand.dtype)
         ):  # an optimizer's step
@@ -210,7 +210,8 @@ class InPlace:
 
     def _recorded_by(self, op: str, *operands: Tensor) -> bool:
         """Whether this in-place op is recorded (True) or just writes (False); PyTorch's error for a
-        leaf that requires grad while recording."""
+        leaf that requires grad while recording, and for an expanded view."""
+        _writable(self, op)
         if not grad_mode.enabled:
             return False
         if self.requires_grad and not self._prev:
@@ -295,3 +296,14 @@ def _fitted(value: Tensor, shape: Shape) -> Tensor:
 
 def _symbol(op: str) -> str:
     return {"add_": "+", "sub_": "-", "mul_": "*", "div_": "/"}.get(op, "op")
+
+
+def _writable(t: Any, op: str) -> None:
+    """PyTorch's refusal to write into an expand()ed view: an element of it stands for several."""
+    if t._strided == "expanded":
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a single "
+            f"memory location. Please clone() the tensor before performing the operation. ({op} into an "
+            "expand()ed view, whose elements each stand for several: clone() it, or write into the "
+            "tensor it was expanded from)"
+        )

@@ -109,11 +109,12 @@ class Views:
     def _sharing(self, view: Tensor, strided: bool | tuple | str | None = None) -> Tensor:
         """`view` shares this tensor's numbers: an in-place change to one counts for both. Its
         layout (`_strided`): row-major (False), a permutation of it (x.t(): the dims' order),
-        elements picked out of it by slices ("slice": x[:, :2]), or none of those (True)."""
+        elements picked out of it by slices ("slice": x[:, :2]), an element standing for several
+        ("expanded": x.expand(3, 4), which nothing may write into), or none of those (True)."""
         view._counter = shared_counter(self)  # type: ignore[arg-type]
         view._aliased = self._aliased
-        if strided is None:  # a view of a slice is one still; of a permuted tensor, of no known order
-            strided = "slice" if self._strided == "slice" else bool(self._strided)
+        if strided is None:  # a view of a slice (or of an expanded view) is one still; else of no known order
+            strided = self._strided if isinstance(self._strided, str) else bool(self._strided)
         view._strided = strided
         return view
 
@@ -124,7 +125,7 @@ class Views:
         data = self._backend.broadcast
         return self._sharing(
             self.recorded("ExpandBackward0", (self,), shape, data, self._data, self.shape, shape),
-            strided=math.prod(shape) != self.numel() or bool(self._strided),  # an element stands for several
+            strided="expanded" if math.prod(shape) != self.numel() else None,  # an element stands for several
         )
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
@@ -293,14 +294,9 @@ class Views:
         name = "SliceBackward0" if all(not isinstance(k, int) for k in plain) else "SelectBackward0"
         pick = self._backend.select
         view = self.recorded(name, (self,), shape, pick, self._data, plain, positions, shape)
-        spread = not _one_run(self.shape, plain)
-        layout = (
-            True
-            if self._strided and self._strided != "slice"
-            else "slice"
-            if spread or self._strided
-            else False
-        )
+        layout: bool | str = self._strided if self._strided in (True, "expanded") else bool(self._strided)
+        if layout is False or self._strided == "slice":  # from row-major or a slice: a slice, or one run
+            layout = "slice" if self._strided == "slice" or not _one_run(self.shape, plain) else False
         return self._sharing(view, layout)
 
     def gather(self, dim: int, index: Any) -> Tensor:
