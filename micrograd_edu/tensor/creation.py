@@ -18,7 +18,7 @@ from micrograd_edu.tensor import dtypes
 from micrograd_edu.tensor.backend import backend_for
 from micrograd_edu.tensor.device import on_cpu
 from micrograd_edu.tensor.dtypes import dtype
-from micrograd_edu.tensor.generator import Generator, default_generator
+from micrograd_edu.tensor.generator import Generator, check_std, default_generator, generator_for
 from micrograd_edu.tensor.shape import Shape, Size, as_int, flatten_nested, numel
 from micrograd_edu.tensor.tensor import Tensor
 
@@ -314,7 +314,7 @@ def rand(
     """Uniform on [0, 1), drawn from `generator` (default: the one manual_seed seeds)."""
     shape = shape_of(size, "rand")
     on_cpu(device, "rand")
-    rng = _generator(generator, "rand")
+    rng = generator_for(generator, "rand")
     d = _dtype_or_default(dtype, "rand")
     float32 = dtypes.drawn_as_float32(dtype, d)
     return _make([rng.random(float32) for _ in range(numel(shape))], shape, d, requires_grad, backend)
@@ -331,7 +331,7 @@ def randn(
     """Standard normal."""
     shape = shape_of(size, "randn")
     on_cpu(device, "randn")
-    rng = _generator(generator, "randn")
+    rng = generator_for(generator, "randn")
     d = _dtype_or_default(dtype, "randn")
     numbers = rng.normals(numel(shape), float32=dtypes.drawn_as_float32(dtype, d))
     return _make(numbers, shape, d, requires_grad, backend)
@@ -361,7 +361,7 @@ def randint(
         )
     shape = shape_of((args[2],), "randint")
     on_cpu(device, "randint")
-    rng = _generator(generator, "randint")
+    rng = generator_for(generator, "randint")
     d = dtypes.as_dtype(dtype, "randint") if dtype is not None else dtypes.int64
     return _make(
         [float(rng.randrange(low, high)) for _ in range(numel(shape))], shape, d, requires_grad, backend
@@ -379,7 +379,7 @@ def randperm(
 ) -> Tensor:
     """0 .. n-1 in a random order (int64)."""
     count = _bounded(_size(n, "randperm", "n"), "randperm", f"n={n!r}")
-    order = _generator(generator, "randperm").permutation(count)
+    order = generator_for(generator, "randperm").permutation(count)
     on_cpu(device, "randperm")
     d = dtypes.as_dtype(dtype, "randperm") if dtype is not None else dtypes.int64
     return _make([float(i) for i in order], (len(order),), d, requires_grad, backend)
@@ -396,21 +396,21 @@ def normal(
     backend: str | None = None,
 ) -> Tensor:
     """Normal numbers: `normal(mean, std, size)` with numbers, or elementwise with tensors of them."""
-    rng = _generator(generator, "normal")
+    rng = generator_for(generator, "normal")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         like = mean if isinstance(mean, Tensor) else std
         means = mean.tolist() if isinstance(mean, Tensor) else None
         stds = std.tolist() if isinstance(std, Tensor) else None
         flat_m = flatten_nested(means)[0] if means is not None else [float(mean)] * like.numel()
         flat_s = flatten_nested(stds)[0] if stds is not None else [float(std)] * like.numel()
-        _check_std(min(flat_s))
+        check_std(min(flat_s))
         z = rng.normals(len(flat_m), float32=dtypes.drawn_as_float32(None, like.dtype))
         values = [x * s + m for x, m, s in zip(z, flat_m, flat_s)]  # as PyTorch: normal(0, 1) * std + mean
         return _make(values, like.shape, like.dtype, requires_grad, backend or like.backend)
     if size is None:
         raise TypeError("normal needs size= when mean and std are numbers, e.g. normal(0.0, 1.0, size=(3,))")
     m, s = _number(mean, "normal", "mean"), _number(std, "normal", "std")
-    _check_std(s)
+    check_std(s)
     shape = shape_of((size,), "normal")
     d = _dtype_or_default(dtype, "normal")
     numbers = rng.normals(numel(shape), m, s, float32=dtypes.drawn_as_float32(dtype, d))
@@ -477,15 +477,6 @@ def _flattened(data: Any) -> tuple[list[float], Shape, dtype]:
     return flat, shape, dtypes.inferred(flat_items)
 
 
-def _generator(g: Any, op: str) -> Generator:
-    """The generator to draw from: the one given, or the default one manual_seed seeds."""
-    if g is None:
-        return default_generator
-    if not isinstance(g, Generator):
-        raise TypeError(f"{op}: generator must be a torch.Generator, got {type(g).__name__} {g!r}")
-    return g
-
-
 def _dtype_or_default(d: Any, op: str) -> dtype:
     return dtypes.get_default_dtype() if d is None else dtypes.as_dtype(d, op)
 
@@ -540,11 +531,6 @@ def _number(x: Any, op: str, name: str) -> float:
     if isinstance(x, int) and not -(2**63) <= x < 2**64:
         raise OverflowError(f"{op}(): {name}={x} is too big to convert (past 64 bits)")
     return float(x)
-
-
-def _check_std(s: float) -> None:
-    if not s >= 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {s}")
 
 
 def _is_tensor(x: Any, op: str) -> None:

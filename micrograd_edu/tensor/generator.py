@@ -156,3 +156,18 @@ def _box_muller_16(u: list[float], out: list[float], start: int, float32: bool) 
 
 
 default_generator = Generator()  # every random number in micrograd_edu comes from here
+
+
+def generator_for(g: Any, op: str) -> Generator:
+    """The generator to draw from: the one given (`generator=`), or the default one manual_seed seeds."""
+    if g is None:
+        return default_generator
+    if not isinstance(g, Generator):
+        raise TypeError(f"{op}: generator must be a torch.Generator, got {type(g).__name__} {g!r}")
+    return g
+
+
+def check_std(s: float) -> None:
+    """PyTorch's refusal of a negative (or nan) standard deviation for a normal draw."""
+    if not s >= 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {s}")

@@ -21,7 +21,7 @@ from micrograd_edu.grad_mode import no_grad
 from micrograd_edu.grad_mode import state as grad_mode
 from micrograd_edu.tensor import dtypes
 from micrograd_edu.tensor.backward import VersionCounter, changed_in_place, clock
-from micrograd_edu.tensor.generator import Generator, default_generator
+from micrograd_edu.tensor.generator import Generator, check_std, generator_for
 from micrograd_edu.tensor.shape import Shape, indexed
 
 if TYPE_CHECKING:
@@ -151,8 +151,7 @@ class InPlace:
         """Each element drawn from the normal distribution N(mean, std²), in place: PyTorch's draws
         after the same seed (`m.weight.data.normal_(0, 0.02)`, nn.init.normal_)."""
         rng = self._drawing("normal_", generator)
-        if not std >= 0:
-            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        check_std(std)
         numbers = rng.normals(self.numel(), mean, std, dtypes.drawn_as_float32(None, self.dtype))
         return self.copy_(self._new(numbers, self.shape))
 
@@ -171,9 +170,7 @@ class InPlace:
         """The generator an in-place draw takes its numbers from (the default one unless given)."""
         if not self.dtype.is_floating_point:
             raise RuntimeError(f"\"{op}\" not implemented for '{self.dtype.name}': draw into a float tensor")
-        if generator is not None and not isinstance(generator, Generator):
-            raise TypeError(f"{op}: generator must be a torch.Generator, got {type(generator).__name__}")
-        return default_generator if generator is None else generator
+        return generator_for(generator, op)
 
     def __iadd__(self, other: Any) -> Tensor:
         return self.add_(other)
