@@ -217,7 +217,7 @@ class Compiled:
             return self._eagerly(key, self.eager[key], args)
         python = (backends or {get_backend()}) == {"python"}
         program = self.programs.get(key)
-        changed = _what_changed(program) if program is not None else ""
+        changed = program.state.changed() if program is not None else ""
         if program is not None and not changed:
             try:
                 result = replay_python(program, args) if python else replay(program, args)
@@ -314,7 +314,8 @@ class Compiled:
         program.state = state_of(self.fn, list(self.modules.values()), args)
         program.state.storage += [(t, a, "a parameter's storage (p.data = ...)") for t, a in program.leaves]
         if python:
-            program.watch(_tensors_in(self.modules.values(), program.state))
+            unread = program.unread(_tensors_in(self.modules.values(), program.state))
+            program.state.numbers += [(t, t._floats(), UNREAD) for t in unread]
         program.flags_after = [(m, m.training) for i, m in self.modules.items() if m.training != entry[i]]
         program.held = [a for a in args if not isinstance(a, (Tensor, *SCALARS))]  # their ids are in the key
         previous, agreeing, disagreeing = self.pending.get(key), 1, 0
@@ -393,21 +394,13 @@ KEYWORDS = (
 )
 NESTED = "a tensor inside a tuple, list or dict argument: pass each tensor as an argument of its own"
 STATE_CHANGED = "what the step was traced with changed"
-
-
-def _what_changed(program: Any) -> str:
-    """What the program was traced with and is no longer so, or "" (before each replay)."""
-    return program.state.changed() or _watched(program)
+UNREAD = "the numbers of a tensor the step reads without a graph (a target network, say)"
 
 
 def _tensors_in(modules: Any, state: Any) -> list[Tensor]:
     """The tensors a step may read: its modules' parameters and buffers, the tensors fn names."""
     found = [t for m in modules for t in [*m._parameters.values(), *m._buffers.values()] if t is not None]
     return found + [t for t, _, _ in state.storage]
-
-
-def _watched(program: Any) -> str:
-    return program.watched_changed() if hasattr(program, "watched_changed") else ""
 
 
 def _why_eager(program: Any, result: Any, drew_random_numbers: bool, args: tuple) -> str:

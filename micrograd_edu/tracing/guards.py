@@ -106,7 +106,8 @@ class State:
     """What a program was traced with, each fact with what it is ("model.fc1's parameter weight"):
     the objects where the trace found them, the Python numbers it read (a module's `p`, an
     optimizer's `lr`, a global's value: baked into the program), each parameter's requires_grad,
-    the sizes of the lists and dicts it saw (a step that appends to a list changes one). Checked
+    the sizes of the lists and dicts it saw (a step that appends to a list changes one), and on
+    the python backend the numbers of the tensors its tape has as constants (a target network's). Checked
     before each replay (plain loops over lists, the cheapest check there is), and once after a
     trace against the state from before it: a step that changes its own state (scheduler.step(),
     a counter, a new attribute value) has a side effect a replay would not have."""
@@ -119,6 +120,7 @@ class State:
         self.sizes: list[tuple[Any, int, str]] = []  # (list or dict, its length)
         self.storage: list[tuple[Tensor, Any, str]] = []  # (tensor, the array or list it holds)
         self.elements: list[tuple[list, int, Any, str]] = []  # (list, index, number or object)
+        self.numbers: list[tuple[Tensor, list, str]] = []  # (tensor, its numbers): read without a graph
         self.made_by_steps: list[tuple[Any, Any, Any, str]] = []  # an optimizer's buffers (a step makes them)
 
     def add(self, container: Any, key: Any, obj: Any, what: str) -> None:
@@ -186,6 +188,9 @@ class State:
                 return what
         for t, data, what in self.storage:
             if t._data is not data:
+                return what
+        for t, numbers, what in self.numbers:
+            if t._floats() != numbers:
                 return what
         for cell, content, by_value, what in self.cells:
             now = value_at(cell, None)

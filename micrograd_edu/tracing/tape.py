@@ -237,26 +237,17 @@ class PythonProgram:
         self.arg_names: list[str] = []
         self.grad_names: list[str] = []  # the name of each tape.grads tensor
         self.source = ""
-        self.watched: list[tuple[Tensor, list[float]]] = []  # tensors the tape does not read: their numbers
 
     def has_backward(self) -> bool:
         return True  # trace_python writes a program only at backward
 
-    def watch(self, tensors: list[Tensor]) -> None:
-        """Keep the numbers of these tensors (a module's buffers and frozen weights, a tensor fn
-        names) that the tape does not read as leaves: what a step computes from them without a
-        graph (a target network's output) is in the tape as numbers, so they must stay the same."""
+    def unread(self, tensors: list[Tensor]) -> list[Tensor]:
+        """Those of these tensors (a module's buffers and frozen weights, a tensor fn names) the tape
+        does not read as leaves: what a step computes from them without a graph (a target network's
+        output) is in the tape as numbers, so their numbers must stay the same (a guard)."""
         read = {id(v) for _, v in self.tape.params} | {id(v) for _, v in self.tape.held}
-        for t in {id(t): t for t in tensors}.values():
-            if not all(id(v) in read for v in t._data):
-                self.watched.append((t, [v.data for v in t._data]))
-
-    def watched_changed(self) -> str:
-        """A watched tensor whose numbers changed (target.load_state_dict(...)), or ""."""
-        for t, numbers in self.watched:
-            if [v.data for v in t._data] != numbers:
-                return f"the numbers of a tensor the step reads without a graph (shape {tuple(t.shape)})"
-        return ""
+        found = {id(t): t for t in tensors}.values()
+        return [t for t in found if not all(id(v) in read for v in t._data)]
 
     def key(self) -> tuple:
         calls = tuple(i.key() for i in self.instructions)
